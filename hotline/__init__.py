@@ -1,0 +1,1 @@
+"""The 12345 government-service hotline platform."""

@@ -1,0 +1,35 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from hotline.demo.management.commands.simulate import run_simulation
+from hotline.demo.personas import DEMO_PASSWORD, create_personas
+from hotline.demo.reference import load_reference
+from hotline.tickets.models import Ticket
+
+
+class Command(BaseCommand):
+    help = "Build the demo database (Xining reference data and a month of history) and serve it on 127.0.0.1."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--days", type=int, default=30)
+        parser.add_argument("--per-day", type=int, default=1200)
+        parser.add_argument("--seed", type=int, default=12345)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="build the database, do not start the server")
+
+    def handle(self, *args, days: int, per_day: int, seed: int, port: int, no_serve: bool, **options) -> None:
+        self.stdout.write("preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        load_reference(say=lambda m: self.stdout.write(f"  {m}"))
+        if Ticket.objects.exists():
+            self.stdout.write(f"  {Ticket.objects.count()} tickets already there; delete var/ to start afresh")
+        else:
+            run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
+        personas = create_personas()
+        self.stdout.write("")
+        self.stdout.write(f"西宁12345热线平台 演示: http://127.0.0.1:{port}/")
+        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
+        for username, display, unit in personas:
+            self.stdout.write(f"  {username:<12} {display}（{unit}）")
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)

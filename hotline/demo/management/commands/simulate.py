@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from hotline.demo.reference import load_reference, reference_loaded
+from hotline.demo.simulator import simulate
+
+
+class Command(BaseCommand):
+    help = "Drive realistic requests through the real services (intake to revisit)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--days", type=int, default=30)
+        parser.add_argument("--per-day", type=int, default=1200)
+        parser.add_argument("--seed", type=int, default=12345)
+
+    def handle(self, *args, days: int, per_day: int, seed: int, **options) -> None:
+        if days < 1 or per_day < 1:
+            raise CommandError("--days and --per-day must be at least 1")
+        if not reference_loaded():
+            load_reference(say=lambda m: self.stdout.write(f"  {m}"))
+        run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
+
+
+def run_simulation(out, *, days: int, per_day: int, seed: int) -> None:
+    with tqdm(total=days * per_day, unit="ticket", desc="simulating", file=out._out if hasattr(out, "_out") else None,
+              mininterval=0.5) as bar:
+        stats, seconds = simulate(days=days, per_day=per_day, seed=seed, progress=bar.update)
+    response, resolution, satisfaction = stats.rates()
+    statuses = " ".join(f"{k} {v}" for k, v in sorted(stats.by_status.items()))
+    out.write(f"statuses: {statuses}")
+    out.write(f"events {stats.events}; returns {stats.returns}; extensions {stats.extensions}; reopened {stats.reopened}; "
+              f"valid revisits {stats.revisits_valid}")
+    out.write(f"simulated {stats.tickets} tickets in {seconds:.1f} s; response {response:.1f}% "
+              f"resolution {resolution:.1f}% satisfaction {satisfaction:.1f}%")

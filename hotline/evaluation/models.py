@@ -1,0 +1,45 @@
+"""Revisits (回访): what the citizen says after the unit replied."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASIC = "basic", _("basically satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+
+class Revisit(models.Model):
+    class Method(models.TextChoices):
+        PHONE = "phone", _("phone")
+        SMS = "sms", _("SMS link")
+
+    class Outcome(models.TextChoices):
+        VALID = "valid", _("valid")
+        UNREACHABLE = "unreachable", _("unreachable")
+        REFUSED = "refused", _("refused")
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="revisits")
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.PHONE)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.VALID)
+    contacted = models.BooleanField(_("contacted by the unit"), null=True)
+    solved = models.BooleanField(_("solved"), null=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    # The unit could act on the complaint: a dissatisfied citizen with this set reopens the ticket.
+    actionable = models.BooleanField(_("unit can act on it"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    lead_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("revisit")
+        verbose_name_plural = _("revisits")
+
+    @property
+    def is_valid(self) -> bool:
+        return self.outcome == self.Outcome.VALID

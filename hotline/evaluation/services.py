@@ -1,0 +1,80 @@
+"""评 evaluation: the revisit (回访) closes a ticket or sends it back for a redo (重办)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.tickets import transitions
+from hotline.tickets.models import Assignment, Status, Ticket
+
+from .models import Revisit, Satisfaction
+
+
+def record_revisit(ticket: Ticket, *, outcome: str = Revisit.Outcome.VALID, contacted: bool | None = None,
+                   solved: bool | None = None, satisfaction: str = "", actionable: bool = False, note: str = "",
+                   method: str = Revisit.Method.PHONE, actor=None, at: dt.datetime | None = None) -> Revisit:
+    """Record what the citizen said. A valid revisit closes the ticket, or reopens it when the citizen
+    is dissatisfied for a reason the unit can act on. An unreachable or refused revisit is kept but
+    changes nothing: it is excluded from the rates and the revisit window keeps running.
+    """
+    transitions.check(ticket, "revisit")
+    if outcome not in Revisit.Outcome.values:
+        raise ValidationError({"outcome": _("Unknown revisit outcome.")})
+    if method not in Revisit.Method.values:
+        raise ValidationError({"method": _("Unknown revisit method.")})
+    valid = outcome == Revisit.Outcome.VALID
+    if valid and (contacted is None or solved is None or satisfaction not in Satisfaction.values):
+        raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
+    now = at or timezone.now()
+    data = {"outcome": outcome, "contacted": contacted, "solved": solved, "satisfaction": satisfaction}
+    with transaction.atomic():
+        revisit = Revisit.objects.create(
+            ticket=ticket, method=method, outcome=outcome, contacted=contacted if valid else None,
+            solved=solved if valid else None, satisfaction=satisfaction if valid else "", actionable=actionable,
+            note=note, lead_unit_id=ticket.lead_unit_id, recorded_by=actor, recorded_at=now,
+        )
+        if not valid:
+            transitions.apply(ticket, "revisit", actor=actor, note=note, data=data, at=now)
+        elif satisfaction == Satisfaction.DISSATISFIED and actionable:
+            reopen(ticket, reason=note or _("The citizen is not satisfied."), actor=actor, at=now, data=data)
+        else:
+            transitions.apply(ticket, "close", actor=actor, note=note, data=data, at=now, changes={"closed_at": now})
+    return revisit
+
+
+def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None, data: dict | None = None) -> None:
+    """重办: back to the same lead unit, which signs again; its clock starts afresh."""
+    now = at or timezone.now()
+    with transaction.atomic():
+        transitions.apply(
+            ticket, "reopen", actor=actor, unit=ticket.lead_unit, note=reason, at=now, data=data or {},
+            changes={"redo_count": ticket.redo_count + 1, "clock_started_at": now, "signed_at": None,
+                     "contacted_at": None, "replied_at": None, "closed_at": None, "extension_days": 0},
+        )
+        Assignment.objects.create(ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD,
+                                  dispatched_at=now, task=reason)
+
+
+def close_after_window(ticket: Ticket, *, at: dt.datetime | None = None) -> None:
+    """Close a replied ticket whose revisit window passed without a valid revisit."""
+    transitions.apply(ticket, "close", note=_("The revisit window passed."), at=at,
+                      data={"reason": "revisit_window"}, changes={"closed_at": at or timezone.now()})
+
+
+def close_expired_revisits(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Close every replied ticket whose revisit window has passed. Idempotent: run it twice and the
+    second run finds nothing."""
+    now = now or timezone.now()
+    closed = 0
+    for ticket in Ticket.objects.filter(status=Status.REPLIED, revisit_due__lt=now).order_by("revisit_due")[:limit]:
+        try:
+            close_after_window(ticket, at=now)
+        except transitions.TransitionError:
+            continue  # someone else closed or reopened it meanwhile
+        closed += 1
+    return closed

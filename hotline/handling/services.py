@@ -1,0 +1,141 @@
+"""办 handling: the unit signs, contacts the citizen, asks for more time, replies or returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.orgs.models import Unit
+from hotline.tickets import transitions
+from hotline.tickets.models import Assignment, Extension, Ticket
+from hotline.tickets.transitions import TransitionError
+
+
+def _require_lead(ticket: Ticket, unit: Unit) -> None:
+    if ticket.lead_unit_id != unit.pk:
+        raise TransitionError(
+            _("%(unit)s is not the lead unit of %(code)s.") % {"unit": unit, "code": ticket.code}, code="not_lead",
+        )
+
+
+def _lead_assignment(ticket: Ticket):
+    return Assignment.objects.filter(ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD,
+                                     state=Assignment.State.ACTIVE)
+
+
+def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = None) -> None:
+    """签收: the lead unit takes the ticket on."""
+    _require_lead(ticket, unit)
+    now = at or timezone.now()
+    with transaction.atomic():
+        transitions.apply(ticket, "sign", actor=actor, unit=unit, at=now, changes={"signed_at": now})
+        _lead_assignment(ticket).update(signed_at=now)
+
+
+def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt.datetime | None = None) -> None:
+    """退单: the unit says the ticket is not theirs, with a reason, inside its return window.
+
+    首接单位负责制: once the centre has dispatched a ticket the maximum number of times, the unit it
+    named keeps it; no further return is allowed.
+    """
+    _require_lead(ticket, unit)
+    transitions.check(ticket, "return")
+    now = at or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("A return needs a reason.")})
+    if ticket.dispatch_count >= settings.HOTLINE["MAX_DISPATCHES"]:
+        raise TransitionError(
+            _("This ticket has been dispatched %(n)d times; the centre has named the unit and it may not be returned.")
+            % {"n": ticket.dispatch_count}, code="first_receiver",
+        )
+    if ticket.return_due is not None and now > ticket.return_due:
+        due = timezone.localtime(ticket.return_due).strftime("%Y-%m-%d %H:%M")
+        raise TransitionError(_("The return window ended at %(due)s.") % {"due": due}, code="return_window")
+    with transaction.atomic():
+        transitions.apply(ticket, "return", actor=actor, unit=unit, note=reason, at=now,
+                          changes={"return_count": ticket.return_count + 1})
+        _lead_assignment(ticket).update(state=Assignment.State.RETURNED)
+
+
+def record_contact(ticket: Ticket, *, unit: Unit, note: str = "", actor=None, at: dt.datetime | None = None) -> None:
+    """响应: the unit reached the citizen. The first contact stops the contact clock."""
+    _require_lead(ticket, unit)
+    now = at or timezone.now()
+    changes = {} if ticket.contacted_at else {"contacted_at": now}
+    transitions.apply(ticket, "contact", actor=actor, unit=unit, note=note, at=now, changes=changes)
+
+
+def request_extension(ticket: Ticket, *, unit: Unit, days: int, reason: str, actor=None,
+                      at: dt.datetime | None = None) -> Extension:
+    """延期申请: asked before the resolution deadline, decided by the centre."""
+    _require_lead(ticket, unit)
+    transitions.check(ticket, "request_extension")
+    now = at or timezone.now()
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("An extension needs a reason.")})
+    if not 1 <= days <= 30:
+        raise ValidationError({"days": _("An extension is between 1 and 30 working days.")})
+    if ticket.resolve_due is not None and now > ticket.resolve_due:
+        raise TransitionError(_("The deadline has passed; an extension can no longer be requested."), code="late")
+    if ticket.extensions.filter(state=Extension.State.PENDING).exists():
+        raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
+    with transaction.atomic():
+        extension = Extension.objects.create(ticket=ticket, unit=unit, days=days, reason=reason.strip(), requested_at=now)
+        transitions.apply(ticket, "request_extension", actor=actor, unit=unit, note=reason.strip(), at=now,
+                          data={"days": days, "extension": extension.pk})
+    return extension
+
+
+def decide_extension(extension: Extension, *, approve: bool, note: str = "", actor=None,
+                     at: dt.datetime | None = None) -> None:
+    """The centre approves (the resolution deadline moves) or refuses an extension."""
+    if extension.state != Extension.State.PENDING:
+        raise TransitionError(_("This extension request has already been decided."), code="decided")
+    ticket = extension.ticket
+    now = at or timezone.now()
+    with transaction.atomic():
+        updated = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
+            state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_at=now,
+        )
+        if updated != 1:
+            raise TransitionError(_("This extension request has already been decided."), code="decided")
+        changes = {"extension_days": ticket.extension_days + extension.days} if approve else {}
+        transitions.apply(ticket, "approve_extension" if approve else "refuse_extension", actor=actor,
+                          unit=extension.unit, note=note, at=now, changes=changes,
+                          data={"days": extension.days, "extension": extension.pk})
+    extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
+    extension.decided_at = now
+
+
+def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetime | None = None) -> None:
+    """办结答复: the lead unit reports what it did; the ticket waits for the revisit."""
+    _require_lead(ticket, unit)
+    result = (result or "").strip()
+    if not result:
+        raise ValidationError({"result": _("The reply is empty.")})
+    now = at or timezone.now()
+    with transaction.atomic():
+        transitions.apply(ticket, "reply", actor=actor, unit=unit, note=result, at=now,
+                          changes={"replied_at": now, "result": result})
+        _lead_assignment(ticket).update(state=Assignment.State.REPLIED, replied_at=now, reply=result)
+
+
+def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.datetime | None = None) -> None:
+    """A co-unit's own reply on its part of the task."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("The reply is empty.")})
+    now = at or timezone.now()
+    with transaction.atomic():
+        updated = Assignment.objects.filter(
+            ticket=ticket, unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE,
+        ).update(state=Assignment.State.REPLIED, replied_at=now, reply=text)
+        if updated != 1:
+            raise TransitionError(_("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co")
+        transitions.apply(ticket, "co_reply", actor=actor, unit=unit, note=text, at=now)

@@ -1,0 +1,179 @@
+"""接 intake: a request from any channel becomes one ticket, exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.catalog.models import Matter
+from hotline.orgs import places
+from hotline.tickets import transitions
+from hotline.tickets.models import Kind, Status, Ticket, Urgency
+
+from .models import Channel, DailyCounter
+
+MAX_CONTENT = 5000
+MAX_TITLE = 120
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_LOCAL = re.compile(r"^\d{7,8}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalize_phone(raw: str) -> str:
+    """A mainland mobile or landline number in one canonical form, or ValueError."""
+    phone = re.sub(r"[\s()（）]", "", raw or "")
+    phone = re.sub(r"^(?:\+?86|0086)(?=1)", "", phone)
+    if _MOBILE.match(phone):
+        return phone
+    if _LANDLINE.match(phone):
+        return phone
+    if _LOCAL.match(phone):
+        return f"0971-{phone}"  # a local number dialled without the Xining area code
+    raise ValueError(raw)
+
+
+def tier_for(matter: Matter | None, urgency: str) -> int:
+    tier = matter.tier if matter is not None and matter.tier is not None else 7
+    if urgency == Urgency.EMERGENCY:
+        return 0
+    if urgency == Urgency.URGENT:
+        return min(tier, 1)
+    return tier
+
+
+def next_code(day: dt.date, prefix: str) -> str:
+    """XN20261126000123: prefix, local date, the day's running number. Call inside a transaction."""
+    if not DailyCounter.objects.filter(day=day).update(value=F("value") + 1):
+        try:
+            with transaction.atomic():
+                DailyCounter.objects.create(day=day, value=1)
+        except IntegrityError:
+            DailyCounter.objects.filter(day=day).update(value=F("value") + 1)
+    value = DailyCounter.objects.values_list("value", flat=True).get(day=day)
+    return f"{prefix}{day:%Y%m%d}{value:06d}"
+
+
+def _clean_text(value: str) -> str:
+    return _CONTROL.sub("", value or "").strip()
+
+
+def register_ticket(*, channel: str, content: str, title: str = "", kind: str = Kind.HELP,
+                    requester_name: str = "", requester_phone: str = "", anonymous: bool = False,
+                    confidential: bool = False, address: str = "", matter: Matter | str | None = None,
+                    urgency: str = Urgency.NORMAL, external_id: str | None = None, actor=None,
+                    received_at: dt.datetime | None = None) -> tuple[Ticket, bool]:
+    """Record a request. Returns the ticket and whether it is new.
+
+    The same (channel, external id) always gives the same ticket: a channel that retries after a
+    time-out never creates a second one. Invalid input raises ``ValidationError`` and writes nothing.
+    """
+    from django.conf import settings
+
+    errors: dict[str, str] = {}
+    channel_obj = Channel.objects.filter(code=channel, is_active=True).first() if isinstance(channel, str) else None
+    if channel_obj is None:
+        errors["channel"] = _("Unknown channel: %(channel)s") % {"channel": channel}
+    external_id = _clean_text(external_id) if external_id is not None else None
+    if external_id == "":
+        external_id = None
+    if external_id is not None and len(external_id) > 100:
+        errors["external_id"] = _("The external id is longer than 100 characters.")
+    if channel_obj is not None and external_id is not None:
+        existing = Ticket.objects.filter(channel=channel_obj, external_id=external_id).first()
+        if existing is not None:
+            return existing, False
+
+    content = _clean_text(content)
+    title = _clean_text(title)
+    if not content:
+        errors["content"] = _("The request has no content.")
+    elif len(content) > MAX_CONTENT:
+        errors["content"] = _("The request is longer than %(max)d characters.") % {"max": MAX_CONTENT}
+    if len(title) > MAX_TITLE:
+        errors["title"] = _("The title is longer than %(max)d characters.") % {"max": MAX_TITLE}
+    if kind not in Kind.values:
+        errors["kind"] = _("Unknown request kind: %(kind)s") % {"kind": kind}
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency: %(urgency)s") % {"urgency": urgency}
+    requester_name = _clean_text(requester_name)
+    if len(requester_name) > 50:
+        errors["requester_name"] = _("The name is longer than 50 characters.")
+    phone = ""
+    if requester_phone:
+        try:
+            phone = normalize_phone(requester_phone)
+        except ValueError:
+            errors["requester_phone"] = _("“%(phone)s” is not a phone number.") % {"phone": requester_phone[:30]}
+    elif not anonymous:
+        errors["requester_phone"] = _("A phone number is needed unless the requester is anonymous.")
+    address = _clean_text(address)
+    region = None
+    if len(address) > 255:
+        errors["address"] = _("The address is longer than 255 characters.")
+    elif address:
+        match = places.resolve(address)
+        if match.outside:
+            errors["address"] = _("The address is in %(place)s, outside this hotline's area.") % {"place": match.outside}
+        region = match.region
+    matter_obj = None
+    if isinstance(matter, Matter):
+        matter_obj = matter
+    elif matter:
+        matter_obj = Matter.objects.filter(code=matter, is_active=True).first()
+        if matter_obj is None:
+            errors["matter"] = _("Unknown matter: %(matter)s") % {"matter": matter}
+    if errors:
+        raise ValidationError(errors)
+
+    received = received_at or timezone.now()
+    ticket = Ticket(
+        channel=channel_obj, external_id=external_id, kind=kind, title=title or content[:30], content=content,
+        address=address, region=region, matter=matter_obj, urgency=urgency, tier=tier_for(matter_obj, urgency),
+        requester_name="" if anonymous else requester_name, requester_phone=phone,
+        anonymous=anonymous, confidential=confidential, received_at=received, registered_by=actor,
+        status=Status.REGISTERED,
+    )
+    try:
+        with transaction.atomic():
+            ticket.code = next_code(timezone.localtime(received).date(), settings.HOTLINE["CODE_PREFIX"])
+            transitions.register(ticket, actor=actor, at=received, data={"channel": channel_obj.code})
+    except IntegrityError:
+        # Two deliveries of one external id raced; the other one won, and its ticket is ours.
+        if external_id is None:
+            raise
+        return Ticket.objects.get(channel=channel_obj, external_id=external_id), False
+    return ticket, True
+
+
+def answer_directly(ticket: Ticket, *, answer: str, actor=None, at: dt.datetime | None = None) -> None:
+    """直接答复: the operator answered from the knowledge base; nothing to dispatch."""
+    answer = _clean_text(answer)
+    if not answer:
+        raise ValidationError({"answer": _("The answer is empty.")})
+    now = at or timezone.now()
+    transitions.apply(ticket, "answer", actor=actor, note=answer, at=now, changes={"result": answer, "closed_at": now})
+
+
+def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | None = None) -> None:
+    """Fold a duplicate into another ticket; the duplicate follows its fate from now on."""
+    if into.pk == ticket.pk:
+        raise ValidationError({"into": _("A ticket cannot be merged into itself.")})
+    if into.status in (Status.MERGED, Status.INVALID):
+        raise ValidationError({"into": _("Ticket %(code)s is merged or invalid itself.") % {"code": into.code}})
+    transitions.apply(ticket, "merge", actor=actor, at=at, changes={"merged_into": into},
+                      data={"into": into.code}, note=into.code)
+
+
+def invalidate_ticket(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None) -> None:
+    """A prank, a withdrawn request or a matter outside the hotline's scope."""
+    reason = _clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the ticket is invalid.")})
+    transitions.apply(ticket, "invalidate", actor=actor, at=at, note=reason)

@@ -1,0 +1,127 @@
+"""Regions (行政区划), units (承办单位), the functions units carry, and staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """One administrative division: the city, a district/county, a township/street, a community."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        CITY = "city", _("city")
+        DISTRICT = "district", _("district or county")
+        TOWNSHIP = "township", _("township or street")
+        COMMUNITY = "community", _("community or village")
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Everyday and former names (湟中县 for 湟中区, 东关街道 for 东关大街街道), one per line.
+    aliases = models.TextField(_("aliases"), blank=True)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.splitlines() if a.strip()]
+
+    def ancestors(self) -> list[Region]:
+        """This region and every region above it, nearest first."""
+        chain: list[Region] = []
+        node: Region | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    @property
+    def district(self) -> Region | None:
+        return next((r for r in self.ancestors() if r.level == Region.Level.DISTRICT), None)
+
+
+class Function(models.Model):
+    """A kind of work a unit carries (职能): housing, market supervision, water supply…"""
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+
+    class Meta:
+        verbose_name = _("function")
+        verbose_name_plural = _("functions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A body the centre dispatches to (承办单位), or the centre itself."""
+
+    class Kind(models.TextChoices):
+        CENTRE = "centre", _("hotline centre")
+        CITY_DEPT = "city_dept", _("city department")
+        DISTRICT_DEPT = "district_dept", _("district or county department")
+        TOWNSHIP = "township", _("township or street office")
+        COMMUNITY = "community", _("community")
+        ENTERPRISE = "enterprise", _("enterprise")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    functions = models.ManyToManyField(Function, verbose_name=_("functions"), blank=True, related_name="units")
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["kind", "region"])]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Staff(models.Model):
+    """A person's place at the centre: their role and, for unit staff, their unit."""
+
+    class Role(models.TextChoices):
+        OPERATOR = "operator", _("operator")
+        DISPATCHER = "dispatcher", _("dispatcher")
+        HANDLER = "handler", _("unit handler")
+        UNIT_MANAGER = "unit_manager", _("unit manager")
+        SUPERVISOR = "supervisor", _("supervisor")
+        LEADER = "leader", _("leader")
+        ADMIN = "admin", _("administrator")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff")
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"

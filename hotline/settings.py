@@ -1,0 +1,164 @@
+"""Django settings, read strictly from the environment.
+
+Every setting a deployment changes comes from a ``HOTLINE_*`` variable; a secret may instead
+come from ``<NAME>_FILE`` (the path of a file holding it), as container secrets are mounted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: str) -> bool:
+    # Refuse anything but True/False: "0", "no" or "off" silently meaning True has bitten others.
+    value = env(name, default)
+    if value not in ("True", "False"):
+        raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}")
+    return value == "True"
+
+
+def envint(name: str, default: int) -> int:
+    value = env(name, str(default))
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
+
+
+DEBUG = envbool("HOTLINE_DEBUG", "False")
+SECRET_KEY = env("HOTLINE_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEBUG and env("HOTLINE_REQUIRE_SECRET", "False") == "True":
+        raise ImproperlyConfigured("HOTLINE_SECRET_KEY is required")
+    # A local, per-checkout key: good enough for the demo on 127.0.0.1, never for production,
+    # where HOTLINE_REQUIRE_SECRET=True makes a missing key an error.
+    SECRET_KEY = "insecure-local-demo-key-change-me"
+ALLOWED_HOSTS = [h for h in (env("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost") or "").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "hotline.orgs",
+    "hotline.catalog",
+    "hotline.workcal",
+    "hotline.tickets",
+    "hotline.intake",
+    "hotline.dispatch",
+    "hotline.handling",
+    "hotline.evaluation",
+    "hotline.web",
+    "hotline.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+WSGI_APPLICATION = "hotline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = env("HOTLINE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one
+            # failing with "database is locked" when it upgrades a read lock mid-transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "hotline" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
+# The centre's own rules. Each is a figure the centre may change; none is hard-wired elsewhere.
+HOTLINE = {
+    # Prefix of readable ticket codes: XN20261126000123.
+    "CODE_PREFIX": env("HOTLINE_CODE_PREFIX", "XN"),
+    # Hours after dispatch within which a unit signs for a same-day (tier 0) ticket.
+    "URGENT_SIGN_HOURS": envint("HOTLINE_URGENT_SIGN_HOURS", 1),
+    "URGENT_CONTACT_HOURS": envint("HOTLINE_URGENT_CONTACT_HOURS", 2),
+    # Working days after dispatch for sign-off and first contact with the citizen (others).
+    "SIGN_WORKING_DAYS": envint("HOTLINE_SIGN_WORKING_DAYS", 1),
+    "CONTACT_WORKING_DAYS": envint("HOTLINE_CONTACT_WORKING_DAYS", 1),
+    # 退单 return window, in working days from dispatch.
+    "RETURN_WORKING_DAYS": envint("HOTLINE_RETURN_WORKING_DAYS", 1),
+    # 回访 revisit window, in working days from the unit's reply.
+    "REVISIT_WORKING_DAYS": envint("HOTLINE_REVISIT_WORKING_DAYS", 3),
+    # A deadline turns to "warning" when less than this share of its window is left.
+    "WARNING_SHARE": float(env("HOTLINE_WARNING_SHARE", "0.2") or 0.2),
+    # After this many dispatches the centre names the unit and no further return is allowed.
+    "MAX_DISPATCHES": envint("HOTLINE_MAX_DISPATCHES", 3),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,57 @@
+"""Tickets in the admin are for reading: every change goes through the services and leaves an event."""
+
+from django.contrib import admin
+
+from .models import Assignment, Extension, Ticket, TicketEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["seq", "created_at", "action", "from_status", "to_status", "unit", "actor", "note"]
+    readonly_fields = fields
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fields = ["unit", "role", "state", "dispatched_at", "signed_at", "replied_at"]
+    readonly_fields = fields
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "status", "channel", "lead_unit", "received_at", "resolve_state"]
+    list_filter = ["status", "channel", "urgency", "resolve_state", "deadlines_provisional"]
+    search_fields = ["code", "title"]
+    date_hierarchy = "received_at"
+    inlines = [AssignmentInline, EventInline]
+    list_select_related = ["channel", "lead_unit"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "unit", "days", "state", "requested_at", "decided_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["ticket", "unit"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

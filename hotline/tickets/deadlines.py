@@ -1,0 +1,92 @@
+"""Deadlines stored on the ticket, derived from its clock start, tier, extension and reply.
+
+Every due time is a pure function of ticket fields, so a deadline computed provisionally (in a
+year the holiday table does not cover) can be recomputed exactly once the schedule is entered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+
+from hotline.workcal.services import Calendar, get_calendar
+
+from .models import DeadlineState, Status, Ticket
+
+log = logging.getLogger(__name__)
+
+DUE_FIELDS = ("sign_due", "contact_due", "return_due", "resolve_due", "revisit_due", "deadlines_provisional")
+STATE_FIELDS = ("sign_state", "contact_state", "resolve_state", "revisit_state")
+
+
+def _policy(name: str):
+    return settings.HOTLINE[name]
+
+
+def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
+    """Set every due time from the ticket's clock start, tier, extension days and reply time."""
+    cal = calendar or get_calendar()
+    provisional = False
+    start = ticket.clock_started_at
+    if start is None:
+        ticket.sign_due = ticket.contact_due = ticket.return_due = ticket.resolve_due = None
+    else:
+        tier = ticket.tier if ticket.tier is not None else 7
+        if tier == 0:
+            # Same-day matters run on the clock, not on working days: a blocked fire lane at 2 a.m.
+            # on a Sunday cannot wait for Monday.
+            ticket.sign_due = start + dt.timedelta(hours=_policy("URGENT_SIGN_HOURS"))
+            ticket.contact_due = start + dt.timedelta(hours=_policy("URGENT_CONTACT_HOURS"))
+            ticket.return_due = ticket.sign_due
+            ticket.resolve_due = start + dt.timedelta(hours=24)
+            if ticket.extension_days:
+                ticket.resolve_due, p = cal.add_working_days(ticket.resolve_due, ticket.extension_days)
+                provisional |= p
+        else:
+            ticket.sign_due, p1 = cal.add_working_days(start, _policy("SIGN_WORKING_DAYS"))
+            ticket.contact_due, p2 = cal.add_working_days(start, _policy("CONTACT_WORKING_DAYS"))
+            ticket.return_due, p3 = cal.add_working_days(start, _policy("RETURN_WORKING_DAYS"))
+            ticket.resolve_due, p4 = cal.add_working_days(start, tier + ticket.extension_days)
+            provisional |= p1 or p2 or p3 or p4
+    if ticket.replied_at is not None and ticket.status in (Status.REPLIED, Status.CLOSED):
+        ticket.revisit_due, p = cal.add_working_days(ticket.replied_at, _policy("REVISIT_WORKING_DAYS"))
+        provisional |= p
+    else:
+        ticket.revisit_due = None
+    if provisional and not ticket.deadlines_provisional:
+        log.warning("ticket %s has provisional deadlines: enter the holiday schedule for the years involved", ticket.code)
+    ticket.deadlines_provisional = provisional
+
+
+def deadline_state(*, due: dt.datetime | None, start: dt.datetime | None, done: dt.datetime | None,
+                   now: dt.datetime, running: bool) -> str:
+    if due is None:
+        return DeadlineState.NONE
+    if done is not None:
+        return DeadlineState.MET if done <= due else DeadlineState.MET_LATE
+    if not running:
+        return DeadlineState.NONE
+    if now > due:
+        return DeadlineState.OVERDUE
+    if start is not None and (due - now) < (due - start) * _policy("WARNING_SHARE"):
+        return DeadlineState.WARNING
+    return DeadlineState.ON_TIME
+
+
+def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
+    """Recompute each deadline's state (on time, warning, overdue, met) as of ``now``."""
+    start = ticket.clock_started_at
+    handling = ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED, Status.RETURNED)
+    ticket.sign_state = deadline_state(due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling)
+    ticket.contact_state = deadline_state(
+        due=ticket.contact_due, start=start, done=ticket.contacted_at, now=now, running=handling,
+    )
+    ticket.resolve_state = deadline_state(
+        due=ticket.resolve_due, start=start, done=ticket.replied_at, now=now, running=handling,
+    )
+    ticket.revisit_state = deadline_state(
+        due=ticket.revisit_due, start=ticket.replied_at, done=ticket.closed_at, now=now,
+        running=ticket.status == Status.REPLIED,
+    )

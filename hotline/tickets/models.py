@@ -1,0 +1,233 @@
+"""The Ticket aggregate: one row per request, an append-only event log, and its overlays.
+
+``Ticket.status`` is written only by ``hotline.tickets.transitions``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    ANSWERED = "answered", _("answered directly")
+    DISPATCHED = "dispatched", _("dispatched")
+    RETURNED = "returned", _("returned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    REPLIED = "replied", _("replied")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
+    MERGED = "merged", _("merged")
+    INVALID = "invalid", _("invalid")
+
+
+OPEN_STATUSES = (Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED)
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+    EMERGENCY = "emergency", _("emergency")
+
+
+class Kind(models.TextChoices):
+    """What the citizen wants (诉求类型)."""
+
+    CONSULTATION = "consultation", _("consultation")
+    HELP = "help", _("request for help")
+    COMPLAINT = "complaint", _("complaint")
+    REPORT = "report", _("tip-off")
+    SUGGESTION = "suggestion", _("suggestion")
+    PRAISE = "praise", _("praise")
+
+
+class DeadlineState(models.TextChoices):
+    NONE = "", _("not running")
+    ON_TIME = "on_time", _("on time")
+    WARNING = "warning", _("warning")
+    OVERDUE = "overdue", _("overdue")
+    MET = "met", _("met")
+    MET_LATE = "met_late", _("met late")
+
+
+def _due(label: str) -> models.DateTimeField:
+    return models.DateTimeField(label, null=True, blank=True)
+
+
+def _state(label: str) -> models.CharField:
+    return models.CharField(label, max_length=10, choices=DeadlineState.choices, blank=True, default="")
+
+
+class Ticket(models.Model):
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    channel = models.ForeignKey("intake.Channel", verbose_name=_("channel"), on_delete=models.PROTECT)
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HELP)
+    title = models.CharField(_("title"), max_length=120)
+    content = models.TextField(_("content"))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name=_("matter"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    tier = models.PositiveSmallIntegerField(_("time tier"), null=True, blank=True)
+
+    requester_name = models.CharField(_("requester name"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("requester phone"), max_length=20, blank=True, db_index=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    confidential = models.BooleanField(_("confidential"), default=False)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED, editable=False)
+    # Bumped by every transition; the compare-and-set guard and the event sequence number.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    lead_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_tickets",
+    )
+    dispatch_count = models.PositiveSmallIntegerField(_("dispatches"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
+    redo_count = models.PositiveSmallIntegerField(_("redo count"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets",
+    )
+    result = models.TextField(_("result"), blank=True)
+
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+
+    # When the unit's clock started: the last dispatch, or the reopening after a failed revisit.
+    clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
+    sign_due = _due(_("sign-off due"))
+    sign_state = _state(_("sign-off state"))
+    contact_due = _due(_("contact due"))
+    contact_state = _state(_("contact state"))
+    return_due = _due(_("return window ends"))
+    resolve_due = _due(_("resolution due"))
+    resolve_state = _state(_("resolution state"))
+    revisit_due = _due(_("revisit due"))
+    revisit_state = _state(_("revisit state"))
+    # True when a deadline fell in a year the holiday table does not cover (weekends only).
+    deadlines_provisional = models.BooleanField(_("deadlines provisional"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=models.Q(external_id__isnull=False),
+                name="ticket_channel_external_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["lead_unit", "status"]),
+            models.Index(fields=["resolve_state", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Assignment(models.Model):
+    """One unit's part in a ticket: the lead unit (主办) or a co-unit (协办), with its own reply."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead unit")
+        CO = "co", _("co-unit")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        RETURNED = "returned", _("returned")
+        REPLIED = "replied", _("replied")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    task = models.TextField(_("task"), blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [models.Index(fields=["unit", "state"])]
+
+
+class Extension(models.Model):
+    """An extension request (延期申请): asked by the lead unit, decided by the centre."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise TypeError("ticket events are append-only")
+
+    def delete(self):  # type: ignore[override]
+        raise TypeError("ticket events are append-only")
+
+
+class TicketEvent(models.Model):
+    """One change to a ticket, written in the same transaction as the change and never edited."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("sequence"))
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(_("from status"), max_length=12, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["ticket", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="ticket_event_seq_unique")]
+
+    def save(self, *args, **kwargs):  # type: ignore[override]
+        if self.pk is not None:
+            raise TypeError("ticket events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise TypeError("ticket events are append-only")

@@ -1,0 +1,149 @@
+"""The only writer of ``Ticket.status``.
+
+Every change to a ticket goes through ``apply``: it checks the move against the declared table,
+writes the new fields with a compare-and-set on ``version`` and appends one ``TicketEvent`` in the
+same transaction. Two actors racing on one ticket: exactly one wins, the other gets
+``TransitionError`` and nothing of theirs is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import deadlines
+from .models import Status, Ticket, TicketEvent
+
+ANY = frozenset(Status.values)
+S = Status
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str | None  # None: the status stays as it is (an overlay action)
+
+
+def _m(sources: set[str] | frozenset[str], target: str | None) -> Move:
+    return Move(frozenset(sources), target)
+
+
+# The declared table of moves. Anything not listed here is refused.
+MOVES: dict[str, Move] = {
+    "register": _m({""}, S.REGISTERED),
+    "answer": _m({S.REGISTERED}, S.ANSWERED),                      # 直接答复
+    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED),      # 派单 / 重派
+    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS),         # 签收
+    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED),       # 退单
+    "refuse_return": _m({S.RETURNED}, S.DISPATCHED),               # 退单不予认可
+    "contact": _m({S.IN_PROGRESS}, None),                          # 联系诉求人
+    "request_extension": _m({S.IN_PROGRESS}, None),                # 申请延期
+    "approve_extension": _m({S.IN_PROGRESS}, None),
+    "refuse_extension": _m({S.IN_PROGRESS}, None),
+    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None),           # 协办单位答复
+    "reply": _m({S.IN_PROGRESS}, S.REPLIED),                       # 办结答复
+    "revisit": _m({S.REPLIED}, None),                              # an invalid revisit attempt
+    "close": _m({S.REPLIED}, S.CLOSED),
+    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED),               # 重办
+    "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED),
+    "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID),
+    "recompute_deadlines": _m(ANY, None),
+    "note": _m(ANY, None),
+}
+
+
+class TransitionError(Exception):
+    """A move the table forbids, or a ticket someone else changed first."""
+
+    def __init__(self, message: str, *, code: str = "forbidden") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def allowed_actions(ticket: Ticket) -> list[str]:
+    return [name for name, move in MOVES.items() if ticket.status in move.sources]
+
+
+def check(ticket: Ticket, action: str) -> Move:
+    move = MOVES.get(action)
+    if move is None:
+        raise TransitionError(_("Unknown action: %(action)s") % {"action": action}, code="unknown")
+    if ticket.status not in move.sources:
+        raise TransitionError(
+            _("Ticket %(code)s is %(status)s; “%(action)s” is not allowed now.")
+            % {"code": ticket.code, "status": ticket.get_status_display(), "action": action},
+        )
+    return move
+
+
+def register(ticket: Ticket, *, actor=None, note: str = "", data: dict[str, Any] | None = None,
+             at: dt.datetime | None = None) -> TicketEvent:
+    """Insert a new ticket as registered, with its first event."""
+    check_move = MOVES["register"]
+    assert ticket.pk is None and "" in check_move.sources
+    now = at or timezone.now()
+    ticket.status = S.REGISTERED
+    ticket.version = 1
+    with transaction.atomic():
+        ticket.save(force_insert=True)
+        return TicketEvent.objects.create(
+            ticket=ticket, seq=1, action="register", from_status="", to_status=S.REGISTERED,
+            actor=actor, note=note, data=data or {}, created_at=now,
+        )
+
+
+def apply(ticket: Ticket, action: str, *, actor=None, unit=None, note: str = "",
+          data: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
+          at: dt.datetime | None = None) -> TicketEvent:
+    """Make one move on ``ticket``: new status and ``changes``, recomputed deadlines, one event.
+
+    ``ticket`` is updated in place on success and left exactly as it was on failure.
+    """
+    move = check(ticket, action)
+    now = at or timezone.now()
+    changes = dict(changes or {})
+    old_status, old_version = ticket.status, ticket.version
+    target = move.target or old_status
+    touched = {"status", "version", *changes, *deadlines.DUE_FIELDS, *deadlines.STATE_FIELDS}
+    snapshot = {name: getattr(ticket, name) for name in touched}
+    try:
+        for name, value in changes.items():
+            setattr(ticket, name, value)
+        ticket.status = target
+        ticket.version = old_version + 1
+        deadlines.compute_dues(ticket)
+        deadlines.refresh_states(ticket, now)
+        values = {name: getattr(ticket, name) for name in touched}
+        with transaction.atomic():
+            # Compare-and-set: whoever changed the ticket since we read it wins; we write nothing.
+            updated = Ticket.objects.filter(pk=ticket.pk, version=old_version, status=old_status).update(**values)
+            if updated != 1:
+                raise TransitionError(
+                    _("Ticket %(code)s was changed by someone else; reload and try again.") % {"code": ticket.code},
+                    code="conflict",
+                )
+            return TicketEvent.objects.create(
+                ticket=ticket, seq=ticket.version, action=action, from_status=old_status, to_status=target,
+                actor=actor, unit=unit, note=note, data=data or {}, created_at=now,
+            )
+    except IntegrityError as exc:
+        for name, value in snapshot.items():
+            setattr(ticket, name, value)
+        raise TransitionError(
+            _("Ticket %(code)s was changed by someone else; reload and try again.") % {"code": ticket.code},
+            code="conflict",
+        ) from exc
+    except BaseException:
+        for name, value in snapshot.items():
+            setattr(ticket, name, value)
+        raise
+
+
+def locked(ticket_id: int) -> Ticket:
+    """Re-read a ticket inside the caller's transaction (row-locked on PostgreSQL)."""
+    return Ticket.objects.select_for_update().get(pk=ticket_id)
