@@ -110,6 +110,7 @@ class Simulator:
         # Each unit has its own temper: how often it is late, bounces tickets or leaves citizens unhappy.
         self.temper = {u.pk: self.rng.betavariate(2, 12) for u in self.units}
         self.recent: list[Ticket] = []
+        self.co_units: dict[int, list[Unit]] = {}
 
     def _places(self) -> list[Place]:
         text = (resources.files("hotline.orgs") / "data" / "places.csv").read_text("utf-8")
@@ -244,9 +245,11 @@ class Simulator:
         t = t + dt.timedelta(minutes=rng.uniform(1, 8 if ticket.urgency == Urgency.EMERGENCY else 45))
         if not self._due(t):
             return
-        co = self._co_units(matter, route.unit) if rng.random() < 0.04 else []
-        dispatch_ticket(ticket, lead_unit=first_unit, co_units=[u for u in co if u.pk != first_unit.pk],
-                        matter=matter, actor=self.actor, at=t)
+        co = [u for u in self._co_units(matter, route.unit) if u.pk not in (first_unit.pk, route.unit.pk)] \
+            if rng.random() < 0.04 else []
+        dispatch_ticket(ticket, lead_unit=first_unit, co_units=co, matter=matter, actor=self.actor, at=t)
+        if co and first_unit.pk == route.unit.pk:
+            self.co_units[ticket.pk] = co
         if first_unit.pk != route.unit.pk:
             t = self._office_time(t, rng.uniform(20, 300))
             if not self._due(t):
@@ -274,8 +277,8 @@ class Simulator:
             if not self._due(t):
                 return
             handling.record_contact(ticket, unit=unit, note="已电话联系诉求人，了解具体情况。", at=t)
-        for co in ticket.assignments.filter(role="co", state="active").select_related("unit"):
-            handling.co_reply(ticket, unit=co.unit, text="已按职责配合处理。", at=t)
+        for co in self.co_units.pop(ticket.pk, []):
+            handling.co_reply(ticket, unit=co, text="已按职责配合处理。", at=t)
         if not urgent and rng.random() < 0.03 + temper * 0.1 and ticket.resolve_due:
             ask = t + (ticket.resolve_due - t) * rng.uniform(0.3, 0.9)
             if not self._due(ask):

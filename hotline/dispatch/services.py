@@ -20,6 +20,7 @@ from hotline.tickets.models import Assignment, Status, Ticket
 def dispatch_ticket(ticket: Ticket, *, lead_unit: Unit, co_units: Sequence[Unit] = (), matter: Matter | None = None,
                     actor=None, note: str = "", at: dt.datetime | None = None) -> None:
     """Send the ticket to a lead unit (主办) and co-units (协办); the unit's clock starts now."""
+    transitions.check(ticket, "dispatch")  # before any block: a refused move leaves no trace
     matter = matter or ticket.matter
     errors: dict[str, str] = {}
     if lead_unit.kind == Unit.Kind.CENTRE or not lead_unit.is_active:
@@ -33,7 +34,7 @@ def dispatch_ticket(ticket: Ticket, *, lead_unit: Unit, co_units: Sequence[Unit]
     if errors:
         raise ValidationError(errors)
     now = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         transitions.apply(
             ticket, "dispatch", actor=actor, unit=lead_unit, note=note, at=now,
             data={"lead": lead_unit.code, "co": [u.code for u in co_units], "matter": matter.code if matter else None},
@@ -57,9 +58,8 @@ def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | No
     """
     if not note.strip():
         raise ValidationError({"note": _("Say why the return is not accepted.")})
-    if ticket.status != Status.RETURNED or ticket.lead_unit is None:
-        transitions.check(ticket, "refuse_return")
-    with transaction.atomic():
+    transitions.check(ticket, "refuse_return")
+    with transaction.atomic(savepoint=False):
         transitions.apply(ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at,
                           changes={"signed_at": None})
         last = ticket.assignments.filter(role=Assignment.Role.LEAD, unit=ticket.lead_unit).order_by("-id").first()

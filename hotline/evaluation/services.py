@@ -32,7 +32,7 @@ def record_revisit(ticket: Ticket, *, outcome: str = Revisit.Outcome.VALID, cont
         raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
     now = at or timezone.now()
     data = {"outcome": outcome, "contacted": contacted, "solved": solved, "satisfaction": satisfaction}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         revisit = Revisit.objects.create(
             ticket=ticket, method=method, outcome=outcome, contacted=contacted if valid else None,
             solved=solved if valid else None, satisfaction=satisfaction if valid else "", actionable=actionable,
@@ -49,8 +49,9 @@ def record_revisit(ticket: Ticket, *, outcome: str = Revisit.Outcome.VALID, cont
 
 def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None, data: dict | None = None) -> None:
     """重办: back to the same lead unit, which signs again; its clock starts afresh."""
+    transitions.check(ticket, "reopen")
     now = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         transitions.apply(
             ticket, "reopen", actor=actor, unit=ticket.lead_unit, note=reason, at=now, data=data or {},
             changes={"redo_count": ticket.redo_count + 1, "clock_started_at": now, "signed_at": None,

@@ -31,8 +31,9 @@ def _lead_assignment(ticket: Ticket):
 def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = None) -> None:
     """签收: the lead unit takes the ticket on."""
     _require_lead(ticket, unit)
+    transitions.check(ticket, "sign")
     now = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         transitions.apply(ticket, "sign", actor=actor, unit=unit, at=now, changes={"signed_at": now})
         _lead_assignment(ticket).update(signed_at=now)
 
@@ -57,7 +58,7 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
     if ticket.return_due is not None and now > ticket.return_due:
         due = timezone.localtime(ticket.return_due).strftime("%Y-%m-%d %H:%M")
         raise TransitionError(_("The return window ended at %(due)s.") % {"due": due}, code="return_window")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         transitions.apply(ticket, "return", actor=actor, unit=unit, note=reason, at=now,
                           changes={"return_count": ticket.return_count + 1})
         _lead_assignment(ticket).update(state=Assignment.State.RETURNED)
@@ -85,7 +86,7 @@ def request_extension(ticket: Ticket, *, unit: Unit, days: int, reason: str, act
         raise TransitionError(_("The deadline has passed; an extension can no longer be requested."), code="late")
     if ticket.extensions.filter(state=Extension.State.PENDING).exists():
         raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         extension = Extension.objects.create(ticket=ticket, unit=unit, days=days, reason=reason.strip(), requested_at=now)
         transitions.apply(ticket, "request_extension", actor=actor, unit=unit, note=reason.strip(), at=now,
                           data={"days": days, "extension": extension.pk})
@@ -99,16 +100,19 @@ def decide_extension(extension: Extension, *, approve: bool, note: str = "", act
         raise TransitionError(_("This extension request has already been decided."), code="decided")
     ticket = extension.ticket
     now = at or timezone.now()
-    with transaction.atomic():
-        updated = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
+    transitions.check(ticket, "approve_extension")
+    with transaction.atomic(savepoint=False):
+        # Claim the request with a compare-and-set; a second decision finds it taken and writes nothing.
+        claimed = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_at=now,
         )
-        if updated != 1:
-            raise TransitionError(_("This extension request has already been decided."), code="decided")
-        changes = {"extension_days": ticket.extension_days + extension.days} if approve else {}
-        transitions.apply(ticket, "approve_extension" if approve else "refuse_extension", actor=actor,
-                          unit=extension.unit, note=note, at=now, changes=changes,
-                          data={"days": extension.days, "extension": extension.pk})
+        if claimed:
+            changes = {"extension_days": ticket.extension_days + extension.days} if approve else {}
+            transitions.apply(ticket, "approve_extension" if approve else "refuse_extension", actor=actor,
+                              unit=extension.unit, note=note, at=now, changes=changes,
+                              data={"days": extension.days, "extension": extension.pk})
+    if not claimed:
+        raise TransitionError(_("This extension request has already been decided."), code="decided")
     extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
     extension.decided_at = now
 
@@ -116,11 +120,12 @@ def decide_extension(extension: Extension, *, approve: bool, note: str = "", act
 def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetime | None = None) -> None:
     """办结答复: the lead unit reports what it did; the ticket waits for the revisit."""
     _require_lead(ticket, unit)
+    transitions.check(ticket, "reply")
     result = (result or "").strip()
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
     now = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         transitions.apply(ticket, "reply", actor=actor, unit=unit, note=result, at=now,
                           changes={"replied_at": now, "result": result})
         _lead_assignment(ticket).update(state=Assignment.State.REPLIED, replied_at=now, reply=result)
@@ -131,11 +136,13 @@ def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.dateti
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("The reply is empty.")})
+    transitions.check(ticket, "co_reply")
     now = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         updated = Assignment.objects.filter(
             ticket=ticket, unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE,
         ).update(state=Assignment.State.REPLIED, replied_at=now, reply=text)
-        if updated != 1:
-            raise TransitionError(_("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co")
-        transitions.apply(ticket, "co_reply", actor=actor, unit=unit, note=text, at=now)
+        if updated:
+            transitions.apply(ticket, "co_reply", actor=actor, unit=unit, note=text, at=now)
+    if not updated:
+        raise TransitionError(_("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co")
