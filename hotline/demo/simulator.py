@@ -103,6 +103,9 @@ class Simulator:
         self.channel_codes = [c for c in CHANNEL_WEIGHTS if c in self.channels]
         self.channel_weights = [CHANNEL_WEIGHTS[c] for c in self.channel_codes]
         self.places = self._places()
+        self.places_by_township: dict[str, list[Place]] = {}
+        for place in self.places:
+            self.places_by_township.setdefault(place.township.code, []).append(place)
         self.townships = sorted({p.township.code: p.township for p in self.places}.values(), key=lambda r: r.code)
         # A township's share of calls follows its population, roughly: city streets get more.
         self.township_weights = [3.0 if t.name.endswith("街道") else 1.0 for t in self.townships]
@@ -131,8 +134,7 @@ class Simulator:
 
     def _address(self) -> tuple[str, Region]:
         township = self.rng.choices(self.townships, weights=self.township_weights)[0]
-        candidates = [p for p in self.places if p.township.code == township.code]
-        place = self.rng.choice(candidates)
+        place = self.rng.choice(self.places_by_township[township.code])
         district = township.parent
         form = self.rng.random()
         number = f"{self.rng.randint(1, 200)}号" if self.rng.random() < 0.5 else ""

@@ -44,7 +44,10 @@ def dispatch_ticket(ticket: Ticket, *, lead_unit: Unit, co_units: Sequence[Unit]
                 "dispatch_count": ticket.dispatch_count + 1,
             },
         )
-        Assignment.objects.filter(ticket=ticket, state=Assignment.State.ACTIVE).update(state=Assignment.State.WITHDRAWN)
+        if ticket.dispatch_count > 1:  # a re-dispatch: the previous units' tasks end here
+            Assignment.objects.filter(ticket=ticket, state=Assignment.State.ACTIVE).update(
+                state=Assignment.State.WITHDRAWN,
+            )
         Assignment.objects.bulk_create(
             [Assignment(ticket=ticket, unit=lead_unit, role=Assignment.Role.LEAD, dispatched_at=now, task=note)]
             + [Assignment(ticket=ticket, unit=u, role=Assignment.Role.CO, dispatched_at=now) for u in co_units]

@@ -1,0 +1,35 @@
+"""The simulator drives the real services and leaves only what the platform would have written."""
+
+import datetime as dt
+import io
+
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from hotline.demo.simulator import simulate
+from hotline.tickets.models import Status, Ticket, TicketEvent
+
+
+def test_a_small_simulation_covers_the_loop_and_keeps_every_ticket_consistent(ref):
+    end = timezone.make_aware(dt.datetime(2026, 11, 20, 23, 59, 59))
+    stats, _seconds = simulate(days=6, per_day=80, seed=7, end=end)
+    assert stats.tickets == Ticket.objects.count() == 480
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert {Status.CLOSED, Status.IN_PROGRESS, Status.ANSWERED, Status.REPLIED} <= statuses
+    # every ticket's version equals its number of events, and the last event names its status
+    counts = dict(TicketEvent.objects.values_list("ticket").annotate(n=Count("id")).values_list("ticket", "n"))
+    for ticket in Ticket.objects.all():
+        assert ticket.version == counts[ticket.pk]
+        assert ticket.events.order_by("-seq").first().to_status == ticket.status
+    assert Ticket.objects.filter(received_at__gt=end).count() == 0
+    closed = Ticket.objects.filter(status=Status.CLOSED)
+    assert all(t.closed_at <= end for t in closed)
+
+
+def test_the_command_prints_a_summary_line(ref):
+    out = io.StringIO()
+    call_command("simulate", "--days", "1", "--per-day", "40", "--seed", "5", stdout=out)
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last.startswith("simulated ") and " tickets in " in last
+    assert "response " in last and "resolution " in last and "satisfaction " in last

@@ -1,0 +1,51 @@
+"""The demo's pages: Chinese, signed-in only, and scoped to the viewer."""
+
+import pytest
+
+from hotline.dispatch.services import dispatch_ticket
+from hotline.tickets.tests.helpers import new_ticket, township_matter
+
+
+@pytest.fixture
+def dispatched(people):
+    ticket = new_ticket(people.operator, content="<script>alert(1)</script>楼道堆放杂物")
+    dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter())
+    return ticket
+
+
+def test_pages_need_a_login(client, people):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert "登录" in client.get("/login/").content.decode()
+
+
+def test_the_home_page_speaks_chinese(client, people, dispatched):
+    client.force_login(people.operator)
+    html = client.get("/").content.decode()
+    assert "今日诉求" in html and dispatched.code in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_a_unit_sees_its_own_tickets_and_an_outsider_gets_404(client, people, dispatched):
+    client.force_login(people.street)
+    page = client.get(f"/tickets/{dispatched.code}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "139****5678" in html and "13912345678" not in html  # masked until the unit signs
+    client.force_login(people.outsider)
+    assert client.get(f"/tickets/{dispatched.code}/").status_code == 404
+    assert dispatched.code not in client.get("/").content.decode()
+
+
+def test_the_centre_sees_the_timeline(client, people, dispatched):
+    client.force_login(people.dispatcher)
+    html = client.get(f"/tickets/{dispatched.code}/").content.decode()
+    assert "13912345678" in html and "dispatch" in html
+
+
+def test_the_admin_covers_the_reference_data(client, people, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x-admin-test-pw")
+    client.force_login(admin)
+    for url in ["/admin/orgs/region/", "/admin/orgs/unit/", "/admin/catalog/matter/", "/admin/workcal/specialday/",
+                "/admin/workcal/calendaryear/", "/admin/orgs/staff/", "/admin/auth/user/", "/admin/tickets/ticket/"]:
+        assert client.get(url).status_code == 200, url
