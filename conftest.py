@@ -68,3 +68,12 @@ def people(ref):
     p.supervisor = person("supervisor", Staff.Role.SUPERVISOR, centre)
     p.outsider = person("outsider", Staff.Role.HANDLER, other_township)
     return p
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service errors read in English in assertions; pages still render zh-Hans per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -99,3 +99,12 @@ def test_a_retried_delivery_racing_itself_makes_one_ticket(people):
         t.join()
     assert len(codes) == 4 and len(set(codes)) == 1
     assert Ticket.objects.filter(external_id="MSG-2026-1").count() == 1
+
+
+def test_errors_speak_chinese_to_chinese_users(people):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
+        new_ticket(people.operator, content=" ", requester_phone="12")
+    assert err.value.message_dict["content"] == ["诉求内容为空。"]
+    assert err.value.message_dict["requester_phone"] == ["“12”不是有效的电话号码。"]
