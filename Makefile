@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench messages clean
+.PHONY: demo test lint bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,3 +26,8 @@ messages: $(STAMP)
 
 clean:
 	rm -rf var
+
+lint: $(STAMP)
+	$(BIN)/ruff check hotline bench conftest.py
+	$(BIN)/ruff format --check hotline bench conftest.py
+	$(BIN)/hotline makemigrations --check --dry-run

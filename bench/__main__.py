@@ -37,8 +37,10 @@ def machine() -> str:
         pass
     import sqlite3
 
-    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
+    )
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -53,9 +55,21 @@ def intake(url: str, var: str) -> dict:
 def postgres_ready() -> bool:
     if shutil.which("psql") is None:
         return False
-    probe = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
-                            "DROP DATABASE IF EXISTS hotline_bench; CREATE DATABASE hotline_bench;"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-tAc",
+            "DROP DATABASE IF EXISTS hotline_bench; CREATE DATABASE hotline_bench;",
+        ],
+        capture_output=True,
+        text=True,
+    )
     return probe.returncode == 0
 
 
@@ -64,9 +78,26 @@ def simulation(var: str, days: int, per_day: int) -> tuple[str, float, int]:
     run([sys.executable, "-m", "hotline.cli", "migrate", "-v0"], env)
     run([sys.executable, "-m", "hotline.cli", "load_reference"], env)
     started = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-f", "MAXRSS %M", sys.executable, "-m", "hotline.cli", "simulate",
-                          "--days", str(days), "--per-day", str(per_day)],
-                         cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "MAXRSS %M",
+            sys.executable,
+            "-m",
+            "hotline.cli",
+            "simulate",
+            "--days",
+            str(days),
+            "--per-day",
+            str(per_day),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - started
     last = [line for line in out.stdout.splitlines() if line.startswith("simulated ")][-1]
     rss = int(re.search(r"MAXRSS (\d+)", out.stderr).group(1)) if "MAXRSS" in out.stderr else 0
@@ -79,8 +110,13 @@ def main() -> None:
         sqlite = intake(f"sqlite:///{var}/intake.sqlite3", var)
         print("intake sqlite", sqlite, flush=True)
         rows.append(("Intake (validate, code, event) on SQLite", f"{sqlite['intake_per_s']:.0f} tickets/s", "≥ 300/s"))
-        rows.append(("Dispatch (route given, deadlines, event, assignment) on SQLite",
-                     f"{sqlite['dispatch_per_s']:.0f} tickets/s", "—"))
+        rows.append(
+            (
+                "Dispatch (route given, deadlines, event, assignment) on SQLite",
+                f"{sqlite['dispatch_per_s']:.0f} tickets/s",
+                "—",
+            )
+        )
         if postgres_ready():
             pg = intake(PG_URL, var)
             print("intake postgres", pg, flush=True)
@@ -91,8 +127,13 @@ def main() -> None:
         last, wall, rss = simulation(var, 30, 1200)
         print(last, flush=True)
         seconds = float(re.search(r"in ([\d.]+) s", last).group(1))
-        rows.append(("`hotline simulate --days 30 --per-day 1200` (36,000 tickets, SQLite)",
-                     f"{seconds:.1f} s ({36000 / seconds:.0f} tickets/s), peak memory {rss / 1024:.0f} MiB", "< 120 s"))
+        rows.append(
+            (
+                "`hotline simulate --days 30 --per-day 1200` (36,000 tickets, SQLite)",
+                f"{seconds:.1f} s ({36000 / seconds:.0f} tickets/s), peak memory {rss / 1024:.0f} MiB",
+                "< 120 s",
+            )
+        )
         rows.append(("  its summary line", last, ""))
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     text = (

@@ -50,6 +50,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h for h in (env("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost") or "").split(",") if h]
 
 INSTALLED_APPS = [
+    "hotline.web",  # first, so its admin templates (base_site.html) override Django's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,7 +65,6 @@ INSTALLED_APPS = [
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
-    "hotline.web",
     "hotline.demo",
 ]
 

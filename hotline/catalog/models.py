@@ -31,7 +31,11 @@ class Matter(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=64)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("level"), default=1)
@@ -41,7 +45,11 @@ class Matter(models.Model):
     tier = models.PositiveSmallIntegerField(_("time tier"), choices=TimeTier.choices, null=True, blank=True)
     owner_level = models.CharField(_("owner level"), max_length=16, choices=OwnerLevel.choices, blank=True)
     function = models.ForeignKey(
-        Function, verbose_name=_("function"), null=True, blank=True, on_delete=models.PROTECT,
+        Function,
+        verbose_name=_("function"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="matters",
     )
     keywords = models.TextField(_("keywords"), blank=True, help_text=_("Separated by spaces."))

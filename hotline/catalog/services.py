@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from importlib import resources
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Function
+from hotline.tabular import read_table
 
 from .models import Matter, OwnerLevel, TimeTier
 
@@ -19,55 +19,13 @@ COLUMNS = ["code", "name", "parent_code", "tier", "owner_level", "function", "ke
 HEADERS_ZH = ["编码", "名称", "上级编码", "办理时限（工作日）", "责任层级", "职能", "关键词", "示例诉求"]
 
 
-def _rows_from_xlsx(path: Path) -> list[dict[str, str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises a zoo of errors for a file that is not a workbook
-        raise ValidationError(_("Not an Excel workbook: %(err)s") % {"err": exc}) from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
-    # Accept the English column names or the Chinese headers we export.
-    header = [COLUMNS[HEADERS_ZH.index(h)] if h in HEADERS_ZH else h for h in header]
-    out = []
-    for values in rows:
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        out.append({h: ("" if v is None else str(v).strip()) for h, v in zip(header, values) if h})
-    book.close()
-    _require_columns(header)
-    return out
-
-
-def _require_columns(header: list[str]) -> None:
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
-
-
-def _rows_from_csv_text(text: str) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
-    _require_columns(list(reader.fieldnames or []))
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
-
-
 def read_rows(path: str | Path) -> list[dict[str, str]]:
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _rows_from_xlsx(path)
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return _rows_from_csv_text(data.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is neither UTF-8 nor GB18030."))
+    return read_table(path, required=COLUMNS, aliases=dict(zip(HEADERS_ZH, COLUMNS)))
 
 
 def default_rows() -> list[dict[str, str]]:
-    return _rows_from_csv_text((resources.files("hotline.catalog") / "data" / "catalogue.csv").read_text("utf-8"))
+    text = (resources.files("hotline.catalog") / "data" / "catalogue.csv").read_text("utf-8")
+    return read_table(io.StringIO(text), required=COLUMNS)
 
 
 def _tier(value: str) -> int | None:
@@ -152,10 +110,18 @@ def load_default() -> dict[str, int]:
 def export_rows() -> list[list[str]]:
     out = []
     for m in Matter.objects.filter(is_active=True).select_related("parent").order_by("code"):
-        out.append([
-            m.code, m.name, m.parent.code if m.parent else "", "" if m.tier is None else str(m.tier),
-            m.owner_level, m.function_id or "", m.keywords, "|".join(m.example_list()),
-        ])
+        out.append(
+            [
+                m.code,
+                m.name,
+                m.parent.code if m.parent else "",
+                "" if m.tier is None else str(m.tier),
+                m.owner_level,
+                m.function_id or "",
+                m.keywords,
+                "|".join(m.example_list()),
+            ]
+        )
     return out
 
 

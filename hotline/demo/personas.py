@@ -17,7 +17,12 @@ PERSONAS = [
     ("supervisor", "督办员 马丽", Staff.Role.SUPERVISOR, {"kind": Unit.Kind.CENTRE}),
     ("leader", "分管领导 张建国", Staff.Role.LEADER, {"kind": Unit.Kind.CENTRE}),
     ("street", "街道承办人 韩梅", Staff.Role.HANDLER, {"kind": Unit.Kind.TOWNSHIP, "name__contains": "东关大街街道"}),
-    ("street-head", "街道负责人 赵刚", Staff.Role.UNIT_MANAGER, {"kind": Unit.Kind.TOWNSHIP, "name__contains": "东关大街街道"}),
+    (
+        "street-head",
+        "街道负责人 赵刚",
+        Staff.Role.UNIT_MANAGER,
+        {"kind": Unit.Kind.TOWNSHIP, "name__contains": "东关大街街道"},
+    ),
     ("housing", "市住建局承办人 陈晓", Staff.Role.HANDLER, {"kind": Unit.Kind.CITY_DEPT, "functions__code": "housing"}),
 ]
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from hotline.catalog.models import Matter, OwnerLevel
 from hotline.dispatch import router
-from hotline.dispatch.services import dispatch_ticket, refuse_return
+from hotline.dispatch.services import dispatch_ticket
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.evaluation.services import close_after_window, record_revisit
 from hotline.handling import services as handling
@@ -38,13 +38,52 @@ from hotline.workcal.services import get_calendar
 
 # Share of calls per hour of the day (0–23), shaped like a city hotline's day: quiet at night,
 # a morning peak at 9–11, a second one at 14–17.
-HOURLY = [0.6, 0.4, 0.3, 0.3, 0.3, 0.5, 1.0, 2.2, 4.6, 7.6, 8.2, 7.4, 5.2, 4.6, 6.6, 7.2, 7.0, 6.4, 4.8, 3.8, 3.4,
-          2.8, 1.9, 1.1]
+HOURLY = [
+    0.6,
+    0.4,
+    0.3,
+    0.3,
+    0.3,
+    0.5,
+    1.0,
+    2.2,
+    4.6,
+    7.6,
+    8.2,
+    7.4,
+    5.2,
+    4.6,
+    6.6,
+    7.2,
+    7.0,
+    6.4,
+    4.8,
+    3.8,
+    3.4,
+    2.8,
+    1.9,
+    1.1,
+]
 CHANNEL_WEIGHTS = {
-    "phone_12345": 64, "app_shiliuzi": 9, "web_portal": 6, "wechat": 5, "gov_board": 3, "mayor_mailbox": 2,
-    "police_110": 2, "media": 0.4, "hotline_12315": 2, "hotline_12333": 1.2, "hotline_12369": 0.8,
-    "hotline_12319": 0.8, "hotline_12328": 0.6, "hotline_12320": 0.5, "hotline_12393": 0.4, "hotline_12316": 0.3,
-    "hotline_12358": 0.2, "hotline_12331": 0.2, "hotline_12350": 0.2,
+    "phone_12345": 64,
+    "app_shiliuzi": 9,
+    "web_portal": 6,
+    "wechat": 5,
+    "gov_board": 3,
+    "mayor_mailbox": 2,
+    "police_110": 2,
+    "media": 0.4,
+    "hotline_12315": 2,
+    "hotline_12333": 1.2,
+    "hotline_12369": 0.8,
+    "hotline_12319": 0.8,
+    "hotline_12328": 0.6,
+    "hotline_12320": 0.5,
+    "hotline_12393": 0.4,
+    "hotline_12316": 0.3,
+    "hotline_12358": 0.2,
+    "hotline_12331": 0.2,
+    "hotline_12350": 0.2,
 }
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢韩"
 GIVEN = ["先生", "女士", "师傅", "大爷", "阿姨"]
@@ -57,8 +96,11 @@ REPLIES = [
     "已联系诉求人说明相关政策及办理流程，诉求人表示理解。",
     "已组织维修人员现场处置，{d}恢复正常，已回访诉求人。",
 ]
-RETURN_REASONS = ["该事项不属于我单位职责范围，建议派至属地街道办事处。", "经核实，诉求地址不在我辖区，请重新派单。",
-                  "该问题属于供水企业管理范围，请改派。"]
+RETURN_REASONS = [
+    "该事项不属于我单位职责范围，建议派至属地街道办事处。",
+    "经核实，诉求地址不在我辖区，请重新派单。",
+    "该问题属于供水企业管理范围，请改派。",
+]
 
 
 @dataclass
@@ -86,8 +128,14 @@ class Stats:
 
 
 class Simulator:
-    def __init__(self, *, seed: int = 12345, per_day: int = 1200, end: dt.datetime | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 12345,
+        per_day: int = 1200,
+        end: dt.datetime | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.per_day = per_day
         self.end = end or timezone.now()
@@ -96,7 +144,9 @@ class Simulator:
         self.calendar = get_calendar()
         User = get_user_model()
         self.actor = User.objects.filter(username="sim-centre").first() or User.objects.create(
-            username="sim-centre", first_name="模拟坐席", is_active=False,
+            username="sim-centre",
+            first_name="模拟坐席",
+            is_active=False,
         )
         self.matters = list(Matter.objects.filter(is_leaf=True, is_active=True).select_related("function"))
         self.channels = {c.code: c for c in Channel.objects.filter(is_active=True)}
@@ -152,16 +202,25 @@ class Simulator:
         address, township = self._address()
         content = f"{self.rng.choice(OPENINGS)}{address}，{example}{self.rng.choice(CLOSINGS)}"
         anonymous = self.rng.random() < 0.06
-        urgency = Urgency.EMERGENCY if matter.tier == 0 else (Urgency.URGENT if self.rng.random() < 0.05 else Urgency.NORMAL)
+        urgency = (
+            Urgency.EMERGENCY if matter.tier == 0 else (Urgency.URGENT if self.rng.random() < 0.05 else Urgency.NORMAL)
+        )
         kind = self.rng.choices(
             [Kind.COMPLAINT, Kind.HELP, Kind.CONSULTATION, Kind.REPORT, Kind.SUGGESTION, Kind.PRAISE],
             weights=[38, 36, 12, 6, 4, 1.2],
         )[0]
         return {
-            "matter": matter, "township": township, "address": address, "content": content[:4900], "kind": kind,
-            "urgency": urgency, "anonymous": anonymous,
+            "matter": matter,
+            "township": township,
+            "address": address,
+            "content": content[:4900],
+            "kind": kind,
+            "urgency": urgency,
+            "anonymous": anonymous,
             "requester_name": "" if anonymous else self.rng.choice(SURNAMES) + self.rng.choice(GIVEN),
-            "requester_phone": "" if anonymous and self.rng.random() < 0.5 else f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}",
+            "requester_phone": ""
+            if anonymous and self.rng.random() < 0.5
+            else f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}",
             "confidential": kind == Kind.REPORT and self.rng.random() < 0.5,
         }
 
@@ -192,21 +251,30 @@ class Simulator:
             arrivals = sorted(self._arrival(day) for _ in range(self.per_day))
             for chunk in range(0, len(arrivals), 200):
                 with transaction.atomic():
-                    for received in arrivals[chunk:chunk + 200]:
+                    for received in arrivals[chunk : chunk + 200]:
                         if received <= self.end:
                             self._one(received)
-                self.progress(len(arrivals[chunk:chunk + 200]))
+                self.progress(len(arrivals[chunk : chunk + 200]))
         return self.stats
 
     def _one(self, received: dt.datetime) -> None:
         req = self._request()
         channel = self.rng.choices(self.channel_codes, weights=self.channel_weights)[0]
         ticket, _created = register_ticket(
-            channel=channel, content=req["content"], kind=req["kind"], requester_name=req["requester_name"],
-            requester_phone=req["requester_phone"], anonymous=req["anonymous"] or not req["requester_phone"],
-            confidential=req["confidential"], address=req["address"], urgency=req["urgency"],
-            external_id=f"SIM-{received:%Y%m%d%H%M%S}-{self.rng.randrange(10**6)}" if channel != "phone_12345" else None,
-            actor=self.actor, received_at=received,
+            channel=channel,
+            content=req["content"],
+            kind=req["kind"],
+            requester_name=req["requester_name"],
+            requester_phone=req["requester_phone"],
+            anonymous=req["anonymous"] or not req["requester_phone"],
+            confidential=req["confidential"],
+            address=req["address"],
+            urgency=req["urgency"],
+            external_id=f"SIM-{received:%Y%m%d%H%M%S}-{self.rng.randrange(10**6)}"
+            if channel != "phone_12345"
+            else None,
+            actor=self.actor,
+            received_at=received,
         )
         self.stats.tickets += 1
         self.recent = (self.recent + [ticket])[-50:]
@@ -226,8 +294,14 @@ class Simulator:
         if not self._due(t):
             return
         if req["kind"] in (Kind.CONSULTATION, Kind.PRAISE) and rng.random() < 0.75:
-            answer_directly(ticket, answer="已根据知识库答复诉求人相关政策和办理渠道。" if req["kind"] == Kind.CONSULTATION
-                            else "已记录市民表扬并转达相关单位。", actor=self.actor, at=t)
+            answer_directly(
+                ticket,
+                answer="已根据知识库答复诉求人相关政策和办理渠道。"
+                if req["kind"] == Kind.CONSULTATION
+                else "已记录市民表扬并转达相关单位。",
+                actor=self.actor,
+                at=t,
+            )
             return
         roll = rng.random()
         if roll < 0.008:
@@ -247,8 +321,11 @@ class Simulator:
         t = t + dt.timedelta(minutes=rng.uniform(1, 8 if ticket.urgency == Urgency.EMERGENCY else 45))
         if not self._due(t):
             return
-        co = [u for u in self._co_units(matter, route.unit) if u.pk not in (first_unit.pk, route.unit.pk)] \
-            if rng.random() < 0.04 else []
+        co = (
+            [u for u in self._co_units(matter, route.unit) if u.pk not in (first_unit.pk, route.unit.pk)]
+            if rng.random() < 0.04
+            else []
+        )
         dispatch_ticket(ticket, lead_unit=first_unit, co_units=co, matter=matter, actor=self.actor, at=t)
         if co and first_unit.pk == route.unit.pk:
             self.co_units[ticket.pk] = co
@@ -261,16 +338,20 @@ class Simulator:
             t = t + dt.timedelta(minutes=rng.uniform(5, 60))
             if not self._due(t):
                 return
-            dispatch_ticket(ticket, lead_unit=route.unit, matter=matter, actor=self.actor, at=t,
-                            note="经核实，重新派单。")
+            dispatch_ticket(
+                ticket, lead_unit=route.unit, matter=matter, actor=self.actor, at=t, note="经核实，重新派单。"
+            )
         self._work(ticket, route.unit, t)
 
     def _work(self, ticket: Ticket, unit: Unit, t: dt.datetime) -> None:
         rng = self.rng
         temper = self.temper.get(unit.pk, 0.1)
         urgent = ticket.tier == 0
-        t = t + dt.timedelta(minutes=rng.uniform(3, 40)) if urgent else self._office_time(
-            t, rng.uniform(5, 240) * (1 + 6 * temper if rng.random() < temper else 1))
+        t = (
+            t + dt.timedelta(minutes=rng.uniform(3, 40))
+            if urgent
+            else self._office_time(t, rng.uniform(5, 240) * (1 + 6 * temper if rng.random() < temper else 1))
+        )
         if not self._due(t):
             return
         handling.sign(ticket, unit=unit, at=t)
@@ -285,8 +366,9 @@ class Simulator:
             ask = t + (ticket.resolve_due - t) * rng.uniform(0.3, 0.9)
             if not self._due(ask):
                 return
-            extension = handling.request_extension(ticket, unit=unit, days=rng.choice([3, 5, 7]),
-                                                   reason="涉及多部门协调，需要更多时间。", at=ask)
+            extension = handling.request_extension(
+                ticket, unit=unit, days=rng.choice([3, 5, 7]), reason="涉及多部门协调，需要更多时间。", at=ask
+            )
             self.stats.extensions += 1
             decided = self._office_time(ask, rng.uniform(30, 300))
             if not self._due(decided):
@@ -297,14 +379,22 @@ class Simulator:
 
     def _reply_and_revisit(self, ticket: Ticket, unit: Unit, t: dt.datetime, temper: float) -> None:
         rng = self.rng
-        window = (ticket.resolve_due - ticket.clock_started_at) if ticket.resolve_due and ticket.clock_started_at else dt.timedelta(days=3)
+        window = (
+            (ticket.resolve_due - ticket.clock_started_at)
+            if ticket.resolve_due and ticket.clock_started_at
+            else dt.timedelta(days=3)
+        )
         late = rng.random() < 0.02 + temper * 0.15
         share = rng.uniform(1.02, 1.6) if late else rng.betavariate(2, 3)
         replied = max(t + dt.timedelta(minutes=20), ticket.clock_started_at + window * share)
         if not self._due(replied):
             return
-        handling.reply(ticket, unit=unit, result=rng.choice(REPLIES).format(d=f"{timezone.localtime(replied):%m月%d日}"),
-                       at=replied)
+        handling.reply(
+            ticket,
+            unit=unit,
+            result=rng.choice(REPLIES).format(d=f"{timezone.localtime(replied):%m月%d日}"),
+            at=replied,
+        )
         revisit_at = self._office_time(replied, rng.uniform(60, 900))
         if not self._due(revisit_at):
             return
@@ -313,8 +403,12 @@ class Simulator:
     def _revisit(self, ticket: Ticket, unit: Unit, at: dt.datetime, temper: float) -> None:
         rng = self.rng
         if rng.random() < 0.08:
-            record_revisit(ticket, outcome=rng.choice([Revisit.Outcome.UNREACHABLE, Revisit.Outcome.REFUSED]),
-                           actor=self.actor, at=at)
+            record_revisit(
+                ticket,
+                outcome=rng.choice([Revisit.Outcome.UNREACHABLE, Revisit.Outcome.REFUSED]),
+                actor=self.actor,
+                at=at,
+            )
             if ticket.revisit_due and self._due(ticket.revisit_due):
                 close_after_window(ticket, at=ticket.revisit_due)
             return
@@ -329,8 +423,16 @@ class Simulator:
         else:
             satisfaction = Satisfaction.SATISFIED
         actionable = satisfaction == Satisfaction.DISSATISFIED and rng.random() < 0.6 and ticket.redo_count == 0
-        record_revisit(ticket, contacted=contacted, solved=solved, satisfaction=satisfaction, actionable=actionable,
-                       note="市民对办理结果不满意，要求重新处理。" if actionable else "", actor=self.actor, at=at)
+        record_revisit(
+            ticket,
+            contacted=contacted,
+            solved=solved,
+            satisfaction=satisfaction,
+            actionable=actionable,
+            note="市民对办理结果不满意，要求重新处理。" if actionable else "",
+            actor=self.actor,
+            at=at,
+        )
         self.stats.revisits_valid += 1
         self.stats.contacted += contacted
         self.stats.solved += solved
@@ -351,8 +453,14 @@ class Simulator:
         return self.rng.sample(pool, k=min(1, len(pool)))
 
 
-def simulate(*, days: int, per_day: int, seed: int = 12345, end: dt.datetime | None = None,
-             progress: Callable[[int], None] | None = None) -> tuple[Stats, float]:
+def simulate(
+    *,
+    days: int,
+    per_day: int,
+    seed: int = 12345,
+    end: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Stats, float]:
     started = time.perf_counter()
     sim = Simulator(seed=seed, per_day=per_day, end=end, progress=progress)
     stats = sim.run(days)

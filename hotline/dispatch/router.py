@@ -91,7 +91,7 @@ def route(matter: Matter | None, region: Region | None) -> Route:
 
 
 def _city_code(idx: _UnitIndex) -> str:
-    for (kind, _function, region) in idx.by_key:
+    for kind, _function, region in idx.by_key:
         if kind == Unit.Kind.CENTRE:
             return region
     return ""

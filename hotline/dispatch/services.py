@@ -14,11 +14,19 @@ from hotline.catalog.models import Matter
 from hotline.intake.services import tier_for
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
-from hotline.tickets.models import Assignment, Status, Ticket
+from hotline.tickets.models import Assignment, Ticket
 
 
-def dispatch_ticket(ticket: Ticket, *, lead_unit: Unit, co_units: Sequence[Unit] = (), matter: Matter | None = None,
-                    actor=None, note: str = "", at: dt.datetime | None = None) -> None:
+def dispatch_ticket(
+    ticket: Ticket,
+    *,
+    lead_unit: Unit,
+    co_units: Sequence[Unit] = (),
+    matter: Matter | None = None,
+    actor=None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> None:
     """Send the ticket to a lead unit (主办) and co-units (协办); the unit's clock starts now."""
     transitions.check(ticket, "dispatch")  # before any block: a refused move leaves no trace
     matter = matter or ticket.matter
@@ -36,11 +44,21 @@ def dispatch_ticket(ticket: Ticket, *, lead_unit: Unit, co_units: Sequence[Unit]
     now = at or timezone.now()
     with transaction.atomic(savepoint=False):
         transitions.apply(
-            ticket, "dispatch", actor=actor, unit=lead_unit, note=note, at=now,
+            ticket,
+            "dispatch",
+            actor=actor,
+            unit=lead_unit,
+            note=note,
+            at=now,
             data={"lead": lead_unit.code, "co": [u.code for u in co_units], "matter": matter.code if matter else None},
             changes={
-                "lead_unit": lead_unit, "matter": matter, "tier": tier_for(matter, ticket.urgency),
-                "dispatched_at": now, "clock_started_at": now, "signed_at": None, "contacted_at": None,
+                "lead_unit": lead_unit,
+                "matter": matter,
+                "tier": tier_for(matter, ticket.urgency),
+                "dispatched_at": now,
+                "clock_started_at": now,
+                "signed_at": None,
+                "contacted_at": None,
                 "dispatch_count": ticket.dispatch_count + 1,
             },
         )
@@ -63,8 +81,9 @@ def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | No
         raise ValidationError({"note": _("Say why the return is not accepted.")})
     transitions.check(ticket, "refuse_return")
     with transaction.atomic(savepoint=False):
-        transitions.apply(ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at,
-                          changes={"signed_at": None})
+        transitions.apply(
+            ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at, changes={"signed_at": None}
+        )
         last = ticket.assignments.filter(role=Assignment.Role.LEAD, unit=ticket.lead_unit).order_by("-id").first()
         if last is not None:
             Assignment.objects.filter(pk=last.pk).update(state=Assignment.State.ACTIVE)

@@ -33,12 +33,17 @@ class Revisit(models.Model):
     actionable = models.BooleanField(_("unit can act on it"), default=False)
     note = models.TextField(_("note"), blank=True)
     lead_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
 
     class Meta:
         verbose_name = _("revisit")
         verbose_name_plural = _("revisits")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_outcome_display()} {self.get_satisfaction_display()}"
 
     @property
     def is_valid(self) -> bool:

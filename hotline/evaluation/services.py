@@ -15,9 +15,19 @@ from hotline.tickets.models import Assignment, Status, Ticket
 from .models import Revisit, Satisfaction
 
 
-def record_revisit(ticket: Ticket, *, outcome: str = Revisit.Outcome.VALID, contacted: bool | None = None,
-                   solved: bool | None = None, satisfaction: str = "", actionable: bool = False, note: str = "",
-                   method: str = Revisit.Method.PHONE, actor=None, at: dt.datetime | None = None) -> Revisit:
+def record_revisit(
+    ticket: Ticket,
+    *,
+    outcome: str = Revisit.Outcome.VALID,
+    contacted: bool | None = None,
+    solved: bool | None = None,
+    satisfaction: str = "",
+    actionable: bool = False,
+    note: str = "",
+    method: str = Revisit.Method.PHONE,
+    actor=None,
+    at: dt.datetime | None = None,
+) -> Revisit:
     """Record what the citizen said. A valid revisit closes the ticket, or reopens it when the citizen
     is dissatisfied for a reason the unit can act on. An unreachable or refused revisit is kept but
     changes nothing: it is excluded from the rates and the revisit window keeps running.
@@ -34,9 +44,17 @@ def record_revisit(ticket: Ticket, *, outcome: str = Revisit.Outcome.VALID, cont
     data = {"outcome": outcome, "contacted": contacted, "solved": solved, "satisfaction": satisfaction}
     with transaction.atomic(savepoint=False):
         revisit = Revisit.objects.create(
-            ticket=ticket, method=method, outcome=outcome, contacted=contacted if valid else None,
-            solved=solved if valid else None, satisfaction=satisfaction if valid else "", actionable=actionable,
-            note=note, lead_unit_id=ticket.lead_unit_id, recorded_by=actor, recorded_at=now,
+            ticket=ticket,
+            method=method,
+            outcome=outcome,
+            contacted=contacted if valid else None,
+            solved=solved if valid else None,
+            satisfaction=satisfaction if valid else "",
+            actionable=actionable,
+            note=note,
+            lead_unit_id=ticket.lead_unit_id,
+            recorded_by=actor,
+            recorded_at=now,
         )
         if not valid:
             transitions.apply(ticket, "revisit", actor=actor, note=note, data=data, at=now)
@@ -53,18 +71,38 @@ def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = 
     now = at or timezone.now()
     with transaction.atomic(savepoint=False):
         transitions.apply(
-            ticket, "reopen", actor=actor, unit=ticket.lead_unit, note=reason, at=now, data=data or {},
-            changes={"redo_count": ticket.redo_count + 1, "clock_started_at": now, "signed_at": None,
-                     "contacted_at": None, "replied_at": None, "closed_at": None, "extension_days": 0},
+            ticket,
+            "reopen",
+            actor=actor,
+            unit=ticket.lead_unit,
+            note=reason,
+            at=now,
+            data=data or {},
+            changes={
+                "redo_count": ticket.redo_count + 1,
+                "clock_started_at": now,
+                "signed_at": None,
+                "contacted_at": None,
+                "replied_at": None,
+                "closed_at": None,
+                "extension_days": 0,
+            },
         )
-        Assignment.objects.create(ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD,
-                                  dispatched_at=now, task=reason)
+        Assignment.objects.create(
+            ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD, dispatched_at=now, task=reason
+        )
 
 
 def close_after_window(ticket: Ticket, *, at: dt.datetime | None = None) -> None:
     """Close a replied ticket whose revisit window passed without a valid revisit."""
-    transitions.apply(ticket, "close", note=_("The revisit window passed."), at=at,
-                      data={"reason": "revisit_window"}, changes={"closed_at": at or timezone.now()})
+    transitions.apply(
+        ticket,
+        "close",
+        note=_("The revisit window passed."),
+        at=at,
+        data={"reason": "revisit_window"},
+        changes={"closed_at": at or timezone.now()},
+    )
 
 
 def close_expired_revisits(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -19,13 +19,15 @@ from hotline.tickets.transitions import TransitionError
 def _require_lead(ticket: Ticket, unit: Unit) -> None:
     if ticket.lead_unit_id != unit.pk:
         raise TransitionError(
-            _("%(unit)s is not the lead unit of %(code)s.") % {"unit": unit, "code": ticket.code}, code="not_lead",
+            _("%(unit)s is not the lead unit of %(code)s.") % {"unit": unit, "code": ticket.code},
+            code="not_lead",
         )
 
 
 def _lead_assignment(ticket: Ticket):
-    return Assignment.objects.filter(ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD,
-                                     state=Assignment.State.ACTIVE)
+    return Assignment.objects.filter(
+        ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE
+    )
 
 
 def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = None) -> None:
@@ -53,14 +55,22 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
     if ticket.dispatch_count >= settings.HOTLINE["MAX_DISPATCHES"]:
         raise TransitionError(
             _("This ticket has been dispatched %(n)d times; the centre has named the unit and it may not be returned.")
-            % {"n": ticket.dispatch_count}, code="first_receiver",
+            % {"n": ticket.dispatch_count},
+            code="first_receiver",
         )
     if ticket.return_due is not None and now > ticket.return_due:
         due = timezone.localtime(ticket.return_due).strftime("%Y-%m-%d %H:%M")
         raise TransitionError(_("The return window ended at %(due)s.") % {"due": due}, code="return_window")
     with transaction.atomic(savepoint=False):
-        transitions.apply(ticket, "return", actor=actor, unit=unit, note=reason, at=now,
-                          changes={"return_count": ticket.return_count + 1})
+        transitions.apply(
+            ticket,
+            "return",
+            actor=actor,
+            unit=unit,
+            note=reason,
+            at=now,
+            changes={"return_count": ticket.return_count + 1},
+        )
         _lead_assignment(ticket).update(state=Assignment.State.RETURNED)
 
 
@@ -72,8 +82,9 @@ def record_contact(ticket: Ticket, *, unit: Unit, note: str = "", actor=None, at
     transitions.apply(ticket, "contact", actor=actor, unit=unit, note=note, at=now, changes=changes)
 
 
-def request_extension(ticket: Ticket, *, unit: Unit, days: int, reason: str, actor=None,
-                      at: dt.datetime | None = None) -> Extension:
+def request_extension(
+    ticket: Ticket, *, unit: Unit, days: int, reason: str, actor=None, at: dt.datetime | None = None
+) -> Extension:
     """延期申请: asked before the resolution deadline, decided by the centre."""
     _require_lead(ticket, unit)
     transitions.check(ticket, "request_extension")
@@ -87,14 +98,24 @@ def request_extension(ticket: Ticket, *, unit: Unit, days: int, reason: str, act
     if ticket.extensions.filter(state=Extension.State.PENDING).exists():
         raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
     with transaction.atomic(savepoint=False):
-        extension = Extension.objects.create(ticket=ticket, unit=unit, days=days, reason=reason.strip(), requested_at=now)
-        transitions.apply(ticket, "request_extension", actor=actor, unit=unit, note=reason.strip(), at=now,
-                          data={"days": days, "extension": extension.pk})
+        extension = Extension.objects.create(
+            ticket=ticket, unit=unit, days=days, reason=reason.strip(), requested_at=now
+        )
+        transitions.apply(
+            ticket,
+            "request_extension",
+            actor=actor,
+            unit=unit,
+            note=reason.strip(),
+            at=now,
+            data={"days": days, "extension": extension.pk},
+        )
     return extension
 
 
-def decide_extension(extension: Extension, *, approve: bool, note: str = "", actor=None,
-                     at: dt.datetime | None = None) -> None:
+def decide_extension(
+    extension: Extension, *, approve: bool, note: str = "", actor=None, at: dt.datetime | None = None
+) -> None:
     """The centre approves (the resolution deadline moves) or refuses an extension."""
     if extension.state != Extension.State.PENDING:
         raise TransitionError(_("This extension request has already been decided."), code="decided")
@@ -104,13 +125,21 @@ def decide_extension(extension: Extension, *, approve: bool, note: str = "", act
     with transaction.atomic(savepoint=False):
         # Claim the request with a compare-and-set; a second decision finds it taken and writes nothing.
         claimed = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
-            state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_at=now,
+            state=Extension.State.APPROVED if approve else Extension.State.REFUSED,
+            decided_at=now,
         )
         if claimed:
             changes = {"extension_days": ticket.extension_days + extension.days} if approve else {}
-            transitions.apply(ticket, "approve_extension" if approve else "refuse_extension", actor=actor,
-                              unit=extension.unit, note=note, at=now, changes=changes,
-                              data={"days": extension.days, "extension": extension.pk})
+            transitions.apply(
+                ticket,
+                "approve_extension" if approve else "refuse_extension",
+                actor=actor,
+                unit=extension.unit,
+                note=note,
+                at=now,
+                changes=changes,
+                data={"days": extension.days, "extension": extension.pk},
+            )
     if not claimed:
         raise TransitionError(_("This extension request has already been decided."), code="decided")
     extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
@@ -126,8 +155,9 @@ def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetim
         raise ValidationError({"result": _("The reply is empty.")})
     now = at or timezone.now()
     with transaction.atomic(savepoint=False):
-        transitions.apply(ticket, "reply", actor=actor, unit=unit, note=result, at=now,
-                          changes={"replied_at": now, "result": result})
+        transitions.apply(
+            ticket, "reply", actor=actor, unit=unit, note=result, at=now, changes={"replied_at": now, "result": result}
+        )
         _lead_assignment(ticket).update(state=Assignment.State.REPLIED, replied_at=now, reply=result)
 
 
@@ -140,9 +170,14 @@ def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.dateti
     now = at or timezone.now()
     with transaction.atomic(savepoint=False):
         updated = Assignment.objects.filter(
-            ticket=ticket, unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE,
+            ticket=ticket,
+            unit=unit,
+            role=Assignment.Role.CO,
+            state=Assignment.State.ACTIVE,
         ).update(state=Assignment.State.REPLIED, replied_at=now, reply=text)
         if updated:
             transitions.apply(ticket, "co_reply", actor=actor, unit=unit, note=text, at=now)
     if not updated:
-        raise TransitionError(_("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co")
+        raise TransitionError(
+            _("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co"
+        )

@@ -36,3 +36,6 @@ class DailyCounter(models.Model):
 
     day = models.DateField(primary_key=True)
     value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.value}"

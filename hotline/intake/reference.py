@@ -13,5 +13,7 @@ def load_channels() -> int:
     text = (resources.files("hotline.intake") / "data" / "channels.csv").read_text("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     for n, row in enumerate(rows):
-        Channel.objects.update_or_create(code=row["code"], defaults={"name": row["name"], "kind": row["kind"], "sort": n})
+        Channel.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name"], "kind": row["kind"], "sort": n}
+        )
     return len(rows)

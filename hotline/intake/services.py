@@ -64,11 +64,23 @@ def _clean_text(value: str) -> str:
     return _CONTROL.sub("", value or "").strip()
 
 
-def register_ticket(*, channel: str, content: str, title: str = "", kind: str = Kind.HELP,
-                    requester_name: str = "", requester_phone: str = "", anonymous: bool = False,
-                    confidential: bool = False, address: str = "", matter: Matter | str | None = None,
-                    urgency: str = Urgency.NORMAL, external_id: str | None = None, actor=None,
-                    received_at: dt.datetime | None = None) -> tuple[Ticket, bool]:
+def register_ticket(
+    *,
+    channel: str,
+    content: str,
+    title: str = "",
+    kind: str = Kind.HELP,
+    requester_name: str = "",
+    requester_phone: str = "",
+    anonymous: bool = False,
+    confidential: bool = False,
+    address: str = "",
+    matter: Matter | str | None = None,
+    urgency: str = Urgency.NORMAL,
+    external_id: str | None = None,
+    actor=None,
+    received_at: dt.datetime | None = None,
+) -> tuple[Ticket, bool]:
     """Record a request. Returns the ticket and whether it is new.
 
     The same (channel, external id) always gives the same ticket: a channel that retries after a
@@ -120,7 +132,9 @@ def register_ticket(*, channel: str, content: str, title: str = "", kind: str = 
     elif address:
         match = places.resolve(address)
         if match.outside:
-            errors["address"] = _("The address is in %(place)s, outside this hotline's area.") % {"place": match.outside}
+            errors["address"] = _("The address is in %(place)s, outside this hotline's area.") % {
+                "place": match.outside
+            }
         region = match.region
     matter_obj = None
     if isinstance(matter, Matter):
@@ -134,10 +148,22 @@ def register_ticket(*, channel: str, content: str, title: str = "", kind: str = 
 
     received = received_at or timezone.now()
     ticket = Ticket(
-        channel=channel_obj, external_id=external_id, kind=kind, title=title or content[:30], content=content,
-        address=address, region=region, matter=matter_obj, urgency=urgency, tier=tier_for(matter_obj, urgency),
-        requester_name="" if anonymous else requester_name, requester_phone=phone,
-        anonymous=anonymous, confidential=confidential, received_at=received, registered_by=actor,
+        channel=channel_obj,
+        external_id=external_id,
+        kind=kind,
+        title=title or content[:30],
+        content=content,
+        address=address,
+        region=region,
+        matter=matter_obj,
+        urgency=urgency,
+        tier=tier_for(matter_obj, urgency),
+        requester_name="" if anonymous else requester_name,
+        requester_phone=phone,
+        anonymous=anonymous,
+        confidential=confidential,
+        received_at=received,
+        registered_by=actor,
         status=Status.REGISTERED,
     )
     try:
@@ -167,8 +193,9 @@ def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | 
         raise ValidationError({"into": _("A ticket cannot be merged into itself.")})
     if into.status in (Status.MERGED, Status.INVALID):
         raise ValidationError({"into": _("Ticket %(code)s is merged or invalid itself.") % {"code": into.code}})
-    transitions.apply(ticket, "merge", actor=actor, at=at, changes={"merged_into": into},
-                      data={"into": into.code}, note=into.code)
+    transitions.apply(
+        ticket, "merge", actor=actor, at=at, changes={"merged_into": into}, data={"into": into.code}, note=into.code
+    )
 
 
 def invalidate_ticket(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None) -> None:

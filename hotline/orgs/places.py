@@ -39,7 +39,10 @@ def clear_cache() -> None:
 def _index() -> _Index:
     global _index_cache
     if _index_cache is None:
-        regions = {r.code: r for r in Region.objects.filter(level__in=["city", "district", "township"]).select_related("parent")}
+        regions = {
+            r.code: r
+            for r in Region.objects.filter(level__in=["city", "district", "township"]).select_related("parent")
+        }
         names: list[tuple[str, str]] = []
         for region in regions.values():
             for name in [region.name, *region.alias_list()]:
@@ -70,12 +73,12 @@ def resolve(text: str) -> PlaceMatch:
     found: list[Region] = []
     for name, code in idx.names:
         pos = text.find(name)
-        if pos >= 0 and not _ROAD_SUFFIX.match(text[pos + len(name):]):
+        if pos >= 0 and not _ROAD_SUFFIX.match(text[pos + len(name) :]):
             found.append(idx.regions[code])
     if not found:
         for other in _other_places():
             pos = text.find(other)
-            if pos >= 0 and not _ROAD_SUFFIX.match(text[pos + len(other):]):
+            if pos >= 0 and not _ROAD_SUFFIX.match(text[pos + len(other) :]):
                 return PlaceMatch(None, outside=other)
         return PlaceMatch(None)
     order = {"township": 0, "district": 1, "city": 2}

@@ -7,13 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
 from importlib import resources
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from hotline.tabular import Source, read_table
 
 from . import places
 from .models import Function, Region, Unit
@@ -37,27 +37,6 @@ ALIASES = {
 }
 
 LEVELS = {1: Region.Level.PROVINCE, 2: Region.Level.CITY, 3: Region.Level.DISTRICT, 4: Region.Level.TOWNSHIP}
-
-
-def _read_csv(source: str | Path | io.TextIOBase, required: Iterable[str]) -> list[dict[str, str]]:
-    if isinstance(source, (str, Path)):
-        data = Path(source).read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes almost anything
-            raise ValidationError(_("The file is neither UTF-8 nor GB18030."))
-        handle: io.TextIOBase = io.StringIO(text)
-    else:
-        handle = source
-    reader = csv.DictReader(handle)
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationError(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
 def _package_csv(app: str, name: str) -> list[dict[str, str]]:
@@ -84,20 +63,25 @@ def load_regions(city_code: str = DEFAULT_CITY) -> int:
         for level, code, parent, name in wanted:
             Region.objects.update_or_create(
                 code=code,
-                defaults={"name": name, "level": LEVELS[level], "parent_id": parent if parent in by_code and level > 1 else None,
-                          "aliases": "\n".join(ALIASES.get(name, [])), "source": source},
+                defaults={
+                    "name": name,
+                    "level": LEVELS[level],
+                    "parent_id": parent if parent in by_code and level > 1 else None,
+                    "aliases": "\n".join(ALIASES.get(name, [])),
+                    "source": source,
+                },
             )
     places.clear_cache()
     return len(wanted)
 
 
-def import_communities(source: str | Path | io.TextIOBase) -> int:
-    """Communities and villages (村/居委会) from a ``code,name,level,parent_code`` file.
+def import_communities(source: Source) -> int:
+    """Communities and villages (村/居委会) from a ``code,name,level,parent_code`` CSV or Excel file.
 
     Rows whose township is not in the region table are skipped (they belong to other places, or
     to a township that the newer 民政部 data no longer has); the count of rows written is returned.
     """
-    rows = _read_csv(source, ["code", "name", "level", "parent_code"])
+    rows = read_table(source, required=["code", "name", "level", "parent_code"])
     townships = set(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", flat=True))
     existing = set(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
     new, updated = [], []
@@ -106,8 +90,13 @@ def import_communities(source: str | Path | io.TextIOBase) -> int:
             continue
         if not row["code"].isdigit() or not row["name"]:
             raise ValidationError(_("Bad community row: %(row)s") % {"row": row})
-        region = Region(code=row["code"], name=row["name"], level=Region.Level.COMMUNITY,
-                        parent_id=row["parent_code"], source="统计用区划代码")
+        region = Region(
+            code=row["code"],
+            name=row["name"],
+            level=Region.Level.COMMUNITY,
+            parent_id=row["parent_code"],
+            source="统计用区划代码",
+        )
         (updated if row["code"] in existing else new).append(region)
     with transaction.atomic():
         Region.objects.bulk_create(new, batch_size=500)
@@ -128,10 +117,10 @@ def township_office_name(region: Region) -> str:
     return f"{region.district.name if region.district else ''}{region.name}人民政府"
 
 
-def load_units(source: str | Path | io.TextIOBase | None = None) -> int:
+def load_units(source: Source | None = None) -> int:
     """Units from ``code,name,short_name,kind,region_code,parent_code,functions,phone`` rows,
     plus one office for every township/street in the region table (they carry 基层治理 work)."""
-    rows = _read_csv(source, UNIT_COLUMNS) if source is not None else _package_csv("orgs", "units.csv")
+    rows = read_table(source, required=UNIT_COLUMNS) if source is not None else _package_csv("orgs", "units.csv")
     functions = {f.code: f for f in Function.objects.all()}
     regions = set(Region.objects.values_list("code", flat=True))
     kinds = set(Unit.Kind.values)
@@ -152,8 +141,13 @@ def load_units(source: str | Path | io.TextIOBase | None = None) -> int:
         for row in rows:
             unit, _created = Unit.objects.update_or_create(
                 code=row["code"],
-                defaults={"name": row["name"], "short_name": row.get("short_name", ""), "kind": row["kind"],
-                          "region_id": row["region_code"], "phone": row.get("phone", "")},
+                defaults={
+                    "name": row["name"],
+                    "short_name": row.get("short_name", ""),
+                    "kind": row["kind"],
+                    "region_id": row["region_code"],
+                    "phone": row.get("phone", ""),
+                },
             )
             unit.functions.set([functions[f] for f in row["functions"].split()])
             saved[unit.code] = unit
@@ -165,8 +159,12 @@ def load_units(source: str | Path | io.TextIOBase | None = None) -> int:
         for township in Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent"):
             unit, _created = Unit.objects.update_or_create(
                 code=f"T{township.code}",
-                defaults={"name": township_office_name(township), "short_name": township.name,
-                          "kind": Unit.Kind.TOWNSHIP, "region": township},
+                defaults={
+                    "name": township_office_name(township),
+                    "short_name": township.name,
+                    "kind": Unit.Kind.TOWNSHIP,
+                    "region": township,
+                },
             )
             unit.functions.set(township_functions)
     return len(rows)

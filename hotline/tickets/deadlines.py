@@ -56,12 +56,15 @@ def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
     else:
         ticket.revisit_due = None
     if provisional and not ticket.deadlines_provisional:
-        log.warning("ticket %s has provisional deadlines: enter the holiday schedule for the years involved", ticket.code)
+        log.warning(
+            "ticket %s has provisional deadlines: enter the holiday schedule for the years involved", ticket.code
+        )
     ticket.deadlines_provisional = provisional
 
 
-def deadline_state(*, due: dt.datetime | None, start: dt.datetime | None, done: dt.datetime | None,
-                   now: dt.datetime, running: bool) -> str:
+def deadline_state(
+    *, due: dt.datetime | None, start: dt.datetime | None, done: dt.datetime | None, now: dt.datetime, running: bool
+) -> str:
     if due is None:
         return DeadlineState.NONE
     if done is not None:
@@ -79,14 +82,27 @@ def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
     """Recompute each deadline's state (on time, warning, overdue, met) as of ``now``."""
     start = ticket.clock_started_at
     handling = ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED, Status.RETURNED)
-    ticket.sign_state = deadline_state(due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling)
+    ticket.sign_state = deadline_state(
+        due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling
+    )
     ticket.contact_state = deadline_state(
-        due=ticket.contact_due, start=start, done=ticket.contacted_at, now=now, running=handling,
+        due=ticket.contact_due,
+        start=start,
+        done=ticket.contacted_at,
+        now=now,
+        running=handling,
     )
     ticket.resolve_state = deadline_state(
-        due=ticket.resolve_due, start=start, done=ticket.replied_at, now=now, running=handling,
+        due=ticket.resolve_due,
+        start=start,
+        done=ticket.replied_at,
+        now=now,
+        running=handling,
     )
     ticket.revisit_state = deadline_state(
-        due=ticket.revisit_due, start=ticket.replied_at, done=ticket.closed_at, now=now,
+        due=ticket.revisit_due,
+        start=ticket.replied_at,
+        done=ticket.closed_at,
+        now=now,
         running=ticket.status == Status.REPLIED,
     )

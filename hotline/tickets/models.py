@@ -69,10 +69,20 @@ class Ticket(models.Model):
     content = models.TextField(_("content"))
     address = models.CharField(_("address"), max_length=255, blank=True)
     region = models.ForeignKey(
-        "orgs.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        "orgs.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     matter = models.ForeignKey(
-        "catalog.Matter", verbose_name=_("matter"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        "catalog.Matter",
+        verbose_name=_("matter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     tier = models.PositiveSmallIntegerField(_("time tier"), null=True, blank=True)
@@ -82,24 +92,40 @@ class Ticket(models.Model):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     confidential = models.BooleanField(_("confidential"), default=False)
 
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED, editable=False
+    )
     # Bumped by every transition; the compare-and-set guard and the event sequence number.
     version = models.PositiveIntegerField(default=0, editable=False)
     lead_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_tickets",
+        "orgs.Unit",
+        verbose_name=_("lead unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_tickets",
     )
     dispatch_count = models.PositiveSmallIntegerField(_("dispatches"), default=0)
     return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
     redo_count = models.PositiveSmallIntegerField(_("redo count"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets",
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_tickets",
     )
     result = models.TextField(_("result"), blank=True)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -128,7 +154,8 @@ class Ticket(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "external_id"], condition=models.Q(external_id__isnull=False),
+                fields=["channel", "external_id"],
+                condition=models.Q(external_id__isnull=False),
                 name="ticket_channel_external_id_unique",
             ),
         ]
@@ -170,6 +197,9 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         indexes = [models.Index(fields=["unit", "state"])]
 
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"
+
 
 class Extension(models.Model):
     """An extension request (延期申请): asked by the lead unit, decided by the centre."""
@@ -191,6 +221,9 @@ class Extension(models.Model):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
 
+    def __str__(self) -> str:
+        return f"{self.days} ({self.get_state_display()})"
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[override]
@@ -209,9 +242,16 @@ class TicketEvent(models.Model):
     from_status = models.CharField(_("from status"), max_length=12, blank=True)
     to_status = models.CharField(_("to status"), max_length=12)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), db_index=True)
@@ -223,6 +263,9 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("ticket events")
         ordering = ["ticket", "seq"]
         constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="ticket_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.seq} {self.action}"
 
     def save(self, *args, **kwargs):  # type: ignore[override]
         if self.pk is not None:

@@ -17,7 +17,9 @@ def tickets_visible_to(viewer) -> QuerySet[Ticket]:
     if viewer is None or not viewer.is_authenticated:
         return Ticket.objects.none()
     staff = getattr(viewer, "staff", None)
-    if viewer.is_superuser or (staff is not None and staff.role in CENTRE_ROLES and staff.unit.kind == Unit.Kind.CENTRE):
+    if viewer.is_superuser or (
+        staff is not None and staff.role in CENTRE_ROLES and staff.unit.kind == Unit.Kind.CENTRE
+    ):
         return Ticket.objects.all()
     if staff is None:
         return Ticket.objects.none()

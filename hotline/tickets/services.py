@@ -20,8 +20,11 @@ def recompute_provisional_deadlines(*, limit: int | None = None) -> int:
         before = {f: getattr(ticket, f) for f in ("sign_due", "contact_due", "resolve_due", "revisit_due")}
         try:
             transitions.apply(
-                ticket, "recompute_deadlines", note=_("Deadlines recomputed on the updated holiday table."),
-                data={"before": {k: v.isoformat() if v else None for k, v in before.items()}}, at=timezone.now(),
+                ticket,
+                "recompute_deadlines",
+                note=_("Deadlines recomputed on the updated holiday table."),
+                data={"before": {k: v.isoformat() if v else None for k, v in before.items()}},
+                at=timezone.now(),
             )
         except transitions.TransitionError:
             continue  # changed meanwhile: its own event already recomputed its deadlines

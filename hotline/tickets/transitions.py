@@ -36,20 +36,20 @@ def _m(sources: set[str] | frozenset[str], target: str | None) -> Move:
 # The declared table of moves. Anything not listed here is refused.
 MOVES: dict[str, Move] = {
     "register": _m({""}, S.REGISTERED),
-    "answer": _m({S.REGISTERED}, S.ANSWERED),                      # 直接答复
-    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED),      # 派单 / 重派
-    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS),         # 签收
-    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED),       # 退单
-    "refuse_return": _m({S.RETURNED}, S.DISPATCHED),               # 退单不予认可
-    "contact": _m({S.IN_PROGRESS}, None),                          # 联系诉求人
-    "request_extension": _m({S.IN_PROGRESS}, None),                # 申请延期
+    "answer": _m({S.REGISTERED}, S.ANSWERED),  # 直接答复
+    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED),  # 派单 / 重派
+    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS),  # 签收
+    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED),  # 退单
+    "refuse_return": _m({S.RETURNED}, S.DISPATCHED),  # 退单不予认可
+    "contact": _m({S.IN_PROGRESS}, None),  # 联系诉求人
+    "request_extension": _m({S.IN_PROGRESS}, None),  # 申请延期
     "approve_extension": _m({S.IN_PROGRESS}, None),
     "refuse_extension": _m({S.IN_PROGRESS}, None),
-    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None),           # 协办单位答复
-    "reply": _m({S.IN_PROGRESS}, S.REPLIED),                       # 办结答复
-    "revisit": _m({S.REPLIED}, None),                              # an invalid revisit attempt
+    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None),  # 协办单位答复
+    "reply": _m({S.IN_PROGRESS}, S.REPLIED),  # 办结答复
+    "revisit": _m({S.REPLIED}, None),  # an invalid revisit attempt
     "close": _m({S.REPLIED}, S.CLOSED),
-    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED),               # 重办
+    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED),  # 重办
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED),
     "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID),
     "recompute_deadlines": _m(ANY, None),
@@ -81,8 +81,9 @@ def check(ticket: Ticket, action: str) -> Move:
     return move
 
 
-def register(ticket: Ticket, *, actor=None, note: str = "", data: dict[str, Any] | None = None,
-             at: dt.datetime | None = None) -> TicketEvent:
+def register(
+    ticket: Ticket, *, actor=None, note: str = "", data: dict[str, Any] | None = None, at: dt.datetime | None = None
+) -> TicketEvent:
     """Insert a new ticket as registered, with its first event."""
     check_move = MOVES["register"]
     assert ticket.pk is None and "" in check_move.sources
@@ -92,14 +93,29 @@ def register(ticket: Ticket, *, actor=None, note: str = "", data: dict[str, Any]
     with transaction.atomic(savepoint=False):
         ticket.save(force_insert=True)
         return TicketEvent.objects.create(
-            ticket=ticket, seq=1, action="register", from_status="", to_status=S.REGISTERED,
-            actor=actor, note=note, data=data or {}, created_at=now,
+            ticket=ticket,
+            seq=1,
+            action="register",
+            from_status="",
+            to_status=S.REGISTERED,
+            actor=actor,
+            note=note,
+            data=data or {},
+            created_at=now,
         )
 
 
-def apply(ticket: Ticket, action: str, *, actor=None, unit=None, note: str = "",
-          data: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
-          at: dt.datetime | None = None) -> TicketEvent:
+def apply(
+    ticket: Ticket,
+    action: str,
+    *,
+    actor=None,
+    unit=None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> TicketEvent:
     """Make one move on ``ticket``: new status and ``changes``, recomputed deadlines, one event.
 
     ``ticket`` is updated in place on success and left exactly as it was on failure.
@@ -125,8 +141,16 @@ def apply(ticket: Ticket, action: str, *, actor=None, unit=None, note: str = "",
             won = _compare_and_set(ticket, written, old_version=old_version, old_status=old_status) == 1
             if won:
                 event = TicketEvent(
-                    ticket=ticket, seq=ticket.version, action=action, from_status=old_status, to_status=target,
-                    actor=actor, unit=unit, note=note, data=data or {}, created_at=now,
+                    ticket=ticket,
+                    seq=ticket.version,
+                    action=action,
+                    from_status=old_status,
+                    to_status=target,
+                    actor=actor,
+                    unit=unit,
+                    note=note,
+                    data=data or {},
+                    created_at=now,
                 )
                 _insert_event(event)
     except BaseException:
@@ -160,8 +184,10 @@ def _compare_and_set(ticket: Ticket, names: list[str], *, old_version: int, old_
     fields = [_FIELDS[name] for name in sorted(names)]
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in fields]
-    sql = (f"UPDATE {quote(Ticket._meta.db_table)} SET {sets} "
-           f"WHERE {quote('id')} = %s AND {quote('version')} = %s AND {quote('status')} = %s")
+    sql = (
+        f"UPDATE {quote(Ticket._meta.db_table)} SET {sets} "
+        f"WHERE {quote('id')} = %s AND {quote('version')} = %s AND {quote('status')} = %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, ticket.pk, old_version, old_status])
         return cursor.rowcount

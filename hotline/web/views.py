@@ -16,14 +16,20 @@ from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_vis
 
 def _rates(revisits) -> dict[str, float | None]:
     agg = revisits.filter(outcome=Revisit.Outcome.VALID).aggregate(
-        n=Count("id"), contacted=Count("id", filter=Q(contacted=True)), solved=Count("id", filter=Q(solved=True)),
+        n=Count("id"),
+        contacted=Count("id", filter=Q(contacted=True)),
+        solved=Count("id", filter=Q(solved=True)),
         satisfied=Count("id", filter=~Q(satisfaction=Satisfaction.DISSATISFIED)),
     )
     n = agg["n"]
     if not n:
         return {"n": 0, "response": None, "resolution": None, "satisfaction": None}
-    return {"n": n, "response": 100 * agg["contacted"] / n, "resolution": 100 * agg["solved"] / n,
-            "satisfaction": 100 * agg["satisfied"] / n}
+    return {
+        "n": n,
+        "response": 100 * agg["contacted"] / n,
+        "resolution": 100 * agg["solved"] / n,
+        "satisfaction": 100 * agg["satisfied"] / n,
+    }
 
 
 @login_required
@@ -39,8 +45,9 @@ def home(request):
         "month_count": tickets.filter(received_at__gte=month).count(),
         "total": sum(counts.values()),
         "by_status": [(label, counts.get(value, 0)) for value, label in Status.choices],
-        "overdue": tickets.filter(status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED],
-                                  resolve_state=DeadlineState.OVERDUE).count(),
+        "overdue": tickets.filter(
+            status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED], resolve_state=DeadlineState.OVERDUE
+        ).count(),
         "rates": _rates(Revisit.objects.filter(ticket__in=tickets, recorded_at__gte=last30)),
         "recent": tickets.select_related("channel", "lead_unit", "matter").order_by("-received_at")[:20],
     }
@@ -49,14 +56,23 @@ def home(request):
 
 @login_required
 def ticket_detail(request, code: str):
-    ticket = tickets_visible_to(request.user).select_related("channel", "lead_unit", "matter", "region").filter(code=code).first()
+    ticket = (
+        tickets_visible_to(request.user)
+        .select_related("channel", "lead_unit", "matter", "region")
+        .filter(code=code)
+        .first()
+    )
     if ticket is None:
         raise Http404
     shows = can_see_requester(request.user, ticket)
-    return render(request, "web/ticket.html", {
-        "ticket": ticket,
-        "phone": ticket.requester_phone if shows else mask_phone(ticket.requester_phone),
-        "name": ticket.requester_name if shows else (_("confidential") if ticket.confidential else "**"),
-        "events": ticket.events.select_related("actor", "unit").order_by("seq"),
-        "assignments": ticket.assignments.select_related("unit").order_by("id"),
-    })
+    return render(
+        request,
+        "web/ticket.html",
+        {
+            "ticket": ticket,
+            "phone": ticket.requester_phone if shows else mask_phone(ticket.requester_phone),
+            "name": ticket.requester_name if shows else (_("confidential") if ticket.confidential else "**"),
+            "events": ticket.events.select_related("actor", "unit").order_by("seq"),
+            "assignments": ticket.assignments.select_related("unit").order_by("id"),
+        },
+    )

@@ -11,7 +11,8 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     complete = models.BooleanField(
-        _("schedule complete"), default=False,
+        _("schedule complete"),
+        default=False,
         help_text=_("Tick once the State Council's holiday schedule for this year is fully entered."),
     )
     source = models.CharField(_("source"), max_length=64, blank=True)

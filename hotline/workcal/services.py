@@ -52,7 +52,9 @@ class Calendar:
         if not self.is_workday(cursor.date()):
             first = self.next_workday(cursor.date())
             provisional |= not self.covers(first)
-            cursor = cursor.replace(year=first.year, month=first.month, day=first.day, hour=0, minute=0, second=0, microsecond=0)
+            cursor = cursor.replace(
+                year=first.year, month=first.month, day=first.day, hour=0, minute=0, second=0, microsecond=0
+            )
         for _ in range(days):
             day = self.next_workday(cursor.date())
             provisional |= not self.covers(day)
@@ -104,7 +106,9 @@ def seed_from_chinese_calendar() -> int:
         rows.append(SpecialDay(date=day, is_workday=False, name=_holiday_name(name), source="chinese-calendar"))
     for day, name in chinese_calendar.workdays.items():
         if day.weekday() >= 5:
-            rows.append(SpecialDay(date=day, is_workday=True, name=_holiday_name(name) + "调休", source="chinese-calendar"))
+            rows.append(
+                SpecialDay(date=day, is_workday=True, name=_holiday_name(name) + "调休", source="chinese-calendar")
+            )
     years = sorted({r.date.year for r in rows})
     with transaction.atomic():
         existing = set(SpecialDay.objects.values_list("date", flat=True))

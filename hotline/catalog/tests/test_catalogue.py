@@ -45,8 +45,18 @@ def test_an_edited_workbook_adds_renames_and_retires_matters(ref, tmp_path):
     parent_code = leaf[2].value
     retired = leaf[0].value
     leaf[1].value = leaf[1].value + "（新）"
-    sheet.append([parent_code + "99", "共享单车乱停放", parent_code, 3, "township", "city_management", "共享单车 乱停",
-                  "小区门口共享单车堆成山，人都过不去|地铁口单车乱停挡住盲道"])
+    sheet.append(
+        [
+            parent_code + "99",
+            "共享单车乱停放",
+            parent_code,
+            3,
+            "township",
+            "city_management",
+            "共享单车 乱停",
+            "小区门口共享单车堆成山，人都过不去|地铁口单车乱停挡住盲道",
+        ]
+    )
     renamed = leaf[0].value
     book.save(path)
     services.import_file(path)
@@ -72,16 +82,25 @@ def _write_csv(path, rows, header=services.COLUMNS, encoding="utf-8"):
         w.writerows(rows)
 
 
-@pytest.mark.parametrize("rows,message", [
-    ([["01", "城市管理", "", "", "", "", "", ""]], "time tier"),
-    ([["01", "", "", "3", "township", "grassroots", "", ""]], "required"),
-    ([["01", "市容", "", "5", "township", "grassroots", "", ""]], "time tier"),
-    ([["01", "市容", "", "3", "galaxy", "grassroots", "", ""]], "owner level"),
-    ([["01", "市容", "", "3", "township", "astrology", "", ""]], "function"),
-    ([["01", "市容", "", "3", "township", "grassroots", "", ""], ["01", "又一个", "", "3", "township", "grassroots", "", ""]], "repeats"),
-    ([["0101", "孤儿", "09", "3", "township", "grassroots", "", ""]], "not listed above"),
-    ([], "no rows"),
-])
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        ([["01", "城市管理", "", "", "", "", "", ""]], "time tier"),
+        ([["01", "", "", "3", "township", "grassroots", "", ""]], "required"),
+        ([["01", "市容", "", "5", "township", "grassroots", "", ""]], "time tier"),
+        ([["01", "市容", "", "3", "galaxy", "grassroots", "", ""]], "owner level"),
+        ([["01", "市容", "", "3", "township", "astrology", "", ""]], "function"),
+        (
+            [
+                ["01", "市容", "", "3", "township", "grassroots", "", ""],
+                ["01", "又一个", "", "3", "township", "grassroots", "", ""],
+            ],
+            "repeats",
+        ),
+        ([["0101", "孤儿", "09", "3", "township", "grassroots", "", ""]], "not listed above"),
+        ([], "no rows"),
+    ],
+)
 def test_a_bad_file_is_refused_whole_with_the_line_named(ref, tmp_path, rows, message):
     path = tmp_path / "bad.csv"
     _write_csv(path, rows)
@@ -102,8 +121,14 @@ def test_missing_columns_garbage_and_gb18030(ref, tmp_path):
     with pytest.raises(ValidationError):
         services.import_file(garbage)
     gbk = tmp_path / "gbk.csv"
-    _write_csv(gbk, [["01", "城市管理", "", "", "", "", "", ""], ["0101", "市容", "01", "3", "township", "grassroots",
-                                                                "垃圾", "门口垃圾没人清|垃圾桶满了"]], encoding="gb18030")
+    _write_csv(
+        gbk,
+        [
+            ["01", "城市管理", "", "", "", "", "", ""],
+            ["0101", "市容", "01", "3", "township", "grassroots", "垃圾", "门口垃圾没人清|垃圾桶满了"],
+        ],
+        encoding="gb18030",
+    )
     result = services.import_file(gbk)
     assert result["created"] + result["updated"] == 2
     assert Matter.objects.get(code="0101").name == "市容" and Matter.objects.get(code="0101").is_active

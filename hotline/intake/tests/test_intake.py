@@ -15,20 +15,23 @@ def assert_nothing_written():
     assert Ticket.objects.count() == 0 and TicketEvent.objects.count() == 0
 
 
-@pytest.mark.parametrize("field,kwargs", [
-    ("channel", {"channel": "carrier-pigeon"}),
-    ("content", {"content": ""}),
-    ("content", {"content": "   \n\t "}),
-    ("content", {"content": "堵" * 5001}),
-    ("requester_phone", {"requester_phone": "12345"}),
-    ("requester_phone", {"requester_phone": "call me maybe"}),
-    ("requester_phone", {"requester_phone": ""}),
-    ("address", {"address": "北京市朝阳区建国路88号"}),
-    ("address", {"address": "路" * 300}),
-    ("matter", {"matter": "999999"}),
-    ("kind", {"kind": "threat"}),
-    ("urgency", {"urgency": "yesterday"}),
-])
+@pytest.mark.parametrize(
+    "field,kwargs",
+    [
+        ("channel", {"channel": "carrier-pigeon"}),
+        ("content", {"content": ""}),
+        ("content", {"content": "   \n\t "}),
+        ("content", {"content": "堵" * 5001}),
+        ("requester_phone", {"requester_phone": "12345"}),
+        ("requester_phone", {"requester_phone": "call me maybe"}),
+        ("requester_phone", {"requester_phone": ""}),
+        ("address", {"address": "北京市朝阳区建国路88号"}),
+        ("address", {"address": "路" * 300}),
+        ("matter", {"matter": "999999"}),
+        ("kind", {"kind": "threat"}),
+        ("urgency", {"urgency": "yesterday"}),
+    ],
+)
 def test_bad_input_is_a_clear_error_and_nothing_is_written(people, field, kwargs):
     with pytest.raises(ValidationError) as err:
         new_ticket(people.operator, **kwargs)
@@ -42,10 +45,16 @@ def test_anonymous_requests_need_no_phone_and_keep_no_name(people):
     assert ticket.requester_name == "" and ticket.anonymous
 
 
-@pytest.mark.parametrize("raw,clean", [
-    ("139 1234 5678", "13912345678"), ("+8613912345678", "13912345678"), ("0971-8123456", "0971-8123456"),
-    ("8123456", "0971-8123456"), ("(0971)81234567", "097181234567"),
-])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("139 1234 5678", "13912345678"),
+        ("+8613912345678", "13912345678"),
+        ("0971-8123456", "0971-8123456"),
+        ("8123456", "0971-8123456"),
+        ("(0971)81234567", "097181234567"),
+    ],
+)
 def test_phone_numbers_are_normalised(raw, clean):
     assert normalize_phone(raw) == clean
 
@@ -58,12 +67,15 @@ def test_codes_run_per_day(people):
 
 
 def test_the_same_external_id_gives_the_same_ticket(people):
-    first, created = register_ticket(channel="app_shiliuzi", external_id="APP-778", content="路灯不亮",
-                                     requester_phone="13800001111")
-    again, created_again = register_ticket(channel="app_shiliuzi", external_id="APP-778", content="路灯不亮",
-                                           requester_phone="13800001111")
-    other, created_other = register_ticket(channel="gov_board", external_id="APP-778", content="路灯不亮",
-                                           requester_phone="13800001111")
+    first, created = register_ticket(
+        channel="app_shiliuzi", external_id="APP-778", content="路灯不亮", requester_phone="13800001111"
+    )
+    again, created_again = register_ticket(
+        channel="app_shiliuzi", external_id="APP-778", content="路灯不亮", requester_phone="13800001111"
+    )
+    other, created_other = register_ticket(
+        channel="gov_board", external_id="APP-778", content="路灯不亮", requester_phone="13800001111"
+    )
     assert created and not created_again and created_other
     assert first.pk == again.pk != other.pk
     assert Ticket.objects.count() == 2 and TicketEvent.objects.count() == 2
@@ -85,8 +97,9 @@ def test_a_retried_delivery_racing_itself_makes_one_ticket(people):
     def deliver():
         try:
             barrier.wait()
-            ticket, _created = register_ticket(channel="gov_board", external_id="MSG-2026-1", content="噪音扰民",
-                                               anonymous=True)
+            ticket, _created = register_ticket(
+                channel="gov_board", external_id="MSG-2026-1", content="噪音扰民", anonymous=True
+            )
             codes.append(ticket.code)
         finally:
             close_old_connections()

@@ -25,8 +25,9 @@ def test_every_township_has_an_office_and_every_district_its_departments(ref):
     assert set(offices.values_list("region_id", flat=True)) == set(townships.values_list("code", flat=True))
     assert Unit.objects.get(region_id="630102001", kind=Unit.Kind.TOWNSHIP).name == "城东区东关大街街道办事处"
     for district in Region.objects.filter(level="district"):
-        carried = set(Unit.objects.filter(region=district, kind=Unit.Kind.DISTRICT_DEPT)
-                      .values_list("functions__code", flat=True))
+        carried = set(
+            Unit.objects.filter(region=district, kind=Unit.Kind.DISTRICT_DEPT).values_list("functions__code", flat=True)
+        )
         assert {"housing", "market_supervision", "human_resources", "education", "public_security"} <= carried, district
     assert Unit.objects.filter(kind=Unit.Kind.ENTERPRISE, functions__code="heating").exists()
     assert Unit.objects.filter(kind=Unit.Kind.CENTRE).count() == 1
@@ -39,8 +40,9 @@ def test_loading_twice_changes_nothing(ref):
 
 
 def test_a_unit_file_with_unknown_references_is_refused_whole(ref):
-    bad = io.StringIO("code,name,short_name,kind,region_code,parent_code,functions,phone\n"
-                      "X-1,某局,某局,ministry,999999,,flying,\n")
+    bad = io.StringIO(
+        "code,name,short_name,kind,region_code,parent_code,functions,phone\nX-1,某局,某局,ministry,999999,,flying,\n"
+    )
     before = Unit.objects.count()
     with pytest.raises(ValidationError) as err:
         load_units(bad)
@@ -65,16 +67,19 @@ def test_a_community_file_without_the_columns_is_refused(ref):
         import_communities(io.StringIO("code,name,level\n1,x,village\n"))
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("湟中县鲁沙尔镇塔尔寺路", "鲁沙尔镇"),
-    ("大通县城关镇", "城关镇"),
-    ("湟源县城关镇", "城关镇"),
-    ("日月乡兔尔干村", "日月藏族乡"),
-    ("城东区东关街道", "东关大街街道"),
-    ("西宁市城西区胜利路街道", "胜利路街道"),
-    ("城西区胜利路12号", "城西区"),   # a road named like a street office is not the office
-    ("西宁市", "西宁市"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("湟中县鲁沙尔镇塔尔寺路", "鲁沙尔镇"),
+        ("大通县城关镇", "城关镇"),
+        ("湟源县城关镇", "城关镇"),
+        ("日月乡兔尔干村", "日月藏族乡"),
+        ("城东区东关街道", "东关大街街道"),
+        ("西宁市城西区胜利路街道", "胜利路街道"),
+        ("城西区胜利路12号", "城西区"),  # a road named like a street office is not the office
+        ("西宁市", "西宁市"),
+    ],
+)
 def test_place_names_official_and_everyday(ref, text, expected):
     match = places.resolve(text)
     assert match.region is not None and match.region.name == expected

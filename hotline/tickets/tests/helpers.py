@@ -20,8 +20,11 @@ def township_matter() -> Matter:
 
 def new_ticket(operator, when=None, **kwargs):
     fields = {
-        "channel": "phone_12345", "content": "小区门口占道经营，早晚高峰堵得走不动，希望管一管。",
-        "requester_name": "王先生", "requester_phone": "13912345678", "address": "城东区东关大街街道东关大街12号",
+        "channel": "phone_12345",
+        "content": "小区门口占道经营，早晚高峰堵得走不动，希望管一管。",
+        "requester_name": "王先生",
+        "requester_phone": "13912345678",
+        "address": "城东区东关大街街道东关大街12号",
     }
     fields.update(kwargs)
     ticket, created = register_ticket(actor=operator, received_at=when or at(2026, 11, 2, 9), **fields)

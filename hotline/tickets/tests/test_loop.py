@@ -1,7 +1,5 @@
 """One request through the whole loop, and the rules each step keeps."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -26,29 +24,43 @@ def test_the_whole_loop_leaves_one_event_per_change(people):
     assert ticket.code == "XN20261102000001" and ticket.status == Status.REGISTERED
     assert ticket.region.name == "东关大街街道"
     matter = township_matter()
-    dispatch_ticket(ticket, lead_unit=p.township, co_units=[p.housing], matter=matter, actor=p.dispatcher,
-                    at=at(2026, 11, 2, 9, 20))
+    dispatch_ticket(
+        ticket, lead_unit=p.township, co_units=[p.housing], matter=matter, actor=p.dispatcher, at=at(2026, 11, 2, 9, 20)
+    )
     assert ticket.status == Status.DISPATCHED and ticket.tier == 7
     assert ticket.resolve_due == at(2026, 11, 11, 9, 20)  # Mon + 7 working days
     assert ticket.sign_due == at(2026, 11, 3, 9, 20) and ticket.sign_state == DeadlineState.ON_TIME
     handling.sign(ticket, unit=p.township, actor=p.street, at=at(2026, 11, 2, 10))
     handling.record_contact(ticket, unit=p.township, actor=p.street, note="已电话联系", at=at(2026, 11, 2, 11))
     handling.co_reply(ticket, unit=p.housing, actor=p.dept, text="已配合核查", at=at(2026, 11, 3, 11))
-    ext = handling.request_extension(ticket, unit=p.township, days=3, reason="需协调商户搬离", actor=p.street,
-                                     at=at(2026, 11, 5, 11))
+    ext = handling.request_extension(
+        ticket, unit=p.township, days=3, reason="需协调商户搬离", actor=p.street, at=at(2026, 11, 5, 11)
+    )
     handling.decide_extension(ext, approve=True, actor=p.supervisor, at=at(2026, 11, 5, 14))
     assert ticket.extension_days == 3 and ticket.resolve_due == at(2026, 11, 16, 9, 20)
-    handling.reply(ticket, unit=p.township, actor=p.street, result="已清理占道摊点并设置巡查点。", at=at(2026, 11, 9, 16))
+    handling.reply(
+        ticket, unit=p.township, actor=p.street, result="已清理占道摊点并设置巡查点。", at=at(2026, 11, 9, 16)
+    )
     assert ticket.status == Status.REPLIED and ticket.resolve_state == DeadlineState.MET
     assert ticket.revisit_due == at(2026, 11, 12, 16)
-    record_revisit(ticket, contacted=True, solved=True, satisfaction="satisfied", actor=p.operator,
-                   at=at(2026, 11, 10, 10))
+    record_revisit(
+        ticket, contacted=True, solved=True, satisfaction="satisfied", actor=p.operator, at=at(2026, 11, 10, 10)
+    )
     assert ticket.status == Status.CLOSED
 
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert fresh.status == Status.CLOSED and fresh.version == 9 and fresh.closed_at == at(2026, 11, 10, 10)
-    assert actions(ticket) == ["register", "dispatch", "sign", "contact", "co_reply", "request_extension",
-                               "approve_extension", "reply", "close"]
+    assert actions(ticket) == [
+        "register",
+        "dispatch",
+        "sign",
+        "contact",
+        "co_reply",
+        "request_extension",
+        "approve_extension",
+        "reply",
+        "close",
+    ]
     events = list(TicketEvent.objects.filter(ticket=ticket).order_by("seq"))
     assert [e.seq for e in events] == list(range(1, 10))
     assert events[-1].from_status == Status.REPLIED and events[-1].to_status == Status.CLOSED
@@ -61,8 +73,15 @@ def test_a_dissatisfied_citizen_reopens_the_ticket_and_the_unit_redoes_it(people
     dispatch_ticket(ticket, lead_unit=p.township, matter=township_matter(), at=at(2026, 11, 2, 9, 30))
     handling.sign(ticket, unit=p.township, at=at(2026, 11, 2, 10))
     handling.reply(ticket, unit=p.township, result="已处理。", at=at(2026, 11, 3, 10))
-    record_revisit(ticket, contacted=True, solved=False, satisfaction="dissatisfied", actionable=True,
-                   note="摊点又回来了", at=at(2026, 11, 4, 10))
+    record_revisit(
+        ticket,
+        contacted=True,
+        solved=False,
+        satisfaction="dissatisfied",
+        actionable=True,
+        note="摊点又回来了",
+        at=at(2026, 11, 4, 10),
+    )
     assert ticket.status == Status.REOPENED and ticket.redo_count == 1
     assert ticket.resolve_due == at(2026, 11, 13, 10)  # a fresh clock from the reopening
     handling.sign(ticket, unit=p.township, at=at(2026, 11, 4, 11))
@@ -151,8 +170,12 @@ def test_deadline_states_warn_then_turn_red(people):
 
 def test_same_day_tier_runs_on_the_clock_even_at_night_on_a_holiday(people):
     p = people
-    ticket = new_ticket(p.operator, when=at(2026, 10, 3, 2), content="消防通道被私家车堵死了，凌晨有人报火警也进不来！",
-                        urgency="emergency")
+    ticket = new_ticket(
+        p.operator,
+        when=at(2026, 10, 3, 2),
+        content="消防通道被私家车堵死了，凌晨有人报火警也进不来！",
+        urgency="emergency",
+    )
     assert ticket.tier == 0
     dispatch_ticket(ticket, lead_unit=p.township, matter=None, at=at(2026, 10, 3, 2, 5))
     assert ticket.tier == 0 and ticket.sign_due == at(2026, 10, 3, 3, 5)

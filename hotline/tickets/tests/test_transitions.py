@@ -57,7 +57,10 @@ def test_a_stale_copy_loses_to_the_fresh_one(people):
     with pytest.raises(TransitionError) as err:
         transitions.apply(stale, "note", note="second")
     assert err.value.code == "conflict"
-    assert list(TicketEvent.objects.filter(ticket=ticket).values_list("note", flat=True).order_by("seq")) == ["", "first"]
+    assert list(TicketEvent.objects.filter(ticket=ticket).values_list("note", flat=True).order_by("seq")) == [
+        "",
+        "first",
+    ]
 
 
 def test_events_are_append_only(people):

@@ -46,6 +46,27 @@ def test_the_centre_sees_the_timeline(client, people, dispatched):
 def test_the_admin_covers_the_reference_data(client, people, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="x-admin-test-pw")
     client.force_login(admin)
-    for url in ["/admin/orgs/region/", "/admin/orgs/unit/", "/admin/catalog/matter/", "/admin/workcal/specialday/",
-                "/admin/workcal/calendaryear/", "/admin/orgs/staff/", "/admin/auth/user/", "/admin/tickets/ticket/"]:
+    for url in [
+        "/admin/orgs/region/",
+        "/admin/orgs/unit/",
+        "/admin/catalog/matter/",
+        "/admin/workcal/specialday/",
+        "/admin/workcal/calendaryear/",
+        "/admin/orgs/staff/",
+        "/admin/auth/user/",
+        "/admin/tickets/ticket/",
+    ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_admin_warns_when_next_years_holidays_are_missing(client, people, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x-admin-test-pw")
+    from django.utils import timezone
+
+    from hotline.workcal.models import CalendarYear
+
+    next_year = timezone.localdate().year + 1
+    CalendarYear.objects.filter(year=next_year).update(complete=False)
+    client.force_login(admin)
+    html = client.get("/admin/").content.decode()
+    assert str(next_year) in html and "节假日安排" in html

@@ -21,4 +21,6 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         except OSError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"created {result['created']}, updated {result['updated']}, deactivated {result['deactivated']}")
+        self.stdout.write(
+            f"created {result['created']}, updated {result['updated']}, deactivated {result['deactivated']}"
+        )

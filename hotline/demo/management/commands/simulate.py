@@ -22,13 +22,22 @@ class Command(BaseCommand):
 
 
 def run_simulation(out, *, days: int, per_day: int, seed: int) -> None:
-    with tqdm(total=days * per_day, unit="ticket", desc="simulating", file=out._out if hasattr(out, "_out") else None,
-              mininterval=0.5) as bar:
+    with tqdm(
+        total=days * per_day,
+        unit="ticket",
+        desc="simulating",
+        file=out._out if hasattr(out, "_out") else None,
+        mininterval=0.5,
+    ) as bar:
         stats, seconds = simulate(days=days, per_day=per_day, seed=seed, progress=bar.update)
     response, resolution, satisfaction = stats.rates()
     statuses = " ".join(f"{k} {v}" for k, v in sorted(stats.by_status.items()))
     out.write(f"statuses: {statuses}")
-    out.write(f"events {stats.events}; returns {stats.returns}; extensions {stats.extensions}; reopened {stats.reopened}; "
-              f"valid revisits {stats.revisits_valid}")
-    out.write(f"simulated {stats.tickets} tickets in {seconds:.1f} s; response {response:.1f}% "
-              f"resolution {resolution:.1f}% satisfaction {satisfaction:.1f}%")
+    out.write(
+        f"events {stats.events}; returns {stats.returns}; extensions {stats.extensions}; reopened {stats.reopened}; "
+        f"valid revisits {stats.revisits_valid}"
+    )
+    out.write(
+        f"simulated {stats.tickets} tickets in {seconds:.1f} s; response {response:.1f}% "
+        f"resolution {resolution:.1f}% satisfaction {satisfaction:.1f}%"
+    )

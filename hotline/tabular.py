@@ -1,0 +1,69 @@
+"""Reading the tables administrators hand us: CSV (UTF-8 or GB18030, as Excel on Chinese Windows
+saves it) or an Excel workbook. One reader for every importer, so every importer accepts both."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+Source = str | Path | io.TextIOBase
+
+
+def read_table(
+    source: Source, *, required: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """Rows as dicts of stripped strings. ``aliases`` maps other header names (e.g. the Chinese
+    headers we export) to column names. Missing required columns are one clear error."""
+    aliases = aliases or {}
+    if isinstance(source, io.TextIOBase):
+        header, rows = _from_csv_text(source.read())
+    else:
+        path = Path(source)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            header, rows = _from_xlsx(path)
+        else:
+            header, rows = _from_csv_text(_decode(path.read_bytes()))
+    header = [aliases.get(h, h) for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValidationError(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
+    return [
+        {h: ("" if v is None else str(v).strip()) for h, v in zip(header, values) if h}
+        for values in rows
+        if any(v is not None and str(v).strip() for v in values)
+    ]
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("The file is neither UTF-8 nor GB18030."))
+
+
+def _from_csv_text(text: str) -> tuple[list[str], list[list[str]]]:
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    return header, list(reader)
+
+
+def _from_xlsx(path: Path) -> tuple[list[str], list[tuple]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises a zoo of errors for a file that is not a workbook
+        raise ValidationError(_("Not an Excel workbook: %(err)s") % {"err": exc}) from exc
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = ["" if c is None else str(c).strip() for c in next(rows, ())]
+        return header, [tuple(r) for r in rows]
+    finally:
+        book.close()

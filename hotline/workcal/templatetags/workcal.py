@@ -1,0 +1,16 @@
+from django import template
+from django.utils import timezone
+
+from hotline.tickets.models import Ticket
+from hotline.workcal.services import missing_years
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/workcal_warning.html")
+def holiday_schedule_warning():
+    """Tell administrators which years need their holiday schedule entered, and what waits on it."""
+    return {
+        "years": missing_years(around=timezone.localdate()),
+        "provisional": Ticket.objects.filter(deadlines_provisional=True).count(),
+    }
