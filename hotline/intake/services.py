@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,15 +50,29 @@ def tier_for(matter: Matter | None, urgency: str) -> int:
 
 
 def next_code(day: dt.date, prefix: str) -> str:
-    """XN20261126000123: prefix, local date, the day's running number. Call inside a transaction."""
-    if not DailyCounter.objects.filter(day=day).update(value=F("value") + 1):
+    """XN20261126000123: prefix, local date, the day's running number. Call inside a transaction:
+    the counter row stays locked until it commits, so two intakes never share a number."""
+    value = _bump_counter(day)
+    if value is None:
         try:
             with transaction.atomic():
                 DailyCounter.objects.create(day=day, value=1)
-        except IntegrityError:
-            DailyCounter.objects.filter(day=day).update(value=F("value") + 1)
-    value = DailyCounter.objects.values_list("value", flat=True).get(day=day)
+            value = 1
+        except IntegrityError:  # another intake created the day's row first
+            value = _bump_counter(day)
     return f"{prefix}{day:%Y%m%d}{value:06d}"
+
+
+def _bump_counter(day: dt.date) -> int | None:
+    if connection.vendor == "postgresql" or (connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)):
+        table = connection.ops.quote_name(DailyCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE day = %s RETURNING value", [day])
+            row = cursor.fetchone()
+        return row[0] if row else None
+    if not DailyCounter.objects.filter(day=day).update(value=F("value") + 1):
+        return None
+    return DailyCounter.objects.values_list("value", flat=True).get(day=day)
 
 
 def _clean_text(value: str) -> str:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Assignment, Extension, Ticket, TicketEvent
+from .models import Assignment, Extension, PersonalDataAccess, Ticket, TicketEvent
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -54,4 +54,21 @@ class ExtensionAdmin(admin.ModelAdmin):
     raw_id_fields = ["ticket", "unit"]
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ["viewed_at", "viewer", "ticket", "purpose"]
+    list_filter = ["purpose"]
+    date_hierarchy = "viewed_at"
+    raw_id_fields = ["ticket", "viewer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -274,3 +274,19 @@ class TicketEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise TypeError("ticket events are append-only")
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw a requester's name and phone, on which ticket, when: every such view is logged."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=32)
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} {self.ticket_id} {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.evaluation.models import Revisit, Satisfaction
-from hotline.tickets.models import DeadlineState, Status
+from hotline.tickets.models import DeadlineState, PersonalDataAccess, Status
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
 
 
@@ -65,6 +65,8 @@ def ticket_detail(request, code: str):
     if ticket is None:
         raise Http404
     shows = can_see_requester(request.user, ticket)
+    if shows and (ticket.requester_phone or ticket.requester_name):
+        PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose="ticket_page")
     return render(
         request,
         "web/ticket.html",

@@ -32,15 +32,21 @@ def test_a_unit_sees_its_own_tickets_and_an_outsider_gets_404(client, people, di
     assert page.status_code == 200
     html = page.content.decode()
     assert "139****5678" in html and "13912345678" not in html  # masked until the unit signs
+    from hotline.tickets.models import PersonalDataAccess
+
+    assert not PersonalDataAccess.objects.filter(viewer=people.street).exists()  # saw nothing personal
     client.force_login(people.outsider)
     assert client.get(f"/tickets/{dispatched.code}/").status_code == 404
     assert dispatched.code not in client.get("/").content.decode()
 
 
 def test_the_centre_sees_the_timeline(client, people, dispatched):
+    from hotline.tickets.models import PersonalDataAccess
+
     client.force_login(people.dispatcher)
     html = client.get(f"/tickets/{dispatched.code}/").content.decode()
     assert "13912345678" in html and "dispatch" in html
+    assert PersonalDataAccess.objects.filter(ticket=dispatched, viewer=people.dispatcher).count() == 1
 
 
 def test_the_admin_covers_the_reference_data(client, people, django_user_model):
