@@ -112,10 +112,6 @@ def register_ticket(
         external_id = None
     if external_id is not None and len(external_id) > 100:
         errors["external_id"] = _("The external id is longer than 100 characters.")
-    if channel_obj is not None and external_id is not None:
-        existing = Ticket.objects.filter(channel=channel_obj, external_id=external_id).first()
-        if existing is not None:
-            return existing, False
 
     content = _clean_text(content)
     title = _clean_text(title)
@@ -186,10 +182,13 @@ def register_ticket(
             ticket.code = next_code(timezone.localtime(received).date(), settings.HOTLINE["CODE_PREFIX"])
             transitions.register(ticket, actor=actor, at=received, data={"channel": channel_obj.code})
     except IntegrityError:
-        # Two deliveries of one external id raced; the other one won, and its ticket is ours.
-        if external_id is None:
+        # The (channel, external id) is taken: a retried delivery, or two deliveries racing. The
+        # insert is the check (no SELECT first: this is the hot path), and the first one's ticket
+        # is the answer.
+        existing = Ticket.objects.filter(channel=channel_obj, external_id=external_id).first() if external_id else None
+        if existing is None:
             raise
-        return Ticket.objects.get(channel=channel_obj, external_id=external_id), False
+        return existing, False
     return ticket, True
 
 

@@ -81,7 +81,8 @@ def deadline_state(
 def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
     """Recompute each deadline's state (on time, warning, overdue, met) as of ``now``."""
     start = ticket.clock_started_at
-    handling = ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED, Status.RETURNED)
+    # A returned ticket waits on the centre, not the unit: the unit's clocks do not run red meanwhile.
+    handling = ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
     ticket.sign_state = deadline_state(
         due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling
     )
