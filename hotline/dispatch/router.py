@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hotline.catalog.models import Matter, OwnerLevel
-from hotline.orgs.models import Region, Unit
+from hotline.orgs.models import Region, Unit, UnitFunction
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,13 @@ def _index() -> _UnitIndex:
     global _cache
     if _cache is None:
         idx = _UnitIndex()
-        units = Unit.objects.filter(is_active=True).prefetch_related("functions")
-        for unit in units:
-            if unit.kind == Unit.Kind.TOWNSHIP:
-                idx.township_office[unit.region_id] = unit
-            for function in unit.functions.all():
-                idx.by_key.setdefault((unit.kind, function.code, unit.region_id), []).append(unit)
+        links = UnitFunction.objects.filter(unit__is_active=True).select_related("unit").order_by("-lead", "unit__code")
+        for link in links:
+            unit = link.unit
+            # Leading units come first in each list, so they are the ones routed to.
+            idx.by_key.setdefault((unit.kind, link.function_id, unit.region_id), []).append(unit)
+        for unit in Unit.objects.filter(is_active=True, kind=Unit.Kind.TOWNSHIP):
+            idx.township_office[unit.region_id] = unit
         _cache = idx
     return _cache
 

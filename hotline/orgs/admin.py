@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Function, Region, Staff, Unit
+from .models import Function, Region, Staff, Unit, UnitFunction
 
 
 @admin.register(Region)
@@ -17,12 +17,17 @@ class FunctionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class UnitFunctionInline(admin.TabularInline):
+    model = UnitFunction
+    extra = 1
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    inlines = [UnitFunctionInline]
     list_display = ["code", "name", "short_name", "kind", "region", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "short_name"]
-    filter_horizontal = ["functions"]
     raw_id_fields = ["region", "parent"]
 
 

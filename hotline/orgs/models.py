@@ -97,7 +97,13 @@ class Unit(models.Model):
         on_delete=models.SET_NULL,
         related_name="children",
     )
-    functions = models.ManyToManyField(Function, verbose_name=_("functions"), blank=True, related_name="units")
+    functions = models.ManyToManyField(
+        Function,
+        verbose_name=_("functions"),
+        blank=True,
+        related_name="units",
+        through="UnitFunction",
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -109,6 +115,23 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+
+class UnitFunction(models.Model):
+    """A function a unit carries. Where several units of one kind and place carry a function, the
+    one that leads on it (牵头) is where the router sends a ticket; the others assist."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    function = models.ForeignKey(Function, verbose_name=_("function"), on_delete=models.CASCADE)
+    lead = models.BooleanField(_("leads on it"), default=True)
+
+    class Meta:
+        verbose_name = _("unit function")
+        verbose_name_plural = _("unit functions")
+        constraints = [models.UniqueConstraint(fields=["unit", "function"], name="unit_function_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.function}"
 
 
 class Staff(models.Model):

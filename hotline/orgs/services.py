@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from hotline.tabular import Source, read_table
 
 from . import places
-from .models import Function, Region, Unit
+from .models import Function, Region, Unit, UnitFunction
 
 # The city this deployment serves, as a 6-digit 民政部 code.
 DEFAULT_CITY = "630100"
@@ -118,7 +118,8 @@ def township_office_name(region: Region) -> str:
 
 
 def load_units(source: Source | None = None) -> int:
-    """Units from ``code,name,short_name,kind,region_code,parent_code,functions,phone`` rows,
+    """Units from ``code,name,short_name,kind,region_code,parent_code,functions,phone`` rows (a function
+    written ``code*`` is carried without leading on it),
     plus one office for every township/street in the region table (they carry 基层治理 work)."""
     rows = read_table(source, required=UNIT_COLUMNS) if source is not None else _package_csv("orgs", "units.csv")
     functions = {f.code: f for f in Function.objects.all()}
@@ -130,7 +131,7 @@ def load_units(source: Source | None = None) -> int:
             errors.append(_("line %(n)d: unknown kind %(kind)s") % {"n": n, "kind": row["kind"]})
         if row["region_code"] not in regions:
             errors.append(_("line %(n)d: unknown region %(code)s") % {"n": n, "code": row["region_code"]})
-        unknown = [f for f in row["functions"].split() if f not in functions]
+        unknown = [f for f in row["functions"].replace("*", "").split() if f not in functions]
         if unknown:
             errors.append(_("line %(n)d: unknown functions %(f)s") % {"n": n, "f": " ".join(unknown)})
     if errors:
@@ -149,7 +150,11 @@ def load_units(source: Source | None = None) -> int:
                     "phone": row.get("phone", ""),
                 },
             )
-            unit.functions.set([functions[f] for f in row["functions"].split()])
+            # "heating*": the unit carries the function but does not lead on it.
+            carried = {f.rstrip("*"): not f.endswith("*") for f in row["functions"].split()}
+            unit.functions.set([functions[f] for f in carried])
+            for code, lead in carried.items():
+                UnitFunction.objects.filter(unit=unit, function_id=code).update(lead=lead)
             saved[unit.code] = unit
         for row in rows:
             if row.get("parent_code"):

@@ -275,6 +275,21 @@ class TicketEvent(models.Model):
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise TypeError("ticket events are append-only")
 
+    @property
+    def action_label(self) -> str:
+        from .transitions import MOVES
+
+        move = MOVES.get(self.action)
+        return str(move.label) if move else self.action
+
+    @property
+    def from_label(self) -> str:
+        return Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return Status(self.to_status).label
+
 
 class PersonalDataAccess(models.Model):
     """Who saw a requester's name and phone, on which ticket, when: every such view is logged."""

@@ -26,11 +26,18 @@ def tickets_visible_to(viewer) -> QuerySet[Ticket]:
     return Ticket.objects.filter(Q(lead_unit=staff.unit) | Q(assignments__unit=staff.unit)).distinct()
 
 
+# The centre's roles that need to reach the citizen; leaders read figures, not phone numbers.
+PERSONAL_DATA_ROLES = {Staff.Role.OPERATOR, Staff.Role.DISPATCHER, Staff.Role.SUPERVISOR, Staff.Role.ADMIN}
+
+
 def can_see_requester(viewer, ticket: Ticket) -> bool:
-    """The centre sees who called; a unit sees the phone only once it signed, never for a confidential tip."""
+    """The centre's operators, dispatchers and supervisors see who called; a unit sees the phone only
+    once it signed, and never for a confidential tip; everyone else sees it masked."""
     staff = getattr(viewer, "staff", None)
-    if viewer.is_superuser or (staff is not None and staff.role in CENTRE_ROLES):
+    if viewer.is_superuser or (staff is not None and staff.role in PERSONAL_DATA_ROLES):
         return True
+    if staff is not None and staff.role in CENTRE_ROLES:
+        return False
     if ticket.confidential or staff is None:
         return False
     return ticket.lead_unit_id == staff.unit_id and ticket.signed_at is not None

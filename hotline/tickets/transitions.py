@@ -14,7 +14,9 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import deadlines
 from .models import Status, Ticket, TicketEvent
@@ -27,33 +29,34 @@ S = Status
 class Move:
     sources: frozenset[str]
     target: str | None  # None: the status stays as it is (an overlay action)
+    label: Promise | str = ""
 
 
-def _m(sources: set[str] | frozenset[str], target: str | None) -> Move:
-    return Move(frozenset(sources), target)
+def _m(sources: set[str] | frozenset[str], target: str | None, label: Promise) -> Move:
+    return Move(frozenset(sources), target, label)
 
 
 # The declared table of moves. Anything not listed here is refused.
 MOVES: dict[str, Move] = {
-    "register": _m({""}, S.REGISTERED),
-    "answer": _m({S.REGISTERED}, S.ANSWERED),  # 直接答复
-    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED),  # 派单 / 重派
-    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS),  # 签收
-    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED),  # 退单
-    "refuse_return": _m({S.RETURNED}, S.DISPATCHED),  # 退单不予认可
-    "contact": _m({S.IN_PROGRESS}, None),  # 联系诉求人
-    "request_extension": _m({S.IN_PROGRESS}, None),  # 申请延期
-    "approve_extension": _m({S.IN_PROGRESS}, None),
-    "refuse_extension": _m({S.IN_PROGRESS}, None),
-    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None),  # 协办单位答复
-    "reply": _m({S.IN_PROGRESS}, S.REPLIED),  # 办结答复
-    "revisit": _m({S.REPLIED}, None),  # an invalid revisit attempt
-    "close": _m({S.REPLIED}, S.CLOSED),
-    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED),  # 重办
-    "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED),
-    "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID),
-    "recompute_deadlines": _m(ANY, None),
-    "note": _m(ANY, None),
+    "register": _m({""}, S.REGISTERED, _lazy("register")),
+    "answer": _m({S.REGISTERED}, S.ANSWERED, _lazy("answer directly")),
+    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED, _lazy("dispatch")),
+    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS, _lazy("sign")),
+    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, _lazy("return")),
+    "refuse_return": _m({S.RETURNED}, S.DISPATCHED, _lazy("refuse the return")),
+    "contact": _m({S.IN_PROGRESS}, None, _lazy("contact the citizen")),
+    "request_extension": _m({S.IN_PROGRESS}, None, _lazy("request an extension")),
+    "approve_extension": _m({S.IN_PROGRESS}, None, _lazy("approve the extension")),
+    "refuse_extension": _m({S.IN_PROGRESS}, None, _lazy("refuse the extension")),
+    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, _lazy("co-unit reply")),
+    "reply": _m({S.IN_PROGRESS}, S.REPLIED, _lazy("reply")),
+    "revisit": _m({S.REPLIED}, None, _lazy("revisit not completed")),  # unreachable or refused
+    "close": _m({S.REPLIED}, S.CLOSED, _lazy("close")),
+    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, _lazy("reopen")),
+    "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, _lazy("merge")),
+    "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, _lazy("invalidate")),
+    "recompute_deadlines": _m(ANY, None, _lazy("recompute deadlines")),
+    "note": _m(ANY, None, _lazy("note")),
 }
 
 

@@ -45,7 +45,7 @@ def test_the_centre_sees_the_timeline(client, people, dispatched):
 
     client.force_login(people.dispatcher)
     html = client.get(f"/tickets/{dispatched.code}/").content.decode()
-    assert "13912345678" in html and "dispatch" in html
+    assert "13912345678" in html and "派单" in html and "已登记 → 已派单" in html
     assert PersonalDataAccess.objects.filter(ticket=dispatched, viewer=people.dispatcher).count() == 1
 
 
@@ -76,3 +76,13 @@ def test_the_admin_warns_when_next_years_holidays_are_missing(client, people, dj
     client.force_login(admin)
     html = client.get("/admin/").content.decode()
     assert str(next_year) in html and "节假日安排" in html
+
+
+def test_a_leader_reads_figures_not_phone_numbers(client, people, dispatched, django_user_model):
+    from hotline.orgs.models import Staff
+
+    leader = django_user_model.objects.create_user("leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    html = client.get(f"/tickets/{dispatched.code}/").content.decode()
+    assert "139****5678" in html and "13912345678" not in html
