@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import sqlite3
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -21,6 +22,8 @@ from .models import Channel, DailyCounter
 
 MAX_CONTENT = 5000
 MAX_TITLE = 120
+# How far ahead of our clock a channel's own timestamp may be before we call it wrong.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _LOCAL = re.compile(r"^\d{7,8}$")
@@ -101,8 +104,6 @@ def register_ticket(
     The same (channel, external id) always gives the same ticket: a channel that retries after a
     time-out never creates a second one. Invalid input raises ``ValidationError`` and writes nothing.
     """
-    from django.conf import settings
-
     errors: dict[str, str] = {}
     channel_obj = Channel.objects.filter(code=channel, is_active=True).first() if isinstance(channel, str) else None
     if channel_obj is None:
@@ -154,10 +155,13 @@ def register_ticket(
         matter_obj = Matter.objects.filter(code=matter, is_active=True).first()
         if matter_obj is None:
             errors["matter"] = _("Unknown matter: %(matter)s") % {"matter": matter}
+    now = timezone.now()
+    if received_at is not None and received_at > now + CLOCK_SKEW:
+        errors["received_at"] = _("The request is dated in the future.")
     if errors:
         raise ValidationError(errors)
 
-    received = received_at or timezone.now()
+    received = received_at or now
     ticket = Ticket(
         channel=channel_obj,
         external_id=external_id,

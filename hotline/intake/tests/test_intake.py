@@ -1,10 +1,12 @@
 """接 intake: validation, readable codes, idempotent delivery, hostile and huge input."""
 
+import datetime as dt
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from hotline.intake.services import normalize_phone, register_ticket
 from hotline.tickets.models import Ticket, TicketEvent
@@ -30,6 +32,7 @@ def assert_nothing_written():
         ("matter", {"matter": "999999"}),
         ("kind", {"kind": "threat"}),
         ("urgency", {"urgency": "yesterday"}),
+        ("received_at", {"when": timezone.now() + dt.timedelta(days=1)}),
     ],
 )
 def test_bad_input_is_a_clear_error_and_nothing_is_written(people, field, kwargs):
