@@ -10,7 +10,10 @@ from .helpers import at, new_ticket, township_matter
 
 
 def test_entering_next_years_schedule_recomputes_provisional_deadlines(people, django_capture_on_commit_callbacks):
-    ticket = new_ticket(people.operator, when=at(2026, 12, 30, 9))
+    # Whatever the installed chinese-calendar knows, 2027 starts out unentered here.
+    CalendarYear.objects.filter(year=2027).delete()
+    SpecialDay.objects.filter(date__year=2027).delete()
+    ticket = new_ticket(people.operator, when=at(2026, 11, 2, 9))
     dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter(), at=at(2026, 12, 30, 10))
     assert ticket.deadlines_provisional
     assert ticket.resolve_due == at(2027, 1, 8, 10)  # weekends only: 31 Dec, 1, 4, 5, 6, 7, 8 Jan
