@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import CalendarYear, SpecialDay
 
@@ -47,6 +48,9 @@ class Calendar:
         """
         if days < 0:
             raise ValueError("days must not be negative")
+        if timezone.is_aware(start):
+            # Working days are the centre's days: count them on its wall clock, not in UTC.
+            start = timezone.localtime(start)
         provisional = not self.covers(start.date())
         cursor = start
         if not self.is_workday(cursor.date()):

@@ -67,3 +67,13 @@ def test_seeding_twice_writes_nothing_new_and_keeps_hand_entries(cal):
 def test_negative_days_are_refused(cal):
     with pytest.raises(ValueError):
         cal.add_working_days(at(2026, 1, 5), -1)
+
+
+def test_working_days_are_counted_on_the_centres_clock_not_utc(cal):
+    # 07:00 on Thursday 8 October in Xining is 23:00 on Wednesday 7 October (a holiday) in UTC.
+    start_utc = at(2026, 10, 8, 7).astimezone(dt.UTC)
+    due, _provisional = cal.add_working_days(start_utc, 1)
+    assert due == at(2026, 10, 9, 7)
+    # 01:00 on Saturday 10 October (a working day) in Xining is Friday 17:00 in UTC.
+    due, _provisional = cal.add_working_days(at(2026, 10, 10, 1).astimezone(dt.UTC), 1)
+    assert due == at(2026, 10, 12, 1)
