@@ -33,3 +33,22 @@ def test_the_command_prints_a_summary_line(ref):
     last = out.getvalue().strip().splitlines()[-1]
     assert last.startswith("simulated ") and " tickets in " in last
     assert "response " in last and "resolution " in last and "satisfaction " in last
+
+
+def test_the_demo_builds_and_prints_one_login_per_role(ref):
+    from django.contrib.auth import authenticate
+
+    from hotline.demo.personas import DEMO_PASSWORD
+
+    out = io.StringIO()
+    call_command("demo", "--days", "1", "--per-day", "20", "--no-serve", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000/" in text and DEMO_PASSWORD in text
+    for username in ("operator", "dispatcher", "supervisor", "leader", "street", "housing", "admin"):
+        assert f"  {username} " in text
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None and user.staff.role
+    assert Ticket.objects.exists()
+    again = io.StringIO()
+    call_command("demo", "--no-serve", stdout=again)  # a second run keeps the history it has
+    assert "already there" in again.getvalue()
