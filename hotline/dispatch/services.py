@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.catalog.models import Matter
+from hotline.handling.services import withdraw_pending_extensions
 from hotline.intake.services import tier_for
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
@@ -42,7 +43,8 @@ def dispatch_ticket(
     if errors:
         raise ValidationError(errors)
     now = at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
+        withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "dispatch",
@@ -60,6 +62,7 @@ def dispatch_ticket(
                 "signed_at": None,
                 "contacted_at": None,
                 "dispatch_count": ticket.dispatch_count + 1,
+                "extension_days": 0,  # a new unit starts a fresh clock; extensions belonged to the last
             },
         )
         if ticket.dispatch_count > 1:  # a re-dispatch: the previous units' tasks end here
@@ -80,7 +83,7 @@ def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | No
     if not note.strip():
         raise ValidationError({"note": _("Say why the return is not accepted.")})
     transitions.check(ticket, "refuse_return")
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         transitions.apply(
             ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at, changes={"signed_at": None}
         )

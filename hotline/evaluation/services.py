@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.handling.services import withdraw_pending_extensions
 from hotline.tickets import transitions
 from hotline.tickets.models import Assignment, Status, Ticket
 
@@ -42,7 +43,7 @@ def record_revisit(
         raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
     now = at or timezone.now()
     data = {"outcome": outcome, "contacted": contacted, "solved": solved, "satisfaction": satisfaction}
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         revisit = Revisit.objects.create(
             ticket=ticket,
             method=method,
@@ -69,7 +70,8 @@ def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = 
     """重办: back to the same lead unit, which signs again; its clock starts afresh."""
     transitions.check(ticket, "reopen")
     now = at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
+        withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "reopen",

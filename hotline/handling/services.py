@@ -30,12 +30,20 @@ def _lead_assignment(ticket: Ticket):
     )
 
 
+def withdraw_pending_extensions(ticket: Ticket, *, at: dt.datetime) -> None:
+    """An extension asked for in one handling cycle dies with it: on reply, return, re-dispatch or
+    reopening, a request still waiting for the centre is withdrawn."""
+    Extension.objects.filter(ticket=ticket, state=Extension.State.PENDING).update(
+        state=Extension.State.WITHDRAWN, decided_at=at
+    )
+
+
 def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = None) -> None:
     """签收: the lead unit takes the ticket on."""
     _require_lead(ticket, unit)
     transitions.check(ticket, "sign")
     now = at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         transitions.apply(ticket, "sign", actor=actor, unit=unit, at=now, changes={"signed_at": now})
         _lead_assignment(ticket).update(signed_at=now)
 
@@ -61,7 +69,8 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
     if ticket.return_due is not None and now > ticket.return_due:
         due = timezone.localtime(ticket.return_due).strftime("%Y-%m-%d %H:%M")
         raise TransitionError(_("The return window ended at %(due)s.") % {"due": due}, code="return_window")
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
+        withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "return",
@@ -97,7 +106,7 @@ def request_extension(
         raise TransitionError(_("The deadline has passed; an extension can no longer be requested."), code="late")
     if ticket.extensions.filter(state=Extension.State.PENDING).exists():
         raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         extension = Extension.objects.create(
             ticket=ticket, unit=unit, days=days, reason=reason.strip(), requested_at=now
         )
@@ -122,7 +131,7 @@ def decide_extension(
     ticket = extension.ticket
     now = at or timezone.now()
     transitions.check(ticket, "approve_extension")
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         # Claim the request with a compare-and-set; a second decision finds it taken and writes nothing.
         claimed = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED,
@@ -154,7 +163,8 @@ def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetim
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
     now = at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
+        withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket, "reply", actor=actor, unit=unit, note=result, at=now, changes={"replied_at": now, "result": result}
         )
@@ -168,7 +178,7 @@ def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.dateti
         raise ValidationError({"text": _("The reply is empty.")})
     transitions.check(ticket, "co_reply")
     now = at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         updated = Assignment.objects.filter(
             ticket=ticket,
             unit=unit,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from hotline.catalog.models import Matter
 from hotline.orgs import places
+from hotline.text import clean_text
 from hotline.tickets import transitions
 from hotline.tickets.models import Kind, Status, Ticket, Urgency
 
@@ -27,7 +28,6 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _LOCAL = re.compile(r"^\d{7,8}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalize_phone(raw: str) -> str:
@@ -78,10 +78,6 @@ def _bump_counter(day: dt.date) -> int | None:
     return DailyCounter.objects.values_list("value", flat=True).get(day=day)
 
 
-def _clean_text(value: str) -> str:
-    return _CONTROL.sub("", value or "").strip()
-
-
 def register_ticket(
     *,
     channel: str,
@@ -108,14 +104,14 @@ def register_ticket(
     channel_obj = Channel.objects.filter(code=channel, is_active=True).first() if isinstance(channel, str) else None
     if channel_obj is None:
         errors["channel"] = _("Unknown channel: %(channel)s") % {"channel": channel}
-    external_id = _clean_text(external_id) if external_id is not None else None
+    external_id = clean_text(external_id) if external_id is not None else None
     if external_id == "":
         external_id = None
     if external_id is not None and len(external_id) > 100:
         errors["external_id"] = _("The external id is longer than 100 characters.")
 
-    content = _clean_text(content)
-    title = _clean_text(title)
+    content = clean_text(content)
+    title = clean_text(title)
     if not content:
         errors["content"] = _("The request has no content.")
     elif len(content) > MAX_CONTENT:
@@ -126,7 +122,7 @@ def register_ticket(
         errors["kind"] = _("Unknown request kind: %(kind)s") % {"kind": kind}
     if urgency not in Urgency.values:
         errors["urgency"] = _("Unknown urgency: %(urgency)s") % {"urgency": urgency}
-    requester_name = _clean_text(requester_name)
+    requester_name = clean_text(requester_name)
     if len(requester_name) > 50:
         errors["requester_name"] = _("The name is longer than 50 characters.")
     phone = ""
@@ -137,7 +133,7 @@ def register_ticket(
             errors["requester_phone"] = _("“%(phone)s” is not a phone number.") % {"phone": requester_phone[:30]}
     elif not anonymous:
         errors["requester_phone"] = _("A phone number is needed unless the requester is anonymous.")
-    address = _clean_text(address)
+    address = clean_text(address)
     region = None
     if len(address) > 255:
         errors["address"] = _("The address is longer than 255 characters.")
@@ -198,7 +194,7 @@ def register_ticket(
 
 def answer_directly(ticket: Ticket, *, answer: str, actor=None, at: dt.datetime | None = None) -> None:
     """直接答复: the operator answered from the knowledge base; nothing to dispatch."""
-    answer = _clean_text(answer)
+    answer = clean_text(answer)
     if not answer:
         raise ValidationError({"answer": _("The answer is empty.")})
     now = at or timezone.now()
@@ -218,7 +214,7 @@ def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | 
 
 def invalidate_ticket(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None) -> None:
     """A prank, a withdrawn request or a matter outside the hotline's scope."""
-    reason = _clean_text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the ticket is invalid.")})
     transitions.apply(ticket, "invalidate", actor=actor, at=at, note=reason)

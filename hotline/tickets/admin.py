@@ -36,6 +36,8 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     inlines = [AssignmentInline, EventInline]
     list_select_related = ["channel", "lead_unit"]
+    # Personal data is shown only on the ticket page, where each view is logged.
+    exclude = ["requester_name", "requester_phone"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -208,6 +208,7 @@ class Extension(models.Model):
         PENDING = "pending", _("pending")
         APPROVED = "approved", _("approved")
         REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import transitions
+from . import deadlines, transitions
 from .models import Ticket
 
 
@@ -17,13 +17,19 @@ def recompute_provisional_deadlines(*, limit: int | None = None) -> int:
     count = 0
     queryset = Ticket.objects.filter(deadlines_provisional=True).order_by("pk")
     for ticket in queryset[:limit] if limit else queryset.iterator():
-        before = {f: getattr(ticket, f) for f in ("sign_due", "contact_due", "resolve_due", "revisit_due")}
+        before = {f: getattr(ticket, f) for f in deadlines.DUE_FIELDS}
+        deadlines.compute_dues(ticket)
+        after = {f: getattr(ticket, f) for f in deadlines.DUE_FIELDS}
+        for name, value in before.items():
+            setattr(ticket, name, value)
+        if after == before:
+            continue  # the table changed, but not on any day this ticket's deadlines touch
         try:
             transitions.apply(
                 ticket,
                 "recompute_deadlines",
                 note=_("Deadlines recomputed on the updated holiday table."),
-                data={"before": {k: v.isoformat() if v else None for k, v in before.items()}},
+                data={"before": {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in before.items()}},
                 at=timezone.now(),
             )
         except transitions.TransitionError:

@@ -18,6 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from hotline.text import clean_text
+
 from . import deadlines
 from .models import Status, Ticket, TicketEvent
 
@@ -151,7 +153,7 @@ def apply(
                     to_status=target,
                     actor=actor,
                     unit=unit,
-                    note=note,
+                    note=clean_text(note),
                     data=data or {},
                     created_at=now,
                 )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.evaluation.models import Revisit, Satisfaction
-from hotline.tickets.models import DeadlineState, PersonalDataAccess, Status
+from hotline.tickets.models import PersonalDataAccess, Status
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
 
 
@@ -45,8 +45,10 @@ def home(request):
         "month_count": tickets.filter(received_at__gte=month).count(),
         "total": sum(counts.values()),
         "by_status": [(label, counts.get(value, 0)) for value, label in Status.choices],
+        # Overdue by the clock, not only by the stored state: a ticket nobody touched has no event
+        # to turn it red until the supervision scanner runs.
         "overdue": tickets.filter(
-            status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED], resolve_state=DeadlineState.OVERDUE
+            status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED], resolve_due__lt=now
         ).count(),
         "rates": _rates(Revisit.objects.filter(ticket__in=tickets, recorded_at__gte=last30)),
         "recent": tickets.select_related("channel", "lead_unit", "matter").order_by("-received_at")[:20],
@@ -65,6 +67,7 @@ def ticket_detail(request, code: str):
     if ticket is None:
         raise Http404
     shows = can_see_requester(request.user, ticket)
+    masked_phone = mask_phone(ticket.requester_phone, confidential=ticket.confidential)
     if shows and (ticket.requester_phone or ticket.requester_name):
         PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose="ticket_page")
     return render(
@@ -72,7 +75,7 @@ def ticket_detail(request, code: str):
         "web/ticket.html",
         {
             "ticket": ticket,
-            "phone": ticket.requester_phone if shows else mask_phone(ticket.requester_phone),
+            "phone": ticket.requester_phone if shows else masked_phone,
             "name": ticket.requester_name if shows else (_("confidential") if ticket.confidential else "**"),
             "events": ticket.events.select_related("actor", "unit").order_by("seq"),
             "assignments": ticket.assignments.select_related("unit").order_by("id"),

@@ -8,11 +8,12 @@ that touched it says so, so a deadline can be marked provisional and recomputed 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+
+from hotline.caching import ProcessCache
 
 from .models import CalendarYear, SpecialDay
 
@@ -74,26 +75,23 @@ class Calendar:
         return count
 
 
-_lock = threading.Lock()
-_cached: Calendar | None = None
+def _load_calendar() -> Calendar:
+    return Calendar(
+        special=dict(SpecialDay.objects.values_list("date", "is_workday")),
+        complete_years=frozenset(CalendarYear.objects.filter(complete=True).values_list("year", flat=True)),
+    )
+
+
+_calendar = ProcessCache(_load_calendar)
 
 
 def get_calendar() -> Calendar:
-    """The calendar, loaded once per process and reloaded after any change to the table."""
-    global _cached
-    with _lock:
-        if _cached is None:
-            _cached = Calendar(
-                special=dict(SpecialDay.objects.values_list("date", "is_workday")),
-                complete_years=frozenset(CalendarYear.objects.filter(complete=True).values_list("year", flat=True)),
-            )
-        return _cached
+    """The holiday table, loaded once per process and reloaded after a change (see ``ProcessCache``)."""
+    return _calendar.get()
 
 
 def invalidate_calendar() -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    _calendar.clear_now_and_on_commit()
 
 
 def seed_from_chinese_calendar() -> int:

@@ -199,3 +199,53 @@ def test_direct_answer_merge_and_invalid(people):
         invalidate_ticket(b, reason="")
     invalidate_ticket(b, reason="来电人撤回诉求", actor=p.operator)
     assert b.status == Status.INVALID
+
+
+def test_a_second_decision_from_a_stale_screen_is_refused_by_the_database(people):
+    from hotline.tickets.models import Extension
+
+    p = people
+    ticket = new_ticket(p.operator)
+    dispatch_ticket(ticket, lead_unit=p.township, matter=township_matter(), at=at(2026, 11, 2, 9, 30))
+    handling.sign(ticket, unit=p.township, at=at(2026, 11, 2, 10))
+    ext = handling.request_extension(ticket, unit=p.township, days=2, reason="等待检测", at=at(2026, 11, 3))
+    other_screen = Extension.objects.get(pk=ext.pk)
+    handling.decide_extension(ext, approve=True, at=at(2026, 11, 3, 15))
+    other_ticket = Ticket.objects.get(pk=ticket.pk)
+    other_screen.ticket = other_ticket
+    with pytest.raises(TransitionError, match="already been decided"):
+        handling.decide_extension(other_screen, approve=True, at=at(2026, 11, 3, 16))
+    assert Ticket.objects.get(pk=ticket.pk).extension_days == 2
+
+
+def test_a_pending_extension_dies_with_its_handling_cycle(people):
+    from hotline.tickets.models import Extension
+
+    p = people
+    ticket = new_ticket(p.operator)
+    matter = township_matter()
+    dispatch_ticket(ticket, lead_unit=p.township, matter=matter, at=at(2026, 11, 2, 9, 30))
+    handling.sign(ticket, unit=p.township, at=at(2026, 11, 2, 10))
+    ext = handling.request_extension(ticket, unit=p.township, days=5, reason="协调中", at=at(2026, 11, 3))
+    handling.reply(ticket, unit=p.township, result="已处理。", at=at(2026, 11, 4))
+    assert Extension.objects.get(pk=ext.pk).state == Extension.State.WITHDRAWN
+    record_revisit(
+        ticket, contacted=True, solved=False, satisfaction="dissatisfied", actionable=True, at=at(2026, 11, 5)
+    )
+    handling.sign(ticket, unit=p.township, at=at(2026, 11, 5, 11))
+    # the old request neither blocks a new one nor adds days to the new clock
+    handling.request_extension(ticket, unit=p.township, days=1, reason="再协调", at=at(2026, 11, 6))
+    assert ticket.extension_days == 0
+
+
+def test_a_redispatch_starts_the_new_unit_without_the_old_units_extension(people):
+    p = people
+    ticket = new_ticket(p.operator)
+    matter = township_matter()
+    dispatch_ticket(ticket, lead_unit=p.other_township, matter=matter, at=at(2026, 11, 2, 9, 30))
+    handling.sign(ticket, unit=p.other_township, at=at(2026, 11, 2, 9, 40))
+    ext = handling.request_extension(ticket, unit=p.other_township, days=5, reason="协调中", at=at(2026, 11, 2, 9, 50))
+    handling.decide_extension(ext, approve=True, at=at(2026, 11, 2, 9, 55))
+    handling.return_ticket(ticket, unit=p.other_township, reason="不在辖区", at=at(2026, 11, 2, 10))
+    dispatch_ticket(ticket, lead_unit=p.township, matter=matter, at=at(2026, 11, 2, 11))
+    assert ticket.extension_days == 0 and ticket.resolve_due == at(2026, 11, 11, 11)

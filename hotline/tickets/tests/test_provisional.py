@@ -25,3 +25,14 @@ def test_entering_next_years_schedule_recomputes_provisional_deadlines(people, d
     assert not fresh.deadlines_provisional
     assert fresh.resolve_due == at(2027, 1, 11, 10)  # New Year's Day no longer counts
     assert TicketEvent.objects.filter(ticket=ticket, action="recompute_deadlines").exists()
+
+
+def test_a_holiday_that_touches_no_deadline_writes_no_event(people, django_capture_on_commit_callbacks):
+    CalendarYear.objects.filter(year=2027).delete()
+    SpecialDay.objects.filter(date__year=2027).delete()
+    ticket = new_ticket(people.operator, when=at(2026, 11, 2, 9))
+    dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter(), at=at(2026, 12, 30, 10))
+    with django_capture_on_commit_callbacks(execute=True):
+        SpecialDay.objects.create(date=dt.date(2027, 10, 1), is_workday=False, name="国庆节", source="manual")
+    assert not TicketEvent.objects.filter(ticket=ticket, action="recompute_deadlines").exists()
+    assert Ticket.objects.get(pk=ticket.pk).deadlines_provisional

@@ -95,3 +95,24 @@ def test_any_sequence_of_actions_keeps_status_version_and_events_in_step(people,
     assert fresh.version == len(events) == events[-1].seq
     for previous, current in zip(events, events[1:]):
         assert current.from_status == previous.to_status
+
+
+def test_a_lost_race_inside_a_larger_transaction_leaves_it_usable(people):
+    from django.db import transaction
+
+    from hotline.dispatch.services import dispatch_ticket
+
+    ticket = new_ticket(people.operator)
+    stale = Ticket.objects.get(pk=ticket.pk)
+    with transaction.atomic():
+        transitions.apply(ticket, "note", note="someone else was first")
+        with pytest.raises(TransitionError):
+            dispatch_ticket(stale, lead_unit=people.township)
+        assert Ticket.objects.filter(pk=ticket.pk, status=Status.REGISTERED).exists()  # still usable
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 2
+
+
+def test_notes_lose_control_characters(people):
+    ticket = new_ticket(people.operator)
+    event = transitions.apply(ticket, "note", note="  已联系\x00\x1b[31m  ")
+    assert TicketEvent.objects.get(pk=event.pk).note == "已联系[31m"

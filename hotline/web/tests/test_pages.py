@@ -72,7 +72,7 @@ def test_the_admin_warns_when_next_years_holidays_are_missing(client, people, dj
     from hotline.workcal.models import CalendarYear
 
     next_year = timezone.localdate().year + 1
-    CalendarYear.objects.filter(year=next_year).update(complete=False)
+    CalendarYear.objects.update_or_create(year=next_year, defaults={"complete": False})
     client.force_login(admin)
     html = client.get("/admin/").content.decode()
     assert str(next_year) in html and "节假日安排" in html
@@ -86,3 +86,40 @@ def test_a_leader_reads_figures_not_phone_numbers(client, people, dispatched, dj
     client.force_login(leader)
     html = client.get(f"/tickets/{dispatched.code}/").content.decode()
     assert "139****5678" in html and "13912345678" not in html
+
+
+def test_a_confidential_tip_never_shows_its_source_to_the_unit_even_after_signing(client, people):
+    from hotline.handling.services import sign
+
+    tip = new_ticket(people.operator, content="本单位有人收受好处，放任违建", kind="report", confidential=True)
+    dispatch_ticket(tip, lead_unit=people.township, matter=township_matter())
+    sign(tip, unit=people.township)
+    client.force_login(people.street)
+    html = client.get(f"/tickets/{tip.code}/").content.decode()
+    assert "王先生" not in html and "5678" not in html and "保密" in html
+
+
+def test_the_lead_unit_sees_the_phone_once_it_signed(client, people, dispatched):
+    from hotline.handling.services import sign
+
+    sign(dispatched, unit=people.township)
+    client.force_login(people.street)
+    assert "13912345678" in client.get(f"/tickets/{dispatched.code}/").content.decode()
+
+
+def test_a_centre_role_at_a_unit_is_still_unit_staff(client, people, dispatched, django_user_model):
+    from hotline.orgs.models import Staff
+
+    boss = django_user_model.objects.create_user("boss", password="pw-for-tests-only")
+    Staff.objects.create(user=boss, role=Staff.Role.SUPERVISOR, unit=people.township)
+    client.force_login(boss)
+    html = client.get(f"/tickets/{dispatched.code}/").content.decode()
+    assert "139****5678" in html and "13912345678" not in html
+
+
+def test_a_units_counts_count_each_ticket_once(client, people):
+    ticket = new_ticket(people.operator)
+    dispatch_ticket(ticket, lead_unit=people.township, co_units=[people.housing], matter=township_matter())
+    client.force_login(people.street)
+    html = client.get("/").content.decode()
+    assert "已派单 <b>1</b>" in html
