@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,8 +42,8 @@ def dispatch_ticket(
     if errors:
         raise ValidationError(errors)
     now = at or timezone.now()
-    with transaction.atomic():
-        withdraw_pending_extensions(ticket, at=now)
+    with transitions.service_block():
+        withdrawn = withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "dispatch",
@@ -63,6 +62,7 @@ def dispatch_ticket(
                 "contacted_at": None,
                 "dispatch_count": ticket.dispatch_count + 1,
                 "extension_days": 0,  # a new unit starts a fresh clock; extensions belonged to the last
+                **withdrawn,
             },
         )
         if ticket.dispatch_count > 1:  # a re-dispatch: the previous units' tasks end here
@@ -83,7 +83,7 @@ def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | No
     if not note.strip():
         raise ValidationError({"note": _("Say why the return is not accepted.")})
     transitions.check(ticket, "refuse_return")
-    with transaction.atomic():
+    with transitions.service_block():
         transitions.apply(
             ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at, changes={"signed_at": None}
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +42,7 @@ def record_revisit(
         raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
     now = at or timezone.now()
     data = {"outcome": outcome, "contacted": contacted, "solved": solved, "satisfaction": satisfaction}
-    with transaction.atomic():
+    with transitions.service_block():
         revisit = Revisit.objects.create(
             ticket=ticket,
             method=method,
@@ -70,8 +69,8 @@ def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = 
     """重办: back to the same lead unit, which signs again; its clock starts afresh."""
     transitions.check(ticket, "reopen")
     now = at or timezone.now()
-    with transaction.atomic():
-        withdraw_pending_extensions(ticket, at=now)
+    with transitions.service_block():
+        withdrawn = withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "reopen",
@@ -88,6 +87,7 @@ def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = 
                 "replied_at": None,
                 "closed_at": None,
                 "extension_days": 0,
+                **withdrawn,
             },
         )
         Assignment.objects.create(

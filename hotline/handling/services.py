@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +29,16 @@ def _lead_assignment(ticket: Ticket):
     )
 
 
-def withdraw_pending_extensions(ticket: Ticket, *, at: dt.datetime) -> None:
+def withdraw_pending_extensions(ticket: Ticket, *, at: dt.datetime) -> dict[str, bool]:
     """An extension asked for in one handling cycle dies with it: on reply, return, re-dispatch or
-    reopening, a request still waiting for the centre is withdrawn."""
+    reopening, a request still waiting for the centre is withdrawn. Returns the ticket changes to
+    pass to the same transition."""
+    if not ticket.extension_pending:
+        return {}
     Extension.objects.filter(ticket=ticket, state=Extension.State.PENDING).update(
         state=Extension.State.WITHDRAWN, decided_at=at
     )
+    return {"extension_pending": False}
 
 
 def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = None) -> None:
@@ -43,7 +46,7 @@ def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = Non
     _require_lead(ticket, unit)
     transitions.check(ticket, "sign")
     now = at or timezone.now()
-    with transaction.atomic():
+    with transitions.service_block():
         transitions.apply(ticket, "sign", actor=actor, unit=unit, at=now, changes={"signed_at": now})
         _lead_assignment(ticket).update(signed_at=now)
 
@@ -69,8 +72,8 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
     if ticket.return_due is not None and now > ticket.return_due:
         due = timezone.localtime(ticket.return_due).strftime("%Y-%m-%d %H:%M")
         raise TransitionError(_("The return window ended at %(due)s.") % {"due": due}, code="return_window")
-    with transaction.atomic():
-        withdraw_pending_extensions(ticket, at=now)
+    with transitions.service_block():
+        withdrawn = withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "return",
@@ -78,7 +81,7 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
             unit=unit,
             note=reason,
             at=now,
-            changes={"return_count": ticket.return_count + 1},
+            changes={"return_count": ticket.return_count + 1, **withdrawn},
         )
         _lead_assignment(ticket).update(state=Assignment.State.RETURNED)
 
@@ -104,9 +107,9 @@ def request_extension(
         raise ValidationError({"days": _("An extension is between 1 and 30 working days.")})
     if ticket.resolve_due is not None and now > ticket.resolve_due:
         raise TransitionError(_("The deadline has passed; an extension can no longer be requested."), code="late")
-    if ticket.extensions.filter(state=Extension.State.PENDING).exists():
+    if ticket.extension_pending:
         raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
-    with transaction.atomic():
+    with transitions.service_block():
         extension = Extension.objects.create(
             ticket=ticket, unit=unit, days=days, reason=reason.strip(), requested_at=now
         )
@@ -118,6 +121,7 @@ def request_extension(
             note=reason.strip(),
             at=now,
             data={"days": days, "extension": extension.pk},
+            changes={"extension_pending": True},
         )
     return extension
 
@@ -131,14 +135,16 @@ def decide_extension(
     ticket = extension.ticket
     now = at or timezone.now()
     transitions.check(ticket, "approve_extension")
-    with transaction.atomic():
+    with transitions.service_block():
         # Claim the request with a compare-and-set; a second decision finds it taken and writes nothing.
         claimed = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED,
             decided_at=now,
         )
         if claimed:
-            changes = {"extension_days": ticket.extension_days + extension.days} if approve else {}
+            changes: dict = {"extension_pending": False}
+            if approve:
+                changes["extension_days"] = ticket.extension_days + extension.days
             transitions.apply(
                 ticket,
                 "approve_extension" if approve else "refuse_extension",
@@ -163,10 +169,16 @@ def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetim
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
     now = at or timezone.now()
-    with transaction.atomic():
-        withdraw_pending_extensions(ticket, at=now)
+    with transitions.service_block():
+        withdrawn = withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
-            ticket, "reply", actor=actor, unit=unit, note=result, at=now, changes={"replied_at": now, "result": result}
+            ticket,
+            "reply",
+            actor=actor,
+            unit=unit,
+            note=result,
+            at=now,
+            changes={"replied_at": now, "result": result, **withdrawn},
         )
         _lead_assignment(ticket).update(state=Assignment.State.REPLIED, replied_at=now, reply=result)
 
@@ -178,7 +190,7 @@ def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.dateti
         raise ValidationError({"text": _("The reply is empty.")})
     transitions.check(ticket, "co_reply")
     now = at or timezone.now()
-    with transaction.atomic():
+    with transitions.service_block():
         updated = Assignment.objects.filter(
             ticket=ticket,
             unit=unit,

@@ -109,6 +109,8 @@ class Ticket(models.Model):
     return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
     redo_count = models.PositiveSmallIntegerField(_("redo count"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    # An extension request waits for the centre's decision (an overlay, not a status).
+    extension_pending = models.BooleanField(_("extension pending"), default=False)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),

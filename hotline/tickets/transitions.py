@@ -8,6 +8,8 @@ same transaction. Two actors racing on one ticket: exactly one wins, the other g
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -97,17 +99,19 @@ def register(
     ticket.version = 1
     with transaction.atomic(savepoint=False):
         ticket.save(force_insert=True)
-        return TicketEvent.objects.create(
+        event = TicketEvent(
             ticket=ticket,
             seq=1,
             action="register",
             from_status="",
             to_status=S.REGISTERED,
             actor=actor,
-            note=note,
+            note=clean_text(note),
             data=data or {},
             created_at=now,
         )
+        _insert_event(event)
+    return event
 
 
 def apply(
@@ -219,6 +223,28 @@ def _insert_event(event: TicketEvent) -> None:
             event.pk = cursor.lastrowid
     event._state.adding = False
     event._state.db = connection.alias
+
+
+_exclusive: contextvars.ContextVar[bool] = contextvars.ContextVar("exclusive_batch", default=False)
+
+
+def service_block():
+    """The transaction a service wraps its writes in: a savepoint when nested, so that a refused
+    or lost move inside a caller's larger transaction leaves that transaction usable."""
+    return transaction.atomic(savepoint=not _exclusive.get())
+
+
+@contextlib.contextmanager
+def exclusive_batch():
+    """One transaction around many service calls by a single writer (the simulator, bulk loads),
+    without a savepoint per call: they cost more than the writes themselves. Only for a writer
+    that nobody races: any failure inside rolls back the whole batch."""
+    token = _exclusive.set(True)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _exclusive.reset(token)
 
 
 def locked(ticket_id: int) -> Ticket:
