@@ -116,3 +116,15 @@ def test_notes_lose_control_characters(people):
     ticket = new_ticket(people.operator)
     event = transitions.apply(ticket, "note", note="  已联系\x00\x1b[31m  ")
     assert TicketEvent.objects.get(pk=event.pk).note == "已联系[31m"
+
+
+def test_an_exclusive_batch_is_all_or_nothing(people):
+    from hotline.dispatch.services import dispatch_ticket
+
+    before = Ticket.objects.count()
+    with pytest.raises(RuntimeError), transitions.exclusive_batch():
+        ticket = new_ticket(people.operator, external_id=None)
+        dispatch_ticket(ticket, lead_unit=people.township)
+        raise RuntimeError("the batch dies")
+    assert Ticket.objects.count() == before
+    assert not transitions._exclusive.get()  # the mode ends with the batch
