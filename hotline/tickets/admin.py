@@ -28,8 +28,21 @@ class AssignmentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed and shown, never written: the services are the only writers of these rows."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "status", "channel", "lead_unit", "received_at", "resolve_state"]
     list_filter = ["status", "channel", "urgency", "resolve_state", "deadlines_provisional"]
     search_fields = ["code", "title"]
@@ -39,38 +52,17 @@ class TicketAdmin(admin.ModelAdmin):
     # Personal data is shown only on the ticket page, where each view is logged.
     exclude = ["requester_name", "requester_phone"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "unit", "days", "state", "requested_at", "decided_at"]
     list_filter = ["state"]
     raw_id_fields = ["ticket", "unit"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
     list_display = ["viewed_at", "viewer", "ticket", "purpose"]
     list_filter = ["purpose"]
     date_hierarchy = "viewed_at"
     raw_id_fields = ["ticket", "viewer"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
