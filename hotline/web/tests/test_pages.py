@@ -61,8 +61,12 @@ def test_the_admin_covers_the_reference_data(client, people, django_user_model):
         "/admin/orgs/staff/",
         "/admin/auth/user/",
         "/admin/tickets/ticket/",
+        f"/admin/auth/user/{people.street.pk}/change/",
+        f"/admin/orgs/unit/{people.township.pk}/change/",
     ]:
         assert client.get(url).status_code == 200, url
+    people_page = client.get("/admin/auth/user/").content.decode()
+    assert "承办人" in people_page and "东关大街街道" in people_page  # each person's role and unit
 
 
 def test_the_admin_warns_when_next_years_holidays_are_missing(client, people, django_user_model):
