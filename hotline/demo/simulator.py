@@ -112,17 +112,9 @@ class Stats:
     tickets: int = 0
     events: int = 0
     by_status: Counter = field(default_factory=Counter)
-    revisits_valid: int = 0
-    contacted: int = 0
-    solved: int = 0
-    satisfied: int = 0
     returns: int = 0
     extensions: int = 0
     reopened: int = 0
-
-    def rates(self) -> tuple[float, float, float]:
-        n = max(self.revisits_valid, 1)
-        return 100 * self.contacted / n, 100 * self.solved / n, 100 * self.satisfied / n
 
 
 class Simulator:
@@ -431,10 +423,6 @@ class Simulator:
             actor=self.actor,
             at=at,
         )
-        self.stats.revisits_valid += 1
-        self.stats.contacted += contacted
-        self.stats.solved += solved
-        self.stats.satisfied += satisfaction != Satisfaction.DISSATISFIED
         if ticket.status == Status.REOPENED:
             self.stats.reopened += 1
             self._work(ticket, unit, at)

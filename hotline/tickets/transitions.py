@@ -72,10 +72,6 @@ class TransitionError(Exception):
         self.code = code
 
 
-def allowed_actions(ticket: Ticket) -> list[str]:
-    return [name for name, move in MOVES.items() if ticket.status in move.sources]
-
-
 def check(ticket: Ticket, action: str) -> Move:
     move = MOVES.get(action)
     if move is None:
@@ -245,8 +241,3 @@ def exclusive_batch():
             yield
     finally:
         _exclusive.reset(token)
-
-
-def locked(ticket_id: int) -> Ticket:
-    """Re-read a ticket inside the caller's transaction (row-locked on PostgreSQL)."""
-    return Ticket.objects.select_for_update().get(pk=ticket_id)

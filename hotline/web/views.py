@@ -3,33 +3,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.evaluation.models import Revisit, Satisfaction
+from hotline.evaluation.models import Revisit
+from hotline.evaluation.selectors import three_rates
 from hotline.tickets.models import PersonalDataAccess, Status
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
-
-
-def _rates(revisits) -> dict[str, float | None]:
-    agg = revisits.filter(outcome=Revisit.Outcome.VALID).aggregate(
-        n=Count("id"),
-        contacted=Count("id", filter=Q(contacted=True)),
-        solved=Count("id", filter=Q(solved=True)),
-        satisfied=Count("id", filter=~Q(satisfaction=Satisfaction.DISSATISFIED)),
-    )
-    n = agg["n"]
-    if not n:
-        return {"n": 0, "response": None, "resolution": None, "satisfaction": None}
-    return {
-        "n": n,
-        "response": 100 * agg["contacted"] / n,
-        "resolution": 100 * agg["solved"] / n,
-        "satisfaction": 100 * agg["satisfied"] / n,
-    }
 
 
 @login_required
@@ -50,7 +33,7 @@ def home(request):
         "overdue": tickets.filter(
             status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED], resolve_due__lt=now
         ).count(),
-        "rates": _rates(Revisit.objects.filter(ticket__in=tickets, recorded_at__gte=last30)),
+        "rates": three_rates(Revisit.objects.filter(ticket__in=tickets, recorded_at__gte=last30)),
         "recent": tickets.select_related("channel", "lead_unit", "matter").order_by("-received_at")[:20],
     }
     return render(request, "web/home.html", context)

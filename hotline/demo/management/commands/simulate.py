@@ -1,8 +1,13 @@
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from hotline.demo.reference import load_reference, reference_loaded
 from hotline.demo.simulator import simulate
+from hotline.evaluation.models import Revisit
+from hotline.evaluation.selectors import three_rates
 
 
 class Command(BaseCommand):
@@ -22,6 +27,7 @@ class Command(BaseCommand):
 
 
 def run_simulation(out, *, days: int, per_day: int, seed: int) -> None:
+    started = timezone.now()
     with tqdm(
         total=days * per_day,
         unit="ticket",
@@ -30,12 +36,15 @@ def run_simulation(out, *, days: int, per_day: int, seed: int) -> None:
         mininterval=0.5,
     ) as bar:
         stats, seconds = simulate(days=days, per_day=per_day, seed=seed, progress=bar.update)
-    response, resolution, satisfaction = stats.rates()
+    # The rates over the revisits of the simulated span, by the one definition the dashboard uses.
+    first_day = timezone.localtime(started).replace(hour=0, minute=0, second=0, microsecond=0)
+    rates = three_rates(Revisit.objects.filter(recorded_at__gte=first_day - dt.timedelta(days=days - 1)))
+    response, resolution, satisfaction = (rates[k] or 0.0 for k in ("response", "resolution", "satisfaction"))
     statuses = " ".join(f"{k} {v}" for k, v in sorted(stats.by_status.items()))
     out.write(f"statuses: {statuses}")
     out.write(
         f"events {stats.events}; returns {stats.returns}; extensions {stats.extensions}; reopened {stats.reopened}; "
-        f"valid revisits {stats.revisits_valid}"
+        f"valid revisits {rates['n']}"
     )
     out.write(
         f"simulated {stats.tickets} tickets in {seconds:.1f} s; response {response:.1f}% "
