@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "django_filters",
     "hotline.orgs",
     "hotline.catalog",
     "hotline.workcal",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
+    "hotline.knowledge",
     "hotline.demo",
 ]
 
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -92,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.web.navigation.navigation",
             ],
         },
     },
@@ -154,6 +159,9 @@ HOTLINE = {
     "WARNING_SHARE": float(env("HOTLINE_WARNING_SHARE", "0.2") or 0.2),
     # After this many dispatches the centre names the unit and no further return is allowed.
     "MAX_DISPATCHES": envint("HOTLINE_MAX_DISPATCHES", 3),
+    # Photos and documents a unit attaches to its reply: the size cap per file and per reply.
+    "ATTACHMENT_MAX_BYTES": envint("HOTLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+    "ATTACHMENT_MAX_FILES": envint("HOTLINE_ATTACHMENT_MAX_FILES", 9),
 }
 
 LOGGING = {

@@ -2,11 +2,28 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hotline.web import views
+from hotline.web.views import console, dashboard, home, knowledge, pool, queues, ticket
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("tickets/<str:code>/", views.ticket_detail, name="ticket-detail"),
+    path("", home.home, name="home"),
+    path("console/", console.console, name="console"),
+    path("console/caller/", console.caller, name="console-caller"),
+    path("console/suggest/", console.suggest, name="console-suggest"),
+    path("console/matters/", console.matter_search, name="console-matters"),
+    path("knowledge/", knowledge.knowledge, name="knowledge"),
+    path("knowledge/new/", knowledge.article_edit, name="article-new"),
+    path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article-edit"),
+    path("queue/", queues.queue, name="queue"),
+    path("inbox/", queues.inbox, name="inbox"),
+    path("revisits/", queues.revisits, name="revisits"),
+    path("extensions/", queues.extensions, name="extensions"),
+    path("extensions/<int:pk>/decide/", queues.decide, name="extension-decide"),
+    path("pool/", pool.pool, name="pool"),
+    path("search/", pool.search, name="search"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("tickets/<str:code>/", ticket.ticket_detail, name="ticket-detail"),
+    path("tickets/<str:code>/attachments/<int:pk>/", ticket.attachment, name="ticket-attachment"),
+    path("tickets/<str:code>/<slug:action>/", ticket.ticket_action, name="ticket-action"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

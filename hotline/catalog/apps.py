@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "hotline.catalog"
     label = "catalog"
     verbose_name = _("Dispatch catalogue")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -23,6 +23,12 @@ PERSONAS = [
         Staff.Role.UNIT_MANAGER,
         {"kind": Unit.Kind.TOWNSHIP, "name__contains": "东关大街街道"},
     ),
+    (
+        "district",
+        "城东区12345分中心 刘敏",
+        Staff.Role.DISTRICT,
+        {"kind": Unit.Kind.DISTRICT_DEPT, "code": "D630102-GOVSVC"},
+    ),
     ("housing", "市住建局承办人 陈晓", Staff.Role.HANDLER, {"kind": Unit.Kind.CITY_DEPT, "functions__code": "housing"}),
 ]
 

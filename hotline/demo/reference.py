@@ -11,6 +11,7 @@ from hotline.catalog import services as catalog
 from hotline.catalog.models import Matter
 from hotline.dispatch import router
 from hotline.intake.reference import load_channels
+from hotline.knowledge.services import seed_articles
 from hotline.orgs import places
 from hotline.orgs import services as orgs
 from hotline.orgs.models import Unit
@@ -26,6 +27,7 @@ def load_reference(say: Callable[[str], None] = lambda _m: None) -> None:
         say(f"catalogue: {result['created']} new, {result['updated']} updated matters")
         say(f"channels: {load_channels()}")
         say(f"holidays and working weekends: {seed_from_chinese_calendar()} new")
+        say(f"knowledge base: {seed_articles()} starter articles")
     places.clear_cache()
     router.clear_cache()
 

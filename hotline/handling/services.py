@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.handling import attachments as attachment_store
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.models import Assignment, Extension, Ticket
@@ -161,15 +164,26 @@ def decide_extension(
     extension.decided_at = now
 
 
-def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetime | None = None) -> None:
-    """办结答复: the lead unit reports what it did; the ticket waits for the revisit."""
+def reply(
+    ticket: Ticket,
+    *,
+    unit: Unit,
+    result: str,
+    attachments: Sequence[UploadedFile] = (),
+    actor=None,
+    at: dt.datetime | None = None,
+) -> None:
+    """办结答复: the lead unit reports what it did, with photos or documents; the ticket waits for
+    the revisit. A refused file refuses the whole reply."""
     _require_lead(ticket, unit)
     transitions.check(ticket, "reply")
     result = (result or "").strip()
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
+    files = attachment_store.check(attachments)
     now = at or timezone.now()
     with transitions.service_block():
+        attachment_store.store(ticket, unit, files, actor=actor)
         withdrawn = withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
@@ -179,6 +193,7 @@ def reply(ticket: Ticket, *, unit: Unit, result: str, actor=None, at: dt.datetim
             note=result,
             at=now,
             changes={"replied_at": now, "result": result, **withdrawn},
+            data={"attachments": len(files)} if files else None,
         )
         _lead_assignment(ticket).update(state=Assignment.State.REPLIED, replied_at=now, reply=result)
 

@@ -192,13 +192,17 @@ def register_ticket(
     return ticket, True
 
 
-def answer_directly(ticket: Ticket, *, answer: str, actor=None, at: dt.datetime | None = None) -> None:
+def answer_directly(
+    ticket: Ticket, *, answer: str, actor=None, at: dt.datetime | None = None, data: dict | None = None
+) -> None:
     """直接答复: the operator answered from the knowledge base; nothing to dispatch."""
     answer = clean_text(answer)
     if not answer:
         raise ValidationError({"answer": _("The answer is empty.")})
     now = at or timezone.now()
-    transitions.apply(ticket, "answer", actor=actor, note=answer, at=now, changes={"result": answer, "closed_at": now})
+    transitions.apply(
+        ticket, "answer", actor=actor, note=answer, at=now, data=data, changes={"result": answer, "closed_at": now}
+    )
 
 
 def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | None = None) -> None:

@@ -142,6 +142,8 @@ class Staff(models.Model):
         DISPATCHER = "dispatcher", _("dispatcher")
         HANDLER = "handler", _("unit handler")
         UNIT_MANAGER = "unit_manager", _("unit manager")
+        # Staff of a district's or county's office who oversee every ticket in its townships.
+        DISTRICT = "district", _("district overseer")
         SUPERVISOR = "supervisor", _("supervisor")
         LEADER = "leader", _("leader")
         ADMIN = "admin", _("administrator")

@@ -22,8 +22,8 @@ def _centre_staff(viewer) -> Staff | None:
 
 
 def tickets_visible_to(viewer) -> QuerySet[Ticket]:
-    """Every ticket for the centre's staff; a unit's own (led or co-handled) tickets for unit staff;
-    nothing for anyone else."""
+    """Every ticket for the centre's staff; the tickets placed in a district for its overseers; a
+    unit's own (led or co-handled) tickets for unit staff; nothing for anyone else."""
     if viewer is None or not viewer.is_authenticated:
         return Ticket.objects.none()
     if viewer.is_superuser or _centre_staff(viewer) is not None:
@@ -31,6 +31,10 @@ def tickets_visible_to(viewer) -> QuerySet[Ticket]:
     staff = getattr(viewer, "staff", None)
     if staff is None:
         return Ticket.objects.none()
+    if staff.role == Staff.Role.DISTRICT:
+        # A district's or county's office oversees every ticket placed in it: region codes nest
+        # (630102 → 630102001 → 630102001001), so a prefix is the subtree.
+        return Ticket.objects.filter(region__code__startswith=staff.unit.region_id)
     # EXISTS rather than a join: one row per ticket, so counts and pages stay right.
     co_handled = Assignment.objects.filter(ticket=OuterRef("pk"), unit=staff.unit)
     return Ticket.objects.filter(Q(lead_unit=staff.unit) | Exists(co_handled))
@@ -45,7 +49,7 @@ def can_see_requester(viewer, ticket: Ticket) -> bool:
     if centre is not None:
         return centre.role in PERSONAL_DATA_ROLES
     staff = getattr(viewer, "staff", None)
-    if ticket.confidential or staff is None:
+    if ticket.confidential or staff is None or staff.role == Staff.Role.DISTRICT:
         return False
     return ticket.lead_unit_id == staff.unit_id and ticket.signed_at is not None
 

@@ -19,10 +19,10 @@ def test_pages_need_a_login(client, people):
     assert "登录" in client.get("/login/").content.decode()
 
 
-def test_the_home_page_speaks_chinese(client, people, dispatched):
-    client.force_login(people.operator)
-    html = client.get("/").content.decode()
-    assert "今日诉求" in html and dispatched.code in html
+def test_the_pages_speak_chinese(client, people, dispatched):
+    client.force_login(people.supervisor)
+    html = client.get("/", follow=True).content.decode()
+    assert "督办池" in html and "已超期" in html and dispatched.code in html
     assert "<script>alert(1)</script>" not in html
 
 
@@ -37,7 +37,7 @@ def test_a_unit_sees_its_own_tickets_and_an_outsider_gets_404(client, people, di
     assert not PersonalDataAccess.objects.filter(viewer=people.street).exists()  # saw nothing personal
     client.force_login(people.outsider)
     assert client.get(f"/tickets/{dispatched.code}/").status_code == 404
-    assert dispatched.code not in client.get("/").content.decode()
+    assert f">{dispatched.code}<" not in client.get("/inbox/").content.decode()
 
 
 def test_the_centre_sees_the_timeline(client, people, dispatched):
@@ -125,5 +125,5 @@ def test_a_units_counts_count_each_ticket_once(client, people):
     ticket = new_ticket(people.operator)
     dispatch_ticket(ticket, lead_unit=people.township, co_units=[people.housing], matter=township_matter())
     client.force_login(people.street)
-    html = client.get("/").content.decode()
-    assert "已派单 <b>1</b>" in html
+    html = client.get("/inbox/").content.decode()
+    assert "<b>1</b><span>待签收" in html and html.count(f">{ticket.code}</a>") == 1

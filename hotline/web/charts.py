@@ -1,0 +1,75 @@
+"""Charts drawn as inline SVG on the server: no script, no external host, Chinese labels rendered
+with the page's own fonts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    note: str = ""
+
+
+def bars(items: Sequence[Bar], *, width: int = 560, row: int = 22, unit: str = "") -> SafeString:
+    """Horizontal bars, one per item, labelled with their value."""
+    if not items:
+        return mark_safe("")
+    top = max(i.value for i in items) or 1
+    label_w, value_w = 150, 70
+    span = width - label_w - value_w
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {row * len(items) + 4}" width="100%">']
+    for n, item in enumerate(items):
+        y = n * row + 2
+        w = max(1.0, span * item.value / top)
+        value = (
+            f"{item.value:,.1f}"
+            if isinstance(item.value, float) and not item.value.is_integer()
+            else f"{int(item.value):,}"
+        )
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + row * 0.68:.1f}" text-anchor="end">{escape(item.label)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" rx="2">'
+            f"<title>{escape(item.note or item.label)}</title></rect>"
+            f'<text x="{label_w + w + 5:.1f}" y="{y + row * 0.68:.1f}">{value}{escape(unit)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def line(points: Sequence[tuple[str, float]], *, width: int = 560, height: int = 180) -> SafeString:
+    """A line over days (or months): label and value per point, axis labels at the ends and middle."""
+    if not points:
+        return mark_safe("")
+    pad_l, pad_b, pad_t = 44, 22, 10
+    top = max(v for _, v in points) or 1
+    step = (width - pad_l - 8) / max(1, len(points) - 1)
+    plot_h = height - pad_b - pad_t
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return pad_l + i * step, pad_t + plot_h * (1 - v / top)
+
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}"
+        for i, (x, y) in enumerate(xy(i, v) for i, (_, v) in enumerate(points))
+    )
+    parts = [f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="100%">']
+    for frac in (0, 0.5, 1):
+        y = pad_t + plot_h * (1 - frac)
+        parts.append(f'<line class="grid" x1="{pad_l}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<text x="{pad_l - 6}" y="{y + 4:.1f}" text-anchor="end">{int(top * frac):,}</text>')
+    parts.append(f'<path d="{path}"/>')
+    for i, (label, v) in enumerate(points):
+        x, y = xy(i, v)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"><title>{escape(label)}: {v:,.0f}</title></circle>')
+    for i in sorted({0, len(points) // 2, len(points) - 1}):
+        x, _ = xy(i, 0)
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{escape(points[i][0])}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,117 @@
+"""The forms of every workbench. Forms only shape input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hotline.catalog.models import Matter
+from hotline.evaluation.models import Revisit, Satisfaction
+from hotline.intake.models import Channel
+from hotline.orgs.models import Unit
+from hotline.tickets.models import Kind, Urgency
+
+
+def leaf_matters():
+    return Matter.objects.filter(is_leaf=True, is_active=True).order_by("path")
+
+
+def dispatchable_units():
+    return Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "code")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files; the handling service checks their type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class RegisterForm(forms.Form):
+    requester_phone = forms.CharField(label=_("Caller's phone"), max_length=20, required=False)
+    requester_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.filter(is_active=True), to_field_name="code", empty_label=None
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.HELP)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    content = forms.CharField(label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 5}))
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), required=False, to_field_name="code")
+    anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
+    confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
+    article = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class DispatchForm(forms.Form):
+    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), to_field_name="code")
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=dispatchable_units(), to_field_name="code")
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Co-units"), queryset=dispatchable_units(), to_field_name="code", required=False
+    )
+    note = forms.CharField(label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=30, initial=3)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplyForm(forms.Form):
+    result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachments = MultipleFileField(label=_("Photos and documents"))
+
+
+class CoReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your part of the work"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RevisitForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Revisit"), choices=Revisit.Outcome.choices, initial=Revisit.Outcome.VALID)
+    contacted = forms.NullBooleanField(label=_("Did the unit contact you?"), required=False)
+    solved = forms.NullBooleanField(label=_("Is it solved?"), required=False)
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=[("", "—"), *Satisfaction.choices], required=False
+    )
+    actionable = forms.BooleanField(label=_("The unit can still act on it (reopen)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnswerForm(forms.Form):
+    article = forms.IntegerField(label=_("Knowledge article"), widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Added to the answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Code of the original ticket"), max_length=24)
+
+
+class DecideExtensionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"), choices=[("1", _("approve")), ("0", _("refuse"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("Note"), required=False)

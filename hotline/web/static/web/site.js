@@ -1,0 +1,53 @@
+// Keyboard shortcuts and the small behaviours of the intake console. No framework: htmx does the rest.
+(function () {
+  "use strict";
+  function keyName(event) {
+    var parts = [];
+    if (event.ctrlKey || event.metaKey) parts.push("ctrl");
+    if (event.altKey) parts.push("alt");
+    var key = event.key.length === 1 ? event.key.toLowerCase() : event.key.toLowerCase();
+    if (event.altKey && event.code && event.code.indexOf("Key") === 0) key = event.code.slice(3).toLowerCase();
+    parts.push(key);
+    return parts.join("+");
+  }
+  document.addEventListener("keydown", function (event) {
+    var name = keyName(event);
+    var typing = /^(input|textarea|select)$/i.test(event.target.tagName);
+    if (name === "ctrl+enter") {
+      var form = event.target.closest ? event.target.closest("form[data-submit-key]") : null;
+      form = form || document.querySelector("form[data-submit-key]");
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (name === "/" && typing) return;
+    var target = document.querySelector('[data-key="' + name + '"]');
+    if (target) { event.preventDefault(); target.focus(); if (target.select) target.select(); }
+  });
+  document.addEventListener("click", function (event) {
+    var fill = event.target.closest("[data-fill-matter]");
+    if (fill) {
+      var select = document.getElementById("id_matter");
+      if (select) { select.value = fill.getAttribute("data-fill-matter"); select.dispatchEvent(new Event("change")); }
+      return;
+    }
+    var use = event.target.closest(".use-article");
+    if (use) {
+      var field = document.getElementById("id_article");
+      var chosen = document.getElementById("chosen-article");
+      var answer = document.getElementById("answer-button");
+      if (!field) return;
+      field.value = use.getAttribute("data-article");
+      chosen.textContent = use.getAttribute("data-title");
+      chosen.hidden = false;
+      answer.hidden = false;
+      answer.focus();
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    // "Register for dispatch" never carries a chosen article; only the answer button does.
+    var form = event.target;
+    if (form.id !== "register-form") return;
+    var field = document.getElementById("id_article");
+    if (field && event.submitter && event.submitter.id === "register-button") field.value = "";
+  });
+})();

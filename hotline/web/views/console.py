@@ -1,0 +1,107 @@
+"""话务员 the operator's console: take a call, see the caller's history, get suggestions as they
+type, answer from the knowledge base or register for dispatch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from hotline.catalog.selectors import matters_for_text, search_matters
+from hotline.dispatch import router
+from hotline.intake.services import normalize_phone, register_ticket
+from hotline.knowledge.models import Article
+from hotline.knowledge.services import answer_with_article
+from hotline.orgs import places
+from hotline.orgs.models import Staff
+from hotline.tickets.models import Status
+from hotline.tickets.selectors import tickets_visible_to
+
+from ..forms import RegisterForm
+from ..roles import roles_required
+
+R = Staff.Role
+OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED, Status.REPLIED]
+
+
+@roles_required(R.OPERATOR)
+def console(request):
+    form = RegisterForm(request.POST or None, initial={"channel": "phone_12345"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        article = Article.objects.filter(pk=data["article"], is_active=True).first() if data["article"] else None
+        try:
+            with transaction.atomic():
+                ticket, _new = register_ticket(
+                    channel=data["channel"].code,
+                    content=data["content"],
+                    kind=data["kind"],
+                    requester_name=data["requester_name"],
+                    requester_phone=data["requester_phone"],
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    address=data["address"],
+                    matter=data["matter"],
+                    urgency=data["urgency"],
+                    actor=request.user,
+                )
+                if article is not None:
+                    answer_with_article(ticket, article=article, actor=request.user)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            link = format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[ticket.code]), ticket.code)
+            text = _("Answered and closed: %(code)s") if article else _("Registered: %(code)s")
+            messages.success(request, format_html(text.replace("%(code)s", "{}"), link))
+            return redirect("console")
+    recent = (
+        tickets_visible_to(request.user)
+        .filter(registered_by=request.user)
+        .select_related("channel")
+        .order_by("-received_at")[:10]
+    )
+    return render(request, "web/console.html", {"form": form, "recent": recent}, status=400 if form.errors else 200)
+
+
+@roles_required(R.OPERATOR, R.DISPATCHER)
+def caller(request):
+    """The caller's earlier tickets; a repeat caller is flagged."""
+    try:
+        phone = normalize_phone(request.GET.get("requester_phone", ""))
+    except ValidationError:
+        phone = ""
+    tickets = []
+    repeat = False
+    if phone:
+        mine = tickets_visible_to(request.user).filter(requester_phone=phone)
+        tickets = list(mine.select_related("matter", "lead_unit").order_by("-received_at")[:8])
+        since = timezone.now() - dt.timedelta(days=30)
+        repeat = mine.filter(received_at__gte=since).exists() or mine.filter(status__in=OPEN).exists()
+    return render(request, "web/_caller.html", {"phone": phone, "tickets": tickets, "repeat": repeat})
+
+
+@roles_required(R.OPERATOR, R.DISPATCHER)
+def suggest(request):
+    """Matter, place and unit suggestions for the text being typed."""
+    content = request.GET.get("content", "")[:2000]
+    address = request.GET.get("address", "")[:255]
+    hits = matters_for_text(f"{address} {content}")
+    place = places.resolve(address or content)
+    rows = []
+    for hit in hits[:3]:
+        route = router.route(hit.matter, place.region)
+        rows.append({"hit": hit, "unit": route.unit, "reason": route.reason})
+    return render(request, "web/_suggest.html", {"rows": rows, "place": place, "typed": bool(content.strip())})
+
+
+@roles_required(R.OPERATOR, R.DISPATCHER)
+def matter_search(request):
+    return render(request, "web/_matters.html", {"matters": search_matters(request.GET.get("q", ""))})

@@ -1,0 +1,82 @@
+"""领导 the leader's dashboard: volumes, the three rates, overdue tickets, by district and unit,
+with trend charts drawn on the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr, TruncDate
+from django.shortcuts import render
+from django.utils import timezone
+
+from hotline.evaluation.models import Revisit
+from hotline.evaluation.selectors import three_rates
+from hotline.orgs.models import Region, Staff
+from hotline.tickets.models import Status
+from hotline.tickets.selectors import tickets_visible_to
+
+from .. import charts
+from ..roles import roles_required
+
+R = Staff.Role
+HANDLING = [Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED]
+TOP_UNITS = 15
+
+
+@roles_required(R.LEADER, R.SUPERVISOR, R.DISTRICT)
+def dashboard(request):
+    tickets = tickets_visible_to(request.user)
+    now = timezone.localtime()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    since = today - dt.timedelta(days=29)
+    this_month = tickets.filter(received_at__gte=month)
+    revisits = Revisit.objects.filter(ticket__in=tickets)
+
+    daily = dict(
+        tickets.filter(received_at__gte=since)
+        .annotate(day=TruncDate("received_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    days = [(since + dt.timedelta(days=i)).date() for i in range(30)]
+    trend = [(d.strftime("%m-%d"), daily.get(d, 0)) for d in days]
+
+    names = dict(Region.objects.filter(level=Region.Level.DISTRICT).values_list("code", "name"))
+    by_district = (
+        this_month.exclude(region=None)
+        .annotate(district=Substr("region_id", 1, 6))
+        .values("district")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=HANDLING, resolve_due__lt=now)))
+        .order_by("-n")
+    )
+    districts = [{"name": names.get(row["district"], row["district"]), **row} for row in by_district]
+
+    units = list(
+        this_month.exclude(lead_unit=None)
+        .values("lead_unit", "lead_unit__name")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=HANDLING, resolve_due__lt=now)))
+        .order_by("-n")[:TOP_UNITS]
+    )
+    month_revisits = revisits.filter(recorded_at__gte=month)
+    for row in units:
+        row["rates"] = three_rates(month_revisits.filter(lead_unit_id=row["lead_unit"]))
+
+    channels = list(this_month.values("channel__name").annotate(n=Count("id")).order_by("-n")[:10])
+    context = {
+        "today_count": tickets.filter(received_at__gte=today).count(),
+        "month_count": this_month.count(),
+        "open_count": tickets.filter(status__in=HANDLING).count(),
+        "overdue": tickets.filter(status__in=HANDLING, resolve_due__lt=now).count(),
+        "rates": three_rates(month_revisits),
+        "rates_30": three_rates(revisits.filter(recorded_at__gte=since)),
+        "trend_chart": charts.line(trend),
+        "district_chart": charts.bars([charts.Bar(d["name"], d["n"]) for d in districts]),
+        "channel_chart": charts.bars([charts.Bar(c["channel__name"], c["n"]) for c in channels]),
+        "districts": districts,
+        "units": units,
+        "month": month,
+    }
+    return render(request, "web/dashboard.html", context)

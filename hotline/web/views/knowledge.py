@@ -1,0 +1,53 @@
+"""知识库: operators search and cite it; the centre's supervisors keep it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from hotline.knowledge.models import Article
+from hotline.knowledge.services import search
+from hotline.orgs.models import Staff
+
+from ..roles import may, roles_required
+
+R = Staff.Role
+READERS = (R.OPERATOR, R.DISPATCHER, R.SUPERVISOR)
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "answer", "keywords", "matter", "source", "is_active"]
+        widgets = {"answer": forms.Textarea(attrs={"rows": 8})}
+
+
+@roles_required(*READERS)
+def knowledge(request):
+    query = request.GET.get("q", "")[:100]
+    articles = search(query, limit=30)
+    template = "web/_articles.html" if request.htmx else "web/knowledge.html"
+    return render(
+        request,
+        template,
+        {"articles": articles, "q": query, "pick": request.GET.get("pick") == "1", "can_edit": _editor(request.user)},
+    )
+
+
+def _editor(user) -> bool:
+    return may(user, R.SUPERVISOR, R.ADMIN)
+
+
+@roles_required(R.SUPERVISOR)
+def article_edit(request, pk: int | None = None):
+    article = get_object_or_404(Article, pk=pk) if pk else None
+    form = ArticleForm(request.POST or None, instance=article)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.updated_by = request.user
+        saved.save()
+        messages.success(request, _("Article saved."))
+        return redirect("knowledge")
+    return render(request, "web/article_form.html", {"form": form, "article": article})

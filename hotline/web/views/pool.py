@@ -1,0 +1,194 @@
+"""督办池 the supervision pool and ticket search: every ticket the viewer may see, filtered, sorted
+and paged on the server, and exported as the same rows to Excel."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hotline.catalog.models import Matter
+from hotline.intake.models import Channel
+from hotline.orgs.models import Region, Staff, Unit
+from hotline.tickets import deadlines
+from hotline.tickets.models import Status, Ticket, Urgency
+from hotline.tickets.selectors import tickets_visible_to
+
+from ..roles import roles_required
+from .lists import paged
+
+R = Staff.Role
+HANDLING = [Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED]
+OPEN = [Status.REGISTERED, Status.RETURNED, *HANDLING, Status.REPLIED]
+SORTS = {
+    "due": ("resolve_due",),
+    "received": ("received_at",),
+    "code": ("code",),
+    "unit": ("lead_unit__code",),
+    "status": ("status",),
+}
+_CODE = re.compile(r"[A-Za-z]{1,6}\d{8,}")
+_TIERS = [(0, gettext_lazy("same day")), (1, "1"), (3, "3"), (7, "7"), (11, "11")]
+
+
+class TicketFilter(django_filters.FilterSet):
+    """Filters shared by the pool and the search page; every choice list is scoped by the caller."""
+
+    q = django_filters.CharFilter(label=gettext_lazy("Code, phone or words"), method="filter_q")
+    status = django_filters.MultipleChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices)
+    deadline = django_filters.ChoiceFilter(
+        label=gettext_lazy("Deadline"),
+        choices=[("overdue", gettext_lazy("overdue")), ("due_today", gettext_lazy("due today"))],
+        method="filter_deadline",
+    )
+    lead_unit = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Lead unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.CENTRE).order_by("kind", "code")
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("District or county"),
+        queryset=Region.objects.filter(level=Region.Level.DISTRICT),
+        method="filter_district",
+    )
+    township = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Township or street"),
+        queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
+        method="filter_township",
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Matter area"), queryset=Matter.objects.filter(level=1), method="filter_area"
+    )
+    channel = django_filters.ModelChoiceFilter(label=gettext_lazy("Channel"), queryset=Channel.objects.all())
+    tier = django_filters.TypedChoiceFilter(label=gettext_lazy("Time tier"), choices=_TIERS, coerce=int)
+    urgency = django_filters.ChoiceFilter(label=gettext_lazy("Urgency"), choices=Urgency.choices)
+    received_from = django_filters.DateFilter(
+        label=gettext_lazy("Received from"), field_name="received_at", lookup_expr="date__gte"
+    )
+    received_to = django_filters.DateFilter(
+        label=gettext_lazy("Received to"), field_name="received_at", lookup_expr="date__lte"
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()[:50]
+        if not value:
+            return queryset
+        if _CODE.fullmatch(value):
+            return queryset.filter(code__iexact=value)
+        if value.isdigit() and len(value) >= 4:
+            return queryset.filter(Q(requester_phone__endswith=value) | Q(code__endswith=value))
+        return queryset.filter(Q(title__icontains=value) | Q(address__icontains=value))
+
+    def filter_deadline(self, queryset, name, value):
+        now = timezone.now()
+        running = queryset.filter(status__in=HANDLING)
+        if value == "overdue":
+            return running.filter(resolve_due__lt=now)
+        end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+        return running.filter(resolve_due__gte=now, resolve_due__lte=end)
+
+    def filter_district(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.code)
+
+    def filter_township(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.code)
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(matter__code__startswith=value.code)
+
+
+def _filtered(request, base):
+    return TicketFilter(request.GET or None, queryset=base)
+
+
+def _rows(request, base, template: str, extra: dict):
+    filterset = _filtered(request, base)
+    # A filter that does not validate shows its error and no rows, never the unfiltered list.
+    tickets = base if not filterset.is_bound else filterset.qs if filterset.is_valid() else base.none()
+    if request.GET.get("export") == "xlsx":
+        return _export(tickets)
+    page, sort = paged(
+        request,
+        tickets.select_related("channel", "lead_unit", "matter", "region"),
+        sorts=SORTS,
+        default=extra.pop("default_sort", "due"),
+    )
+    now = timezone.now()
+    for ticket in page:
+        deadlines.refresh_states(ticket, now)
+    return render(request, template, {"page": page, "sort": sort, "filter": filterset, **extra})
+
+
+@roles_required(R.SUPERVISOR, R.DISTRICT, R.LEADER)
+def pool(request):
+    """Every open ticket the viewer oversees, with counts per deadline state."""
+    base = tickets_visible_to(request.user).filter(status__in=OPEN)
+    now = timezone.now()
+    running = base.filter(status__in=HANDLING)
+    counts = running.aggregate(
+        overdue=Count("id", filter=Q(resolve_due__lt=now)),
+        warning=Count("id", filter=Q(resolve_due__gte=now, resolve_state="warning")),
+        open=Count("id"),
+    )
+    counts["on_time"] = counts["open"] - counts["overdue"] - counts["warning"]
+    counts["waiting_dispatch"] = base.filter(status__in=[Status.REGISTERED, Status.RETURNED]).count()
+    counts["waiting_revisit"] = base.filter(status=Status.REPLIED).count()
+    return _rows(request, base, "web/pool.html", {"counts": counts})
+
+
+@login_required
+def search(request):
+    """Any ticket the viewer may see, by code, phone, words or filters."""
+    return _rows(request, tickets_visible_to(request.user), "web/search.html", {"default_sort": "-received"})
+
+
+EXPORT_LIMIT = 50_000
+
+
+def _export(tickets) -> HttpResponse:
+    """The filtered rows as an Excel workbook; phones never leave in an export."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Tickets"))
+    sheet.append(
+        [
+            _("Code"),
+            _("Received"),
+            _("Channel"),
+            _("Title"),
+            _("Matter"),
+            _("Place"),
+            _("Lead unit"),
+            _("Status"),
+            _("Resolution due"),
+        ]
+    )
+    rows = tickets.select_related("channel", "lead_unit", "matter", "region").order_by("-received_at")[:EXPORT_LIMIT]
+    for t in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                t.code,
+                timezone.localtime(t.received_at).strftime("%Y-%m-%d %H:%M"),
+                str(t.channel),
+                t.title,
+                t.matter.path if t.matter else "",
+                str(t.region or ""),
+                str(t.lead_unit or ""),
+                t.get_status_display(),
+                timezone.localtime(t.resolve_due).strftime("%Y-%m-%d %H:%M") if t.resolve_due else "",
+            ]
+        )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="tickets.xlsx"'
+    book.save(response)
+    return response

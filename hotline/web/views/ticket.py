@@ -1,0 +1,348 @@
+"""The ticket page: everything about one request, and the actions the viewer may take on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hotline.dispatch import router
+from hotline.dispatch.services import dispatch_ticket, refuse_return
+from hotline.evaluation.services import record_revisit
+from hotline.handling import services as handling
+from hotline.intake.services import invalidate_ticket, merge_ticket
+from hotline.knowledge.models import Article
+from hotline.knowledge.services import answer_with_article
+from hotline.orgs.models import Staff
+from hotline.tickets import deadlines
+from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Ticket
+from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
+from hotline.tickets.transitions import MOVES, TransitionError
+
+from .. import forms
+from ..roles import UNIT_ROLES, may, role_of, unit_of
+
+R = Staff.Role
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a person can do to a ticket from its page."""
+
+    label: str
+    move: str
+    roles: tuple[str, ...]
+    form: type[django_forms.Form]
+    run: Callable  # (ticket, cleaned data, request) -> None
+    done: str
+    # Only the lead unit signs, replies and returns; only a co-unit writes a co-reply.
+    needs: str = ""
+
+
+def _unit(request):
+    return unit_of(request.user)
+
+
+def _dispatch(t, d, request):
+    dispatch_ticket(
+        t,
+        lead_unit=d["lead_unit"],
+        co_units=list(d["co_units"]),
+        matter=d["matter"],
+        note=d["note"],
+        actor=request.user,
+    )
+
+
+def _answer(t, d, request):
+    article = Article.objects.filter(pk=d["article"], is_active=True).first()
+    if article is None:
+        raise ValidationError({"article": _("Choose a published knowledge article.")})
+    answer_with_article(t, article=article, note=d["note"], actor=request.user)
+
+
+def _merge(t, d, request):
+    original = tickets_visible_to(request.user).filter(code=d["into"].strip()).first()
+    if original is None or original.pk == t.pk:
+        raise ValidationError({"into": _("No other ticket has that code.")})
+    merge_ticket(t, into=original, actor=request.user)
+
+
+def _revisit(t, d, request):
+    record_revisit(
+        t,
+        outcome=d["outcome"],
+        contacted=d["contacted"],
+        solved=d["solved"],
+        satisfaction=d["satisfaction"],
+        actionable=d["actionable"],
+        note=d["note"],
+        actor=request.user,
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "dispatch": Action(
+        gettext_lazy("Dispatch"),
+        "dispatch",
+        (R.DISPATCHER,),
+        forms.DispatchForm,
+        _dispatch,
+        gettext_lazy("Dispatched."),
+    ),
+    "refuse-return": Action(
+        gettext_lazy("Refuse the return"),
+        "refuse_return",
+        (R.DISPATCHER,),
+        forms.NoteForm,
+        lambda t, d, r: refuse_return(t, note=d["note"], actor=r.user),
+        gettext_lazy("The return was refused; the unit has the ticket again."),
+    ),
+    "answer": Action(
+        gettext_lazy("Answer directly"),
+        "answer",
+        (R.OPERATOR,),
+        forms.AnswerForm,
+        _answer,
+        gettext_lazy("Answered from the knowledge base and closed."),
+    ),
+    "merge": Action(
+        gettext_lazy("Merge into another ticket"),
+        "merge",
+        (R.OPERATOR, R.DISPATCHER),
+        forms.MergeForm,
+        _merge,
+        gettext_lazy("Merged."),
+    ),
+    "invalidate": Action(
+        gettext_lazy("Mark invalid"),
+        "invalidate",
+        (R.OPERATOR, R.DISPATCHER),
+        forms.ReasonForm,
+        lambda t, d, r: invalidate_ticket(t, reason=d["reason"], actor=r.user),
+        gettext_lazy("Marked invalid."),
+    ),
+    "sign": Action(
+        gettext_lazy("Sign for it"),
+        "sign",
+        tuple(UNIT_ROLES),
+        forms.EmptyForm,
+        lambda t, d, r: handling.sign(t, unit=_unit(r), actor=r.user),
+        gettext_lazy("Signed."),
+        needs="lead",
+    ),
+    "contact": Action(
+        gettext_lazy("Log contact with the citizen"),
+        "contact",
+        tuple(UNIT_ROLES),
+        forms.NoteForm,
+        lambda t, d, r: handling.record_contact(t, unit=_unit(r), note=d["note"], actor=r.user),
+        gettext_lazy("Contact logged."),
+        needs="lead",
+    ),
+    "extension": Action(
+        gettext_lazy("Request an extension"),
+        "request_extension",
+        tuple(UNIT_ROLES),
+        forms.ExtensionForm,
+        lambda t, d, r: handling.request_extension(t, unit=_unit(r), days=d["days"], reason=d["reason"], actor=r.user),
+        gettext_lazy("Extension requested; the centre decides."),
+        needs="lead",
+    ),
+    "reply": Action(
+        gettext_lazy("Reply with the result"),
+        "reply",
+        tuple(UNIT_ROLES),
+        forms.ReplyForm,
+        lambda t, d, r: handling.reply(
+            t, unit=_unit(r), result=d["result"], attachments=d["attachments"], actor=r.user
+        ),
+        gettext_lazy("Replied; the centre will revisit the citizen."),
+        needs="lead",
+    ),
+    "return": Action(
+        gettext_lazy("Return to the centre"),
+        "return",
+        tuple(UNIT_ROLES),
+        forms.ReasonForm,
+        lambda t, d, r: handling.return_ticket(t, unit=_unit(r), reason=d["reason"], actor=r.user),
+        gettext_lazy("Returned to the centre."),
+        needs="lead",
+    ),
+    "co-reply": Action(
+        gettext_lazy("Reply on your part"),
+        "co_reply",
+        tuple(UNIT_ROLES),
+        forms.CoReplyForm,
+        lambda t, d, r: handling.co_reply(t, unit=_unit(r), text=d["text"], actor=r.user),
+        gettext_lazy("Your part is recorded."),
+        needs="co",
+    ),
+    "revisit": Action(
+        gettext_lazy("Record the revisit"),
+        "revisit",
+        (R.OPERATOR,),
+        forms.RevisitForm,
+        _revisit,
+        gettext_lazy("Revisit recorded."),
+    ),
+}
+
+
+def available_actions(user, ticket: Ticket) -> list[str]:
+    """The actions the person may take on the ticket as it stands; services still have the last word."""
+    unit = unit_of(user)
+    out = []
+    for name, action in ACTIONS.items():
+        if ticket.status not in MOVES[action.move].sources or not may(user, *action.roles, R.ADMIN):
+            continue
+        if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "co" and not (
+            unit is not None
+            and ticket.assignments.filter(unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE).exists()
+        ):
+            continue
+        out.append(name)
+    return out
+
+
+def _visible(request, code: str) -> Ticket:
+    ticket = (
+        tickets_visible_to(request.user)
+        .select_related("channel", "lead_unit", "matter", "region", "merged_into")
+        .filter(code=code)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _initial_forms(ticket: Ticket, names: list[str]) -> dict[str, django_forms.Form]:
+    out = {}
+    for name in names:
+        initial = {}
+        if name == "dispatch":
+            initial = _dispatch_initial(ticket)
+        out[name] = ACTIONS[name].form(initial=initial, prefix=name)
+    return out
+
+
+def _dispatch_initial(ticket: Ticket) -> dict:
+    """The router's proposal for the ticket's matter and place, for the dispatcher to confirm."""
+    route = router.route(ticket.matter, ticket.region)
+    initial = {"note": ""}
+    if ticket.matter_id:
+        initial["matter"] = ticket.matter.code
+    if route.unit is not None:
+        initial["lead_unit"] = route.unit.code
+    return initial
+
+
+def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: int = 200):
+    names = available_actions(request.user, ticket)
+    action_forms = _initial_forms(ticket, names)
+    action_forms.update(forms_by_action or {})
+    shows = can_see_requester(request.user, ticket)
+    if shows and (ticket.requester_phone or ticket.requester_name):
+        PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose="ticket_page")
+    deadlines.refresh_states(ticket, timezone.now())  # shown as of now; stored states follow on events
+    if ticket.confidential and not shows:
+        name, phone = _("confidential"), "****"
+    elif shows:
+        name, phone = ticket.requester_name, ticket.requester_phone
+    else:
+        name, phone = ("**" if ticket.requester_name else ""), mask_phone(ticket.requester_phone)
+    route = router.route(ticket.matter, ticket.region) if "dispatch" in names else None
+    context = {
+        "ticket": ticket,
+        "phone": phone,
+        "name": name,
+        "events": ticket.events.select_related("actor", "unit").order_by("seq"),
+        "assignments": ticket.assignments.select_related("unit").order_by("id"),
+        "attachments": ticket.attachments.select_related("unit"),
+        "extensions": ticket.extensions.select_related("unit").order_by("-requested_at"),
+        "revisits": ticket.revisits.order_by("-recorded_at"),
+        "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
+        "route": route,
+        "next": _safe_next(request),
+        "role": role_of(request.user),
+    }
+    if "answer" in names:
+        from hotline.knowledge.services import search
+
+        context["articles"] = search(ticket.title or ticket.content[:30], limit=5)
+    return render(request, "web/ticket.html", context, status=status)
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+@login_required
+def ticket_detail(request, code: str):
+    return _page(request, _visible(request, code))
+
+
+@login_required
+@require_POST
+def ticket_action(request, code: str, action: str):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    ticket = _visible(request, code)
+    if not may(request.user, *spec.roles, R.ADMIN):
+        raise PermissionDenied
+    form = spec.form(request.POST, request.FILES, prefix=action)
+    if form.is_valid():
+        try:
+            spec.run(ticket, form.cleaned_data, request)
+        except TransitionError as error:
+            messages.error(request, str(error))
+            ticket.refresh_from_db()
+            return _page(request, ticket, status=409)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, str(spec.done))
+            return redirect(_safe_next(request) or ticket_url(ticket))
+    ticket.refresh_from_db()
+    return _page(request, ticket, {action: form}, status=400)
+
+
+def ticket_url(ticket: Ticket) -> str:
+    from django.urls import reverse
+
+    return reverse("ticket-detail", args=[ticket.code])
+
+
+@login_required
+def attachment(request, code: str, pk: int):
+    ticket = _visible(request, code)
+    item = get_object_or_404(Attachment, ticket=ticket, pk=pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(item.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
