@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(BIN)/hotline demo
 
 test: $(STAMP)
+	@scripts/install-browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

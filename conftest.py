@@ -77,3 +77,69 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "test-output" / "screenshots"
+
+
+def _browser_missing() -> str:
+    import shutil
+    import subprocess
+
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (run scripts/install-browser as root)"
+    if shutil.which("fc-list") is None:
+        return "fontconfig is missing, so no CJK font can be found"
+    fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout
+    if not any(name in fonts for name in ("WenQuanYi", "Noto Sans CJK", "Noto Serif CJK")):
+        return "no CJK font is installed (fonts-wqy-microhei or fonts-noto-cjk): Chinese would render as boxes"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by Playwright; never a browser Playwright downloads itself.
+
+    Skips with the reason when the browser or a CJK font is missing, except where
+    HOTLINE_BROWSER_REQUIRED=True (CI), where that is a failure."""
+    reason = _browser_missing()
+    if reason:
+        if os.environ.get("HOTLINE_BROWSER_REQUIRED") == "True":
+            pytest.fail(f"browser tests must run here: {reason}")
+        pytest.skip(reason)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+    # itself between browser steps are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a page's screenshot under test-output/screenshots/ for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

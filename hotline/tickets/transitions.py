@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from hotline.text import clean_text
 
@@ -42,25 +42,25 @@ def _m(sources: set[str] | frozenset[str], target: str | None, label: Promise) -
 
 # The declared table of moves. Anything not listed here is refused.
 MOVES: dict[str, Move] = {
-    "register": _m({""}, S.REGISTERED, _lazy("register")),
-    "answer": _m({S.REGISTERED}, S.ANSWERED, _lazy("answer directly")),
-    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED, _lazy("dispatch")),
-    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS, _lazy("sign")),
-    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, _lazy("return")),
-    "refuse_return": _m({S.RETURNED}, S.DISPATCHED, _lazy("refuse the return")),
-    "contact": _m({S.IN_PROGRESS}, None, _lazy("contact the citizen")),
-    "request_extension": _m({S.IN_PROGRESS}, None, _lazy("request an extension")),
-    "approve_extension": _m({S.IN_PROGRESS}, None, _lazy("approve the extension")),
-    "refuse_extension": _m({S.IN_PROGRESS}, None, _lazy("refuse the extension")),
-    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, _lazy("co-unit reply")),
-    "reply": _m({S.IN_PROGRESS}, S.REPLIED, _lazy("reply")),
-    "revisit": _m({S.REPLIED}, None, _lazy("revisit not completed")),  # unreachable or refused
-    "close": _m({S.REPLIED}, S.CLOSED, _lazy("close")),
-    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, _lazy("reopen")),
-    "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, _lazy("merge")),
-    "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, _lazy("invalidate")),
-    "recompute_deadlines": _m(ANY, None, _lazy("recompute deadlines")),
-    "note": _m(ANY, None, _lazy("note")),
+    "register": _m({""}, S.REGISTERED, gettext_lazy("register")),
+    "answer": _m({S.REGISTERED}, S.ANSWERED, gettext_lazy("answer directly")),
+    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED, gettext_lazy("dispatch")),
+    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS, gettext_lazy("sign")),
+    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, gettext_lazy("return")),
+    "refuse_return": _m({S.RETURNED}, S.DISPATCHED, gettext_lazy("refuse the return")),
+    "contact": _m({S.IN_PROGRESS}, None, gettext_lazy("contact the citizen")),
+    "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension")),
+    "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension")),
+    "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension")),
+    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply")),
+    "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply")),
+    "revisit": _m({S.REPLIED}, None, gettext_lazy("revisit not completed")),  # unreachable or refused
+    "close": _m({S.REPLIED}, S.CLOSED, gettext_lazy("close")),
+    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, gettext_lazy("reopen")),
+    "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, gettext_lazy("merge")),
+    "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, gettext_lazy("invalidate")),
+    "recompute_deadlines": _m(ANY, None, gettext_lazy("recompute deadlines")),
+    "note": _m(ANY, None, gettext_lazy("note")),
 }
 
 

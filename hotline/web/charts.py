@@ -68,8 +68,10 @@ def line(points: Sequence[tuple[str, float]], *, width: int = 560, height: int =
     for i, (label, v) in enumerate(points):
         x, y = xy(i, v)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"><title>{escape(label)}: {v:,.0f}</title></circle>')
-    for i in sorted({0, len(points) // 2, len(points) - 1}):
+    last = len(points) - 1
+    for i in sorted({0, last // 2, last}):
         x, _ = xy(i, 0)
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{escape(points[i][0])}</text>')
+        anchor = "start" if i == 0 else "end" if i == last else "middle"
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}">{escape(points[i][0])}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

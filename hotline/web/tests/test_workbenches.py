@@ -182,6 +182,8 @@ def test_the_caller_lookup_flags_a_repeat_caller(crew, dispatched):
     assert dispatched.code in html and "重复来电" in html
     fresh = as_(crew.operator).get("/console/caller/?requester_phone=13700000000").content.decode()
     assert "重复来电" not in fresh
+    for partial in ["", "139", "abc", "1" * 500]:  # the operator is still typing
+        assert as_(crew.operator).get("/console/caller/", {"requester_phone": partial}).status_code == 200
     assert as_(crew.street).get("/console/caller/?requester_phone=13912345678").status_code == 403
 
 

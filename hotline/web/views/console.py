@@ -75,8 +75,8 @@ def console(request):
 def caller(request):
     """The caller's earlier tickets; a repeat caller is flagged."""
     try:
-        phone = normalize_phone(request.GET.get("requester_phone", ""))
-    except ValidationError:
+        phone = normalize_phone(request.GET.get("requester_phone", "")[:30])
+    except ValueError:  # still typing, or not a number: nothing to look up yet
         phone = ""
     tickets = []
     repeat = False
