@@ -95,7 +95,9 @@ def test_the_whole_loop_in_the_browser(people, signed_in, live_server, screensho
     street.click("#action-contact button[type=submit]")
     street.wait_for_selector(".msg-success")
     street.fill("#id_reply-result", "维保人员到场解救被困人员，电梯已修复并复检")
-    street.set_input_files("#id_reply-attachments", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": PNG}])
+    street.set_input_files(
+        "#id_reply-attachments", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     street.click("#action-reply button[type=submit]")
     street.wait_for_selector(".msg-success")
     ticket.refresh_from_db()
