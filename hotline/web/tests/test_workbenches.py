@@ -285,7 +285,14 @@ def test_a_unit_cannot_act_for_another_and_a_return_needs_a_reason(crew, dispatc
     assert street.post(f"/tickets/{dispatched.code}/return/", {"return-reason": "不属于本街道辖区"}).status_code == 302
     dispatched.refresh_from_db()
     assert dispatched.status == Status.RETURNED
-    assert dispatched.code in as_(crew.dispatcher).get("/queue/?status=returned").content.decode()
+    dispatcher = as_(crew.dispatcher)
+    assert dispatched.code in dispatcher.get("/queue/?status=returned").content.decode()
+    page = dispatcher.get(f"/tickets/{dispatched.code}/").content.decode()
+    assert "不属于本街道辖区" in page and 'id="action-refuse-return"' in page and 'id="action-dispatch"' in page
+    refused = dispatcher.post(f"/tickets/{dispatched.code}/refuse-return/", {"refuse-return-note": "属地管理"})
+    assert refused.status_code == 302
+    dispatched.refresh_from_db()
+    assert dispatched.status == Status.DISPATCHED
 
 
 def test_attachments_are_limited_in_size_and_number(crew, dispatched, settings, tmp_path):

@@ -26,7 +26,7 @@ from hotline.knowledge.models import Article
 from hotline.knowledge.services import answer_with_article
 from hotline.orgs.models import Staff
 from hotline.tickets import deadlines
-from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Ticket
+from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
 from hotline.tickets.transitions import MOVES, TransitionError
 
@@ -266,6 +266,11 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
     else:
         name, phone = ("**" if ticket.requester_name else ""), mask_phone(ticket.requester_phone)
     route = router.route(ticket.matter, ticket.region) if "dispatch" in names else None
+    last_return = (
+        ticket.events.filter(action="return").select_related("unit").order_by("-seq").first()
+        if ticket.status == Status.RETURNED
+        else None
+    )
     context = {
         "ticket": ticket,
         "phone": phone,
@@ -277,6 +282,7 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
         "revisits": ticket.revisits.order_by("-recorded_at"),
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
+        "last_return": last_return,
         "next": _safe_next(request),
         "role": role_of(request.user),
     }
