@@ -48,6 +48,7 @@ def main() -> None:
     from hotline.demo.personas import create_personas
     from hotline.orgs.models import Region
     from hotline.tickets.models import Ticket
+    from hotline.tickets.selectors import tickets_visible_to
 
     create_personas()
     users = {
@@ -60,11 +61,7 @@ def main() -> None:
     total = Ticket.objects.count()
     results = []
     for role, user in sorted(users.items()):
-        code = (
-            Ticket.objects.filter(lead_unit=user.staff.unit).values_list("code", flat=True).first()
-            if role in ("street", "housing")
-            else Ticket.objects.values_list("code", flat=True).first()
-        )
+        code = tickets_visible_to(user).order_by("-received_at").values_list("code", flat=True).first()
         client = Client()
         client.force_login(user)
         for url in pages_for(role, code, district.code):

@@ -369,3 +369,29 @@ def test_the_dashboard_draws_its_charts_without_any_external_host(crew, dispatch
     html = as_(crew.leader).get("/dashboard/").content.decode()
     assert "<svg" in html and "城东区" in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+
+
+def test_the_dashboards_figures_agree_with_the_tickets(crew):
+    from django.utils import timezone
+
+    from hotline.evaluation.services import record_revisit
+    from hotline.handling.services import record_contact, reply
+
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    tickets = [new_ticket(crew.operator, when=min(now, midnight + timezone.timedelta(seconds=1 + n))) for n in range(3)]
+    yesterday = new_ticket(crew.operator, when=midnight - timezone.timedelta(hours=12))
+    for t in tickets[:2]:
+        dispatch_ticket(t, lead_unit=crew.township, matter=township_matter())
+        sign(t, unit=crew.township)
+        record_contact(t, unit=crew.township)
+        reply(t, unit=crew.township, result="已处理")
+    record_revisit(tickets[0], contacted=True, solved=True, satisfaction="satisfied")
+    record_revisit(tickets[1], contacted=True, solved=False, satisfaction="dissatisfied")
+    context = as_(crew.leader).get("/dashboard/").context
+    assert context["today_count"] == 3
+    trend = context["trend_chart"]
+    assert f"{timezone.localtime(now):%m-%d}: 3" in trend
+    assert f"{timezone.localtime(yesterday.received_at):%m-%d}: 1" in trend
+    unit_row = next(u for u in context["units"] if u["lead_unit"] == crew.township.pk)
+    assert unit_row["n"] >= 2 and unit_row["rates"]["n"] == 2 and unit_row["rates"]["resolution"] == 50.0

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q
-from django.db.models.functions import Substr, TruncDate
+from django.db.models.functions import Substr
 from django.shortcuts import render
 from django.utils import timezone
 
 from hotline.evaluation.models import Revisit
-from hotline.evaluation.selectors import three_rates
-from hotline.orgs.models import Region, Staff
+from hotline.dbfuncs import LocalDate
+from hotline.evaluation.selectors import three_rates, three_rates_by
+from hotline.intake.models import Channel
+from hotline.orgs.models import Region, Staff, Unit
 from hotline.tickets.models import Status
 from hotline.tickets.selectors import tickets_visible_to
 
@@ -36,13 +38,13 @@ def dashboard(request):
 
     daily = dict(
         tickets.filter(received_at__gte=since)
-        .annotate(day=TruncDate("received_at"))
+        .annotate(day=LocalDate("received_at"))
         .values_list("day")
         .annotate(n=Count("id"))
         .order_by()
     )
     days = [(since + dt.timedelta(days=i)).date() for i in range(30)]
-    trend = [(d.strftime("%m-%d"), daily.get(d, 0)) for d in days]
+    trend = [(d.strftime("%m-%d"), daily.get(d, daily.get(d.isoformat(), 0))) for d in days]
 
     names = dict(Region.objects.filter(level=Region.Level.DISTRICT).values_list("code", "name"))
     by_district = (
@@ -56,15 +58,22 @@ def dashboard(request):
 
     units = list(
         this_month.exclude(lead_unit=None)
-        .values("lead_unit", "lead_unit__name")
+        .values("lead_unit")
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=HANDLING, resolve_due__lt=now)))
         .order_by("-n")[:TOP_UNITS]
     )
     month_revisits = revisits.filter(recorded_at__gte=month)
+    unit_names = Unit.objects.in_bulk([row["lead_unit"] for row in units])
+    unit_rates = three_rates_by(month_revisits.filter(lead_unit__in=list(unit_names)), "lead_unit")
     for row in units:
-        row["rates"] = three_rates(month_revisits.filter(lead_unit_id=row["lead_unit"]))
+        row["name"] = unit_names[row["lead_unit"]].name
+        row["rates"] = unit_rates.get(row["lead_unit"]) or three_rates(Revisit.objects.none())
 
-    channels = list(this_month.values("channel__name").annotate(n=Count("id")).order_by("-n")[:10])
+    channel_names = dict(Channel.objects.values_list("code", "name"))
+    channels = [
+        {"name": channel_names.get(row["channel"], row["channel"]), "n": row["n"]}
+        for row in this_month.values("channel").annotate(n=Count("id")).order_by("-n")[:10]
+    ]
     context = {
         "today_count": tickets.filter(received_at__gte=today).count(),
         "month_count": this_month.count(),
@@ -74,7 +83,7 @@ def dashboard(request):
         "rates_30": three_rates(revisits.filter(recorded_at__gte=since)),
         "trend_chart": charts.line(trend),
         "district_chart": charts.bars([charts.Bar(d["name"], d["n"]) for d in districts]),
-        "channel_chart": charts.bars([charts.Bar(c["channel__name"], c["n"]) for c in channels]),
+        "channel_chart": charts.bars([charts.Bar(c["name"], c["n"]) for c in channels]),
         "districts": districts,
         "units": units,
         "month": month,
