@@ -107,6 +107,29 @@ def simulation(var: str, days: int, per_day: int) -> tuple[str, float, int]:
     return last, wall, rss
 
 
+def pages(var: str) -> dict:
+    env = {
+        "HOTLINE_VAR_DIR": var,
+        "HOTLINE_DATABASE_URL": f"sqlite:///{var}/sim.sqlite3",
+        "HOTLINE_ALLOWED_HOSTS": "testserver",
+    }
+    out = run([sys.executable, "-m", "bench.pages"], env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def page_table(result: dict) -> str:
+    lines = [
+        f"\n## Pages as each role ({result['tickets']:,} tickets of simulated history, SQLite)\n",
+        "Each page requested once to warm up, then 7 times in-process through Django's whole stack "
+        "(`python -m bench.pages`). Target: every page under 300 ms.\n",
+        "| role | page | median | slowest |",
+        "|---|---|---|---|",
+    ]
+    for row in result["pages"]:
+        lines.append(f"| {row['role']} | `{row['url']}` | {row['median_ms']:.0f} ms | {row['max_ms']:.0f} ms |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as var:
@@ -139,13 +162,22 @@ def main() -> None:
             )
         )
         rows.append(("  its summary line", last, ""))
+        page_result = pages(var)
+        worst = max(page_result["pages"], key=lambda r: r["max_ms"])
+        rows.append(
+            (
+                f"Slowest workbench page, any role ({len(page_result['pages'])} pages × roles)",
+                f"{worst['max_ms']:.0f} ms ({worst['role']} `{worst['url']}`)",
+                "< 300 ms",
+            )
+        )
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     text = (
         "# Benchmarks\n\n"
         "Written by `make bench` (`python -m bench`); each figure is one run, not a test. "
         "Re-run on your own machine before quoting it.\n\n"
         f"Machine: {machine()}.\n\nRun on {time.strftime('%Y-%m-%d %H:%M %Z')}.\n\n"
-        "| what | measured | target |\n|---|---|---|\n" + table + "\n"
+        "| what | measured | target |\n|---|---|---|\n" + table + "\n" + page_table(page_result)
     )
     extra = ROOT / "docs" / "benchmarks-notes.md"
     if extra.exists():

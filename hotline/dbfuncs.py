@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import DateField, Func
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+
+
+def _sqlite_offset() -> str:
+    offset = timezone.localtime().utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    return f"{minutes:+d} minutes"
 
 
 class LocalDate(Func):
@@ -17,14 +23,23 @@ class LocalDate(Func):
 
     output_field = DateField()
 
-    def __init__(self, expression, **extra):
-        super().__init__(expression, **extra)
-
     def as_sql(self, compiler, connection, **extra_context):
         return TruncDate(*self.get_source_expressions()).as_sql(compiler, connection, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        offset = timezone.localtime().utcoffset()
-        minutes = int(offset.total_seconds() // 60) if offset else 0
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"date({sql}, %s)", [*params, f"{minutes:+d} minutes"]
+        return f"date({sql}, %s)", [*params, _sqlite_offset()]
+
+
+class LocalMonth(Func):
+    """The first day of the local month of a datetime column; fast on SQLite as ``LocalDate`` is."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        month = TruncMonth(*self.get_source_expressions(), output_field=DateField())
+        return month.as_sql(compiler, connection, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"date({sql}, %s, 'start of month')", [*params, _sqlite_offset()]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "hotline.handling",
     "hotline.evaluation",
     "hotline.knowledge",
+    "hotline.publicity",
     "hotline.demo",
 ]
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+from hotline.publicity import manage as cases
 from hotline.web.views import console, dashboard, home, knowledge, pool, queues, ticket
 
 urlpatterns = [
@@ -24,6 +25,10 @@ urlpatterns = [
     path("tickets/<str:code>/", ticket.ticket_detail, name="ticket-detail"),
     path("tickets/<str:code>/attachments/<int:pk>/", ticket.attachment, name="ticket-attachment"),
     path("tickets/<str:code>/<slug:action>/", ticket.ticket_action, name="ticket-action"),
+    path("cases/", cases.case_list, name="case-list"),
+    path("cases/<int:pk>/", cases.case_edit, name="case-edit"),
+    path("cases/from/<str:code>/", cases.case_from_ticket, name="case-from-ticket"),
+    path("public/", include("hotline.publicity.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -283,6 +283,7 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
         "last_return": last_return,
+        "can_write_case": ticket.status == Status.CLOSED and may(request.user, R.SUPERVISOR, R.ADMIN),
         "next": _safe_next(request),
         "role": role_of(request.user),
     }

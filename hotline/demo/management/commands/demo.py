@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from hotline.demo.management.commands.simulate import run_simulation
 from hotline.demo.personas import DEMO_PASSWORD, create_personas
 from hotline.demo.reference import load_reference
+from hotline.publicity.services import publish_demo_cases
 from hotline.tickets.models import Ticket
 
 
@@ -25,9 +26,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {Ticket.objects.count()} tickets already there; delete var/ to start afresh")
         else:
             run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
+        self.stdout.write(f"  typical cases published: {publish_demo_cases()}")
         personas = create_personas()
         self.stdout.write("")
-        self.stdout.write(f"西宁12345热线平台 演示: http://127.0.0.1:{port}/")
+        self.stdout.write(
+            f"西宁12345热线平台 演示: http://127.0.0.1:{port}/  公众门户: http://127.0.0.1:{port}/public/"
+        )
         self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
         for username, display, unit in personas:
             self.stdout.write(f"  {username:<12} {display}（{unit}）")

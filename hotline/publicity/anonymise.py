@@ -1,0 +1,38 @@
+"""Removing what identifies a person before anything leaves through the public portal.
+
+The requester's own name, a name the writer gives for themselves (我叫…, 联系人…), phone numbers,
+identity-card numbers, e-mail addresses and the exact numbers of a building, unit, floor or room
+are replaced. A surname with a form of address (王先生) is how published
+cases name people already and stays. Place names above the house number (road, estate, street
+office) stay: they are what makes a case useful to read.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(?:0\d{2,3}[-\s]?)?[2-9]\d{6,7}(?!\d)")
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A name the citizen gives for themselves: 我叫张建国, 本人李梅, 姓名：王小明, 联系人赵刚.
+_SELF_NAME = re.compile(r"(我叫|本人(?:是|叫)?|姓名[:：]?\s*|联系人[:：]?\s*|署名[:：]?\s*)[\u4e00-\u9fff]{2,4}")
+_HOUSE = re.compile(r"(?<![\d*])\d+(?=\s*(?:号楼|号院|号|栋|幢|单元|楼|层|室|户|排|巷))")
+_LONG_NUMBER = re.compile(r"\d{5,}")
+
+
+def anonymise(text: str, *, names: tuple[str, ...] = ()) -> str:
+    """``text`` with personal details replaced by ``*``; ``names`` are removed wherever they occur."""
+    if not text:
+        return ""
+    out = text
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        out = out.replace(name, "**")
+    out = _EMAIL.sub("***", out)
+    out = _ID_CARD.sub("******", out)
+    out = _PHONE.sub("***********", out)
+    out = _LANDLINE.sub("********", out)
+    out = _SELF_NAME.sub(lambda m: m.group(1) + "**", out)
+    out = _HOUSE.sub("*", out)
+    out = _LONG_NUMBER.sub(lambda m: "*" * len(m.group(0)), out)
+    return out

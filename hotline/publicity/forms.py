@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hotline.tickets.models import Kind
+
+PUBLIC_KINDS = [(k, label) for k, label in Kind.choices if k != Kind.PRAISE] + [(Kind.PRAISE, Kind.PRAISE.label)]
+
+
+class SubmitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PUBLIC_KINDS, initial=Kind.HELP)
+    content = forms.CharField(
+        label=_("Your request"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, where, since when. Please do not write your ID number."),
+    )
+    address = forms.CharField(label=_("Where (district, street, estate or road)"), max_length=200)
+    requester_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    requester_phone = forms.CharField(label=_("Your mobile phone"), max_length=20)
+    anonymous = forms.BooleanField(label=_("Keep my name from the unit"), required=False)
+    answer = forms.CharField(label=_("Check"), max_length=4)
+    challenge = forms.CharField(widget=forms.HiddenInput)
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Left empty by people; scripts fill every field they find.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Ticket code"), max_length=24)
+    last4 = forms.CharField(label=_("Last four digits of your phone"), min_length=4, max_length=4)
+
+
+class RateForm(forms.Form):
+    contacted = forms.TypedChoiceField(
+        label=_("Did the unit contact you?"), choices=[("1", _("yes")), ("0", _("no"))], coerce=lambda v: v == "1"
+    )
+    solved = forms.TypedChoiceField(
+        label=_("Is it solved?"), choices=[("1", _("yes")), ("0", _("no"))], coerce=lambda v: v == "1"
+    )
+    satisfaction = forms.ChoiceField(label=_("How satisfied are you?"), choices=[])
+    note = forms.CharField(
+        label=_("Anything to add"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from hotline.evaluation.models import Satisfaction
+
+        super().__init__(*args, **kwargs)
+        self.fields["satisfaction"].choices = Satisfaction.choices

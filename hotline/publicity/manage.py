@@ -1,0 +1,52 @@
+"""The centre's side of typical cases: draft one from a closed ticket, edit it, publish it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hotline.orgs.models import Staff
+from hotline.tickets.models import Status
+from hotline.tickets.selectors import tickets_visible_to
+from hotline.web.roles import roles_required
+
+from . import services
+from .models import TypicalCase
+
+R = Staff.Role
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = TypicalCase
+        fields = ["title", "summary", "outcome", "matter", "district", "published"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "outcome": forms.Textarea(attrs={"rows": 5})}
+
+
+@roles_required(R.SUPERVISOR)
+def case_list(request):
+    return render(request, "publicity/manage_cases.html", {"cases": TypicalCase.objects.select_related("ticket")[:200]})
+
+
+@roles_required(R.SUPERVISOR)
+@require_POST
+def case_from_ticket(request, code: str):
+    ticket = get_object_or_404(tickets_visible_to(request.user), code=code, status=Status.CLOSED)
+    case = services.draft_case(ticket, actor=request.user)
+    messages.success(request, _("Draft case written, anonymised; check it before publishing."))
+    return redirect("case-edit", pk=case.pk)
+
+
+@roles_required(R.SUPERVISOR)
+def case_edit(request, pk: int):
+    case = get_object_or_404(TypicalCase, pk=pk)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        services.publish_case(saved, published=form.cleaned_data["published"])
+        messages.success(request, _("Case saved."))
+        return redirect("case-list")
+    return render(request, "publicity/manage_case.html", {"form": form, "case": case})

@@ -1,0 +1,60 @@
+"""宣: what the centre publishes — typical cases — and the portal's own bookkeeping."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TypicalCase(models.Model):
+    """典型案例: a request and how it was solved, curated and anonymised by the centre."""
+
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("what the citizen asked"))
+    outcome = models.TextField(_("how it was solved"))
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name=_("matter"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    district = models.ForeignKey(
+        "orgs.Region",
+        verbose_name=_("district or county"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attempt(models.Model):
+    """One public action (a submission, a tracking look-up, a rating) counted for throttling.
+
+    Counted in the database so that the limit holds across every web process without a shared
+    cache; old rows are pruned as new ones arrive."""
+
+    scope = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+    ok = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} {self.at:%Y-%m-%d %H:%M}"

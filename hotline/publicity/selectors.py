@@ -1,0 +1,85 @@
+"""Public figures: volumes and the three rates by month and by district, with nothing personal in
+them. Cached for a few minutes: the public page is read far more often than it changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from hotline.dbfuncs import LocalMonth
+from hotline.evaluation.models import Revisit
+from hotline.evaluation.selectors import three_rates, three_rates_by
+from hotline.orgs.models import Region
+from hotline.tickets.models import Status, Ticket
+
+from .models import TypicalCase
+
+CACHE_SECONDS = 600
+MONTHS = 12
+# Merged duplicates and invalid requests are not requests the city counts.
+COUNTED = Ticket.objects.exclude(status__in=[Status.MERGED, Status.INVALID])
+
+
+def _first_of_month(day: dt.date, back: int) -> dt.date:
+    month = day.month - back
+    year = day.year + (month - 1) // 12
+    return dt.date(year, (month - 1) % 12 + 1, 1)
+
+
+def public_figures(now: dt.datetime | None = None, *, use_cache: bool = True) -> dict:
+    now = timezone.localtime(now or timezone.now())
+    key = f"publicity:figures:{now:%Y%m%d%H}{now.minute // 10}"
+    if use_cache:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    figures = _compute(now)
+    if use_cache:
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def _compute(now: dt.datetime) -> dict:
+    months = [_first_of_month(now.date(), back) for back in range(MONTHS - 1, -1, -1)]
+    start = timezone.make_aware(dt.datetime.combine(months[0], dt.time()))
+    tickets: QuerySet[Ticket] = COUNTED.filter(received_at__gte=start)
+    volume = {
+        _as_date(row["month"]): row["n"]
+        for row in tickets.annotate(month=LocalMonth("received_at")).values("month").annotate(n=Count("id")).order_by()
+    }
+    revisits = Revisit.objects.filter(recorded_at__gte=start).annotate(month=LocalMonth("recorded_at"))
+    rates = {_as_date(k): v for k, v in three_rates_by(revisits, "month").items()}
+    empty = three_rates(Revisit.objects.none())
+    by_month = [{"month": m, "n": volume.get(m, 0), "rates": rates.get(m, empty)} for m in months]
+    month_start = timezone.make_aware(dt.datetime.combine(months[-1], dt.time()))
+    names = dict(Region.objects.filter(level=Region.Level.DISTRICT).values_list("code", "name"))
+    districts = [
+        {"name": names.get(row["d"], row["d"]), "n": row["n"]}
+        for row in COUNTED.filter(received_at__gte=month_start)
+        .exclude(region=None)
+        .annotate(d=Substr("region_id", 1, 6))
+        .values("d")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        if row["d"] in names
+    ]
+    return {
+        "months": by_month,
+        "this_month": by_month[-1],
+        "year_total": sum(m["n"] for m in by_month),
+        "year_rates": three_rates(Revisit.objects.filter(recorded_at__gte=start)),
+        "districts": districts,
+        "as_of": now,
+    }
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def published_cases() -> QuerySet[TypicalCase]:
+    return TypicalCase.objects.filter(published=True).select_related("matter", "district")

@@ -1,0 +1,138 @@
+"""The public portal's writes and checks: throttles, the challenge against scripts, submitting,
+tracking and rating, and drafting a typical case from a ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.tickets.models import Ticket
+
+from .anonymise import anonymise
+from .models import Attempt, TypicalCase
+
+CHANNEL = "web_portal"
+_SALT = "hotline.publicity.challenge"
+CHALLENGE_MIN_SECONDS = 2  # a person needs longer than this to read and answer
+CHALLENGE_MAX_SECONDS = 3600
+
+
+def allowed(scope: str, key: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> bool:
+    """Whether ``key`` may act again in ``scope``: fewer than ``limit`` counted attempts in ``window``."""
+    now = now or timezone.now()
+    return Attempt.objects.filter(scope=scope, key=key[:64], at__gte=now - window, ok=True).count() < limit
+
+
+def count(scope: str, key: str, *, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    Attempt.objects.create(scope=scope, key=key[:64], at=now)
+    if random.random() < 0.01:  # prune now and then; a day is longer than any window
+        Attempt.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+
+
+def make_challenge(now: dt.datetime | None = None) -> tuple[str, str]:
+    """A small sum for a person to answer, and a signed token that carries it and the time it was asked."""
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    issued = (now or timezone.now()).timestamp()
+    token = signing.dumps({"s": a + b, "t": issued, "n": secrets.token_hex(4)}, salt=_SALT)
+    return f"{a} + {b} = ?", token
+
+
+def challenge_passed(token: str, answer: str, now: dt.datetime | None = None) -> bool:
+    try:
+        data = signing.loads(token or "", salt=_SALT, max_age=CHALLENGE_MAX_SECONDS)
+    except signing.BadSignature:
+        return False
+    age = (now or timezone.now()).timestamp() - float(data.get("t", 0))
+    return str(data.get("s")) == (answer or "").strip() and age >= CHALLENGE_MIN_SECONDS
+
+
+def find_for_requester(code: str, last4: str) -> Ticket | None:
+    """The ticket with this code whose requester's phone ends in ``last4``; None for anything else,
+    so a wrong code and a wrong number look the same."""
+    code, last4 = (code or "").strip().upper()[:24], (last4 or "").strip()
+    if len(last4) != 4 or not last4.isdigit() or not code:
+        return None
+    ticket = Ticket.objects.select_related("lead_unit", "matter", "region", "channel").filter(code=code).first()
+    if ticket is None or not ticket.requester_phone or not ticket.requester_phone.endswith(last4):
+        return None
+    return ticket
+
+
+PUBLIC_ACTIONS = {
+    "register": "register",
+    "answer": "answer",
+    "dispatch": "dispatch",
+    "sign": "sign",
+    "contact": "contact",
+    "reply": "reply",
+    "close": "close",
+    "reopen": "reopen",
+    "merge": "merge",
+    "invalidate": "invalidate",
+}
+
+
+def public_timeline(ticket: Ticket) -> list[tuple[dt.datetime, str, str]]:
+    """(time, step, unit) for the steps a requester may follow; notes, names and the centre's
+    internal moves (returns, extensions, supervision) stay inside."""
+    rows = []
+    for event in ticket.events.select_related("unit").order_by("seq"):
+        if event.action in PUBLIC_ACTIONS:
+            rows.append((event.created_at, event.action_label, str(event.unit or "")))
+    return rows
+
+
+def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
+    """An unpublished typical case from a closed ticket, already anonymised; the centre edits and
+    publishes it."""
+    names = tuple(n for n in (ticket.requester_name,) if n)
+    region = ticket.region
+    district = region.district if region is not None else None
+    return TypicalCase.objects.create(
+        title=anonymise(title or ticket.title, names=names)[:120],
+        summary=anonymise(ticket.content, names=names),
+        outcome=anonymise(ticket.result, names=names),
+        ticket=ticket,
+        matter=ticket.matter,
+        district=district,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def publish_case(case: TypicalCase, *, published: bool = True) -> TypicalCase:
+    """Publishing anonymises once more: an edit must not bring a phone number back in."""
+    names = (case.ticket.requester_name,) if case.ticket_id and case.ticket.requester_name else ()
+    case.title = anonymise(case.title, names=names)
+    case.summary = anonymise(case.summary, names=names)
+    case.outcome = anonymise(case.outcome, names=names)
+    case.published = published
+    case.published_at = timezone.now() if published else None
+    case.save()
+    return case
+
+
+def publish_demo_cases(n: int = 6) -> int:
+    """For the demo: a few closed, satisfied tickets of different matters written up as cases."""
+    from hotline.evaluation.models import Revisit
+
+    if TypicalCase.objects.exists():
+        return 0
+    seen, made = set(), 0
+    satisfied = Revisit.objects.filter(outcome=Revisit.Outcome.VALID, satisfaction="satisfied", solved=True)
+    for revisit in satisfied.select_related("ticket", "ticket__matter", "ticket__region").order_by("-id")[:500]:
+        ticket = revisit.ticket
+        if ticket.status != "closed" or ticket.matter_id in seen or not ticket.result:
+            continue
+        seen.add(ticket.matter_id)
+        publish_case(draft_case(ticket, title=f"{ticket.matter.name}：{ticket.title}"))
+        made += 1
+        if made >= n:
+            break
+    return made

@@ -1,0 +1,172 @@
+"""The public portal (宣): no login. Submit a request, track it, rate it, read typical cases and
+public figures. Nothing personal leaves through these pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hotline.evaluation.models import Revisit
+from hotline.evaluation.services import record_revisit
+from hotline.intake.services import register_ticket
+from hotline.tickets.models import Status
+from hotline.tickets.transitions import TransitionError
+
+from . import services
+from .anonymise import anonymise
+from .forms import RateForm, SubmitForm, TrackForm
+from .selectors import public_figures, published_cases
+
+HOUR = dt.timedelta(hours=1)
+SUBMITS_PER_HOUR = 5
+LOOKUPS_PER_HOUR = 30
+FAILED_LOOKUPS_PER_CODE = 5
+TRACKED = "publicity_tracked"
+
+
+def _client_ip(request) -> str:
+    # Behind the centre's reverse proxy, REMOTE_ADDR is the proxy; it sets X-Real-IP.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def index(request):
+    figures = public_figures()
+    return render(
+        request,
+        "publicity/index.html",
+        {"figures": figures, "cases": published_cases()[:4], "track": TrackForm()},
+    )
+
+
+def submit(request):
+    ip = _client_ip(request)
+    form = SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["website"]:
+            form.add_error(None, _("The form could not be accepted."))
+        elif not services.challenge_passed(data["challenge"], data["answer"]):
+            form.add_error("answer", _("The answer to the check is wrong or came too fast; please try again."))
+        elif not services.allowed("submit", ip, limit=SUBMITS_PER_HOUR, window=HOUR):
+            form.add_error(None, _("Too many requests from your network in the last hour; please call 12345."))
+        else:
+            try:
+                ticket, new = register_ticket(
+                    channel=services.CHANNEL,
+                    external_id=f"portal-{data['nonce']}",
+                    kind=data["kind"],
+                    content=data["content"],
+                    address=data["address"],
+                    requester_name=data["requester_name"],
+                    requester_phone=data["requester_phone"],
+                    anonymous=data["anonymous"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                if new:
+                    services.count("submit", ip)
+                request.session[TRACKED] = [*request.session.get(TRACKED, [])[-9:], ticket.code]
+                return render(request, "publicity/submitted.html", {"code": ticket.code})
+    # Every showing of the form asks a new question; the nonce stays, so resending the same form
+    # after a failure or a double click can never make a second ticket.
+    question, token = services.make_challenge()
+    nonce = (form.data.get("nonce", "")[:64] if form.is_bound else "") or secrets.token_hex(16)
+    return render(
+        request,
+        "publicity/submit.html",
+        {"form": form, "question": question, "token": token, "nonce": nonce},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = _client_ip(request)
+        code = form.cleaned_data["code"].strip().upper()
+        if not services.allowed("track", ip, limit=LOOKUPS_PER_HOUR, window=HOUR) or not services.allowed(
+            "track-fail", code, limit=FAILED_LOOKUPS_PER_CODE, window=HOUR
+        ):
+            form.add_error(None, _("Too many look-ups; please try again in an hour."))
+        else:
+            services.count("track", ip)
+            ticket = services.find_for_requester(code, form.cleaned_data["last4"])
+            if ticket is None:
+                services.count("track-fail", code)
+                form.add_error(None, _("No request matches this code and phone number."))
+            else:
+                request.session[TRACKED] = [*request.session.get(TRACKED, [])[-9:], ticket.code]
+                return redirect("publicity:ticket", code=ticket.code)
+    return render(request, "publicity/track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _tracked(request, code: str):
+    if code not in request.session.get(TRACKED, []):
+        raise Http404
+    from hotline.tickets.models import Ticket
+
+    return get_object_or_404(Ticket.objects.select_related("lead_unit", "matter", "region"), code=code)
+
+
+def ticket(request, code: str):
+    """The requester's view of their request, once they proved it is theirs."""
+    item = _tracked(request, code)
+    names = (item.requester_name,) if item.requester_name else ()
+    return render(
+        request,
+        "publicity/ticket.html",
+        {
+            "ticket": item,
+            "content": anonymise(item.content, names=names),
+            "result": anonymise(item.result, names=names),
+            "timeline": services.public_timeline(item),
+            "rate": RateForm() if item.status == Status.REPLIED else None,
+            "rated": item.revisits.filter(outcome=Revisit.Outcome.VALID).exists(),
+        },
+    )
+
+
+@require_POST
+def rate(request, code: str):
+    item = _tracked(request, code)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please answer the three questions."))
+        return redirect("publicity:ticket", code=code)
+    data = form.cleaned_data
+    try:
+        record_revisit(
+            item,
+            method=Revisit.Method.SMS,
+            contacted=data["contacted"],
+            solved=data["solved"],
+            satisfaction=data["satisfaction"],
+            actionable=data["satisfaction"] == "dissatisfied" and not data["solved"],
+            note=data["note"],
+        )
+    except TransitionError:
+        messages.error(request, _("This request can no longer be rated."))
+    else:
+        messages.success(request, _("Thank you: your rating is recorded."))
+    return redirect("publicity:ticket", code=code)
+
+
+def cases(request):
+    return render(request, "publicity/cases.html", {"cases": published_cases()[:50]})
+
+
+def case(request, pk: int):
+    return render(request, "publicity/case.html", {"case": get_object_or_404(published_cases(), pk=pk)})
+
+
+def figures(request):
+    return render(request, "publicity/figures.html", {"figures": public_figures()})
