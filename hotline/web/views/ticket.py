@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 from dataclasses import dataclass
 
 from django import forms as django_forms
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import answer_with_article
+from hotline.knowledge.services import search as search_articles
 from hotline.orgs.models import Staff
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
@@ -288,9 +291,7 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
         "role": role_of(request.user),
     }
     if "answer" in names:
-        from hotline.knowledge.services import search
-
-        context["articles"] = search(ticket.title or ticket.content[:30], limit=5)
+        context["articles"] = search_articles(ticket.title or ticket.content[:30], limit=5)
     return render(request, "web/ticket.html", context, status=status)
 
 
@@ -334,8 +335,6 @@ def ticket_action(request, code: str, action: str):
 
 
 def ticket_url(ticket: Ticket) -> str:
-    from django.urls import reverse
-
     return reverse("ticket-detail", args=[ticket.code])
 
 
@@ -350,6 +349,4 @@ def attachment(request, code: str, pk: int):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name, safe="")
