@@ -129,7 +129,12 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
     gaz = _index.get()
     named = places.resolve(source)
     if named.outside:
-        return PlaceGuess(None, 0.95, _("The address is in %(place)s, outside the city.") % {"place": named.outside})
+        return PlaceGuess(
+            None,
+            0.95,
+            _("The address is in %(place)s, outside the city.") % {"place": named.outside},
+            outside=named.outside,
+        )
     region = named.region
     if region is not None and region.level == Region.Level.TOWNSHIP:
         return PlaceGuess(region, 0.97, _("The address names %(region)s.") % {"region": region.name})
@@ -181,7 +186,8 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
         if target is not None:
             return PlaceGuess(
                 target,
-                0.8 if target.level == Region.Level.TOWNSHIP else 0.6,
+                # one unambiguous reading of a name of three or more characters: as sure as a road
+                SURE if target.level == Region.Level.TOWNSHIP else 0.6,
                 _("Read %(written)s as %(name)s.") % {"written": written, "name": name},
             )
     return PlaceGuess(None, 0.0, _("No known place in the address."))
