@@ -1,5 +1,5 @@
-"""From request text to a catalogue matter: a calibrated linear model over character n-grams and
-jieba words. Knows when it is unsure: empty, non-Chinese or junk text gets no guess at all, and a
+"""From request text to a catalogue matter: a calibrated linear model over character n-grams.
+Knows when it is unsure: empty, non-Chinese or junk text gets no guess at all, and a
 weak leaf falls back to its parent matter when the parent is sure enough.
 
 Plain sklearn and joblib; nothing here touches the database (see ``hotline.dispatch.models`` for
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -22,9 +21,9 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-MAX_CHARS = 3000  # a request longer than this is read from its beginning only
+MAX_CHARS = 1500  # a request longer than this is read from its beginning only
 MIN_CJK = 2  # fewer Chinese characters than this: nothing to classify
-FORMAT = 1  # bumped when the saved layout changes; an old file is refused with a clear error
+FORMAT = 2  # bumped when the saved layout changes; an old file is refused with a clear error
 
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
@@ -45,37 +44,15 @@ def readable(text: str) -> bool:
     return len(_CJK.findall(text[:MAX_CHARS])) >= MIN_CJK
 
 
-def _words(text: str) -> str:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return " ".join(jieba.lcut(text, HMM=False))
-
-
-def _char_side(pairs):
-    return [c for c, _w in pairs]
-
-
-def _word_side(pairs):
-    return [w for _c, w in pairs]
-
-
 def _features(n_classes: int):
+    """Character 1–3-grams, TF-IDF weighted. On the TipDM data jieba word n-grams added to these
+    changed macro-F1 by less than 0.001 and tripled the time per request, so there are none."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
 
-    # The model keeps one dense weight row per class; cap the vocabulary so the file stays small.
+    # The model keeps one weight per feature and class; cap the vocabulary so the file stays small.
     cap = max(20_000, min(300_000, 3_000_000 // max(n_classes, 1)))
-    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=cap)
-    words = TfidfVectorizer(
-        token_pattern=r"(?u)\S+", ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=cap // 2
-    )
-    return FeatureUnion(
-        [
-            ("chars", make_pipeline(FunctionTransformer(_char_side), chars)),
-            ("words", make_pipeline(FunctionTransformer(_word_side), words)),
-        ]
+    return TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=cap, dtype=np.float32
     )
 
 
@@ -100,7 +77,7 @@ class Prediction:
 
 @dataclass
 class TextClassifier:
-    pipeline: object  # FeatureUnion
+    pipeline: object  # TfidfVectorizer
     model: _Calibrated
     labels: list[str]
     parents: dict[str, str] = field(default_factory=dict)  # label -> parent label (hierarchy)
@@ -113,7 +90,7 @@ class TextClassifier:
     # --- prediction -------------------------------------------------------------------------
 
     def _matrix(self, texts: Sequence[str]):
-        return self.pipeline.transform([(t, _words(t)) for t in texts])
+        return self.pipeline.transform(texts)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return self.model.predict_proba(self._matrix([clean(t) for t in texts]))
@@ -187,7 +164,7 @@ class TextClassifier:
     def _feature_names(self) -> list[str]:
         names = getattr(self, "_names", None)
         if names is None:
-            names = [str(n) for _name, part in self.pipeline.transformer_list for n in part[-1].get_feature_names_out()]
+            names = [str(n) for n in self.pipeline.get_feature_names_out()]
             self._names = names
         return names
 
@@ -253,12 +230,10 @@ def train(
     check_training_data([t for t, _l in rows], [label for _t, label in rows])
     counts = Counter(label for _t, label in rows)
     folds = max(2, min(3, min(counts.values())))
-    progress(_("segmenting %(n)d texts") % {"n": len(rows)})
-    pairs = [(t, _words(t)) for t, _l in rows]
     y = np.array([label for _t, label in rows])
     pipeline = _features(len(counts))
-    progress(_("building features"))
-    X = pipeline.fit_transform(pairs)
+    progress(_("building features from %(n)d texts") % {"n": len(rows)})
+    X = pipeline.fit_transform([t for t, _l in rows])
     # Out-of-fold scores teach the calibration and the threshold; the final model sees all rows.
     progress(_("scoring held-out folds (%(k)d)") % {"k": folds})
     held = cross_val_predict(LinearSVC(C=1.0), X, y, cv=folds, method="decision_function")
@@ -299,7 +274,7 @@ class _Calibrated:
         self.classes_ = svm.classes_
 
     def predict_proba(self, X) -> np.ndarray:
-        scores = np.asarray(X.astype(np.float32) @ self.weights) + self.intercept  # no upcast copy of W
+        scores = np.asarray(X.astype(np.float32, copy=False) @ self.weights) + self.intercept  # no upcast of W
         return _softmax(scores / self.temperature)
 
 

@@ -63,7 +63,7 @@ class Command(BaseCommand):
     def _train(self, *, data: str, text_col: str, label_col: str, out: str | None, **_o) -> None:
         texts, labels = _rows(data, text_col, label_col)
         started = time.perf_counter()
-        with tqdm(total=5, desc="training", file=self.stderr, leave=False) as bar:
+        with tqdm(total=4, desc="training", file=self.stderr, leave=False) as bar:
 
             def progress(message: str) -> None:
                 bar.set_postfix_str(message)
