@@ -47,7 +47,7 @@ def split() -> tuple[Path, Path, dict]:
             continue
         seen.add(row["text_tokens"])
         words = [w for w in row["text_tokens"].split() if len(w) >= 2]
-        votes = Counter(i for w in set(words) if len(w) >= 3 for i in grams.get(w[:3], ()))
+        votes = Counter(i for w in sorted(set(words)) if len(w) >= 3 for i in sorted(grams.get(w[:3], ())))
         source = None
         for i, _n in votes.most_common(3):  # the raw message this tokenized one was made from
             if sum(w in raw[i]["text"] for w in words) >= 0.9 * max(1, len(words)):
@@ -115,7 +115,9 @@ def main() -> None:
     started = time.perf_counter()
     trained = _hotline("classifier", "train", "--data", str(train), "--out", str(model)).strip().splitlines()[-1]
     train_s = time.perf_counter() - started
-    evaluated = _hotline("classifier", "eval", "--data", str(test), "--model", str(model)).strip().splitlines()
+    evaluated = [
+        x for x in _hotline("classifier", "eval", "--data", str(test), "--model", str(model)).splitlines() if x
+    ]
     os.sched_setaffinity(0, {0})
     for key, value in ONE_CORE.items():
         os.environ[key] = value
@@ -123,7 +125,7 @@ def main() -> None:
         **counts,
         "train_line": trained,
         "train_wall_s": round(train_s, 1),
-        "eval_threshold_line": evaluated[-2],
+        "eval_threshold_line": next((x for x in evaluated if x.startswith("at the model")), ""),
         "eval_line": evaluated[-1],
         **speed(model, test),
     }

@@ -308,7 +308,7 @@ class Simulator:
         route = router.route(matter, req["township"])  # where a careful dispatcher sends it
         if route.unit is None:
             return  # stays with the dispatchers: realistic, and visible in their queue
-        suggestion = learning.suggest_for_ticket(ticket) if self.use_model else None
+        suggestion = learning.suggest_for_ticket(ticket, explain=False) if self.use_model else None
         auto = suggestion is not None and not suggestion.unsure
         if auto:
             # 自动派单: the trained model is sure; it may still be wrong, and then the unit returns it.

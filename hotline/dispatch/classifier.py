@@ -236,9 +236,9 @@ def train(
     X = pipeline.fit_transform([t for t, _l in rows])
     # Out-of-fold scores teach the calibration and the threshold; the final model sees all rows.
     progress(_("scoring held-out folds (%(k)d)") % {"k": folds})
-    held = cross_val_predict(LinearSVC(C=1.0), X, y, cv=folds, method="decision_function")
+    held = cross_val_predict(LinearSVC(C=1.0, class_weight="balanced"), X, y, cv=folds, method="decision_function")
     progress(_("fitting the model"))
-    svm = LinearSVC(C=1.0).fit(X, y)
+    svm = LinearSVC(C=1.0, class_weight="balanced").fit(X, y)
     classes = np.array(svm.classes_)
     if held.ndim == 1:
         held = np.column_stack([-held, held])

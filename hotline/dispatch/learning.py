@@ -117,9 +117,9 @@ def retrain(
 # --- suggestions, auto-dispatch and corrections ---------------------------------------------------
 
 
-def suggest_for_ticket(ticket: Ticket) -> Suggestions:
+def suggest_for_ticket(ticket: Ticket, *, explain: bool = True) -> Suggestions:
     """The suggestions for a ticket, remembered so a later dispatch can be compared with them."""
-    result = suggest(ticket.content, ticket.address)
+    result = suggest(ticket.content, ticket.address, explain=explain)
     best = result.best
     model_id = result.model_version
     DispatchSuggestion.objects.update_or_create(

@@ -50,7 +50,13 @@ class _Gazetteer:
 
 
 def _load() -> _Gazetteer:
-    regions = {r.code: r for r in Region.objects.filter(level__in=["city", "district", "township"])}
+    # Parents loaded with the regions: routing walks up the chain for every suggestion.
+    regions = {
+        r.code: r
+        for r in Region.objects.filter(level__in=["city", "district", "township"]).select_related(
+            "parent__parent__parent"
+        )
+    }
     names: dict[str, list[tuple[str, float]]] = {}
     for entry in GazetteerEntry.objects.all():
         weight = 1.0 if entry.source == GazetteerEntry.Source.CENTRE else min(0.9, 0.5 + entry.hits / 50)
@@ -135,7 +141,7 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
             _("The address is in %(place)s, outside the city.") % {"place": named.outside},
             outside=named.outside,
         )
-    region = named.region
+    region = gaz.regions.get(named.region.code, named.region) if named.region is not None else None
     if region is not None and region.level == Region.Level.TOWNSHIP:
         return PlaceGuess(region, 0.97, _("The address names %(region)s.") % {"region": region.name})
     district = region if region is not None and region.level == Region.Level.DISTRICT else None

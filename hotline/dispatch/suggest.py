@@ -64,18 +64,21 @@ def threshold(model_threshold: float) -> float:
     return float(configured) if configured is not None else max(0.5, model_threshold)
 
 
-def suggest(text: str, address: str = "", coords: tuple[float, float] | None = None) -> Suggestions:
+def suggest(
+    text: str, address: str = "", coords: tuple[float, float] | None = None, *, explain: bool = True
+) -> Suggestions:
     """Top three (matter, region, unit) for a request, with confidence, reasons and an unsure flag.
 
     ``coords`` (latitude, longitude) is accepted from channels that send it; the gazetteer has no
-    coordinates yet, so it does not change the answer today.
+    coordinates yet, so it does not change the answer today. ``explain=False`` skips finding the
+    words behind each matter (bulk use).
     """
     place = locate(address, text=text)
     version, model = store.active()
     if model is None:
         return Suggestions((), place, True, _("No classifier has been trained yet."), 1.0)
     limit = threshold(model.threshold)
-    prediction = model.predict([text])[0]
+    prediction = model.predict([text], explain=explain)[0]
     matters = _matter_index.get()
     candidates = []
     for guess in prediction.guesses:

@@ -131,3 +131,18 @@ def test_the_train_command_names_the_missing_column_and_the_missing_file(tmp_pat
         call_command("classifier", "train", "--data", str(tmp_path / "nope.csv"))
     with pytest.raises(CommandError, match="Only one class"):
         call_command("classifier", "train", "--data", _csv(tmp_path, "one.csv", [("垃圾很多", "a"), ("垃圾", "a")]))
+
+
+def test_on_real_messages_a_small_model_beats_chance_by_far():
+    from conftest import SHARED
+
+    from hotline.tabular import read_table
+
+    path = SHARED / "tipdm2020c" / "messages_raw_dev.csv"
+    if not path.exists():
+        pytest.skip(f"shared dataset absent: {path}")
+    rows = read_table(path, required=["text", "label"])
+    train, test = rows[:600:2], rows[1:600:2]  # a small sample: the full run is bench/classifier.py
+    model = classifier.train([r["text"] for r in train], [r["label"] for r in train])
+    result = classifier.evaluate(model, [r["text"] for r in test], [r["label"] for r in test])
+    assert result.macro_f1 > 0.6 and result.accuracy > 0.7  # chance is 1/7

@@ -155,3 +155,37 @@ def test_a_consultation_names_a_lead_and_co_units_each_with_a_task(ref):
         reply_consultation_task(task, unit=units[1], text="再次")
     with pytest.raises(ValidationError):
         decide_consultation(c, lead_unit=units[0], lead_task="x", conclusion="again")
+
+
+def test_history_teaches_roads_seen_with_one_township(ref):
+    from hotline.dispatch.locate import learn_from_history
+    from hotline.dispatch.services import dispatch_ticket
+
+    office = Unit.objects.get(kind=Unit.Kind.TOWNSHIP, region_id="630106102")  # 鲁沙尔镇
+    for n in range(3):
+        ticket = _ticket("门口路灯不亮", address=f"湟中区新学府路{n + 1}号")
+        dispatch_ticket(ticket, lead_unit=office)
+    stray = _ticket("门口路灯不亮", address="城北区新学府路9号")  # a second township once: still 3 of 4
+    dispatch_ticket(stray, lead_unit=Unit.objects.get(kind=Unit.Kind.TOWNSHIP, region_id="630105001"))
+    assert locate("新学府路5号").region is None
+    assert learn_from_history(min_tickets=3, agreement=0.7)["learnt"] == 1
+    entry = GazetteerEntry.objects.get(name="新学府路")
+    assert entry.source == GazetteerEntry.Source.HISTORY and entry.region_id == "630106102"
+    assert locate("新学府路5号").region.code == "630106102"
+    assert learn_from_history(min_tickets=3, agreement=0.7)["learnt"] == 0  # idempotent
+
+
+def test_the_commands_for_the_gazetteer_and_the_rate(ref, tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Missing columns"):
+        bad = tmp_path / "g.csv"
+        bad.write_text("name\n某路\n", "utf-8")
+        call_command("gazetteer", "import", str(bad))
+    with pytest.raises(CommandError):
+        call_command("gazetteer", "import", str(tmp_path / "missing.xlsx"))
+    out = io.StringIO()
+    call_command("dispatchrate", "--days", "7", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1] == "first-time-right — (0/0) over 7 days"
