@@ -74,7 +74,11 @@ def train_from_catalogue(*, progress: Callable[[str], None] = lambda _m: None) -
 
 
 def retrain(
-    *, min_rows: int = 200, max_rows: int = 60_000, progress: Callable[[str], None] = lambda _m: None
+    *,
+    min_rows: int = 200,
+    max_rows: int = 60_000,
+    with_catalogue: bool = True,
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> ClassifierModel | None:
     """A new version from the catalogue, closed tickets and corrections; also learns roads from
     dispatch history. Activated only when it is no worse than the active version on the rows the
@@ -88,8 +92,8 @@ def retrain(
     pairs = list(zip(texts, labels))
     rng.shuffle(pairs)
     pairs = pairs[:max_rows]
-    holdout = pairs[: max(50, len(pairs) // 10)]
-    base_texts, base_labels = catalogue_rows()
+    holdout = pairs[: len(pairs) // 10]
+    base_texts, base_labels = catalogue_rows() if with_catalogue else ([], [])
     train_pairs = pairs[len(holdout) :]
     model = classifier.train(
         base_texts + [t for t, _l in train_pairs],
@@ -99,7 +103,7 @@ def retrain(
     )
     known = set(model.labels)
     check = [(t, label) for t, label in holdout if label in known]
-    new_score = classifier.evaluate(model, *zip(*check)).accuracy if check else 0.0
+    new_score = classifier.evaluate(model, *zip(*check)).accuracy if check else 1.0
     _version, current = store.active()
     old_score = (
         classifier.evaluate(current, *zip(*check)).accuracy

@@ -189,3 +189,27 @@ def test_the_commands_for_the_gazetteer_and_the_rate(ref, tmp_path):
     out = io.StringIO()
     call_command("dispatchrate", "--days", "7", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "first-time-right — (0/0) over 7 days"
+
+
+def test_retraining_learns_from_corrections_and_swaps_the_version(trained):
+    from hotline.dispatch.services import dispatch_ticket
+
+    assert learning.retrain(min_rows=10) is None  # too little history: nothing changes
+    assert store.active()[0] == trained.pk
+    unit = Unit.objects.filter(kind=Unit.Kind.CITY_DEPT).first()
+    samples = {
+        "040101": ["工厂烟囱冒黑烟", "化工厂排放废气刺鼻", "厂区废气熏人", "烟囱排放浓烟", "工业废气超标"],
+        "040401": ["饭店油烟扰民", "餐馆油烟直排", "烧烤店油烟大", "楼下饭馆油烟呛人", "油烟机对着窗户"],
+    }
+    for code, texts in samples.items():
+        matter = Matter.objects.get(code=code)
+        for text in texts:
+            ticket = _ticket(text)
+            learning.suggest_for_ticket(ticket)
+            DispatchSuggestion.objects.filter(ticket=ticket).update(matter=None)  # the machine had no idea
+            dispatch_ticket(ticket, lead_unit=unit, matter=matter)
+    assert DispatchCorrection.objects.count() == 10
+    row = learning.retrain(min_rows=10, with_catalogue=False)
+    assert row.n_train == 9 and row.n_labels == 2  # one held back to compare the versions
+    store.forget()
+    assert store.active()[0] == row.pk
