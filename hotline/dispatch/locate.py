@@ -129,7 +129,7 @@ def _typo(text: str, gaz: _Gazetteer) -> tuple[str, str] | None:
 def locate(address: str, *, text: str = "") -> PlaceGuess:
     """The township (or the district, or nothing) that an address — or, without one, the request
     text — is about, with a confidence and the reason in words."""
-    source = clean(address) or clean(text)[:400]
+    source = (clean(address) or clean(text))[:200]  # an address is short; a huge one is junk past here
     if not source:
         return PlaceGuess(None, 0.0, _("No address given."))
     gaz = _index.get()

@@ -7,15 +7,19 @@ suggestion after that check uses it. No restart.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import classifier
 from .models import ClassifierModel
+
+log = logging.getLogger(__name__)
 
 CHECK_EVERY = 5.0  # seconds between version checks
 
@@ -72,8 +76,13 @@ class _Active:
                 if row is None:
                     self._version, self._model = None, None
                 elif row.pk != self._version:
-                    self._model = classifier.load(path_of(row))
-                    self._version = row.pk
+                    try:
+                        self._model = classifier.load(path_of(row))
+                        self._version = row.pk
+                    except ValidationError:
+                        # A missing or unreadable file must not break the console: keep what we
+                        # have (or nothing, and every request goes to a dispatcher) and say so.
+                        log.exception("classifier version %s cannot be loaded", row.pk)
             return self._version, self._model
 
     def forget(self) -> None:

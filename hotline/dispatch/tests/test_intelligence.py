@@ -213,3 +213,10 @@ def test_retraining_learns_from_corrections_and_swaps_the_version(trained):
     assert row.n_train == 9 and row.n_labels == 2  # one held back to compare the versions
     store.forget()
     assert store.active()[0] == row.pk
+
+
+def test_a_lost_model_file_leaves_requests_with_the_dispatchers(trained):
+    store.path_of(trained).unlink()
+    store._active = store._Active()  # a fresh process that has not loaded the model yet
+    result = suggest("饭店油烟扰民", "湟中县鲁沙尔镇")
+    assert result.unsure and result.candidates == () and result.model_version is None
