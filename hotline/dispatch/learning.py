@@ -121,49 +121,66 @@ def retrain(
 # --- suggestions, auto-dispatch and corrections ---------------------------------------------------
 
 
-def suggest_for_ticket(ticket: Ticket, *, explain: bool = True) -> Suggestions:
-    """The suggestions for a ticket, remembered so a later dispatch can be compared with them."""
-    result = suggest(ticket.content, ticket.address, explain=explain)
-    best = result.best
-    model_id = result.model_version
-    DispatchSuggestion.objects.update_or_create(
-        ticket=ticket,
-        defaults={
-            "model_id": model_id,
-            "matter": best.matter if best else None,
-            "region": best.region if best else None,
-            "unit": best.unit if best else None,
-            "confidence": best.confidence if best else 0.0,
-            "auto": False,
-        },
-    )
+def suggest_for_ticket(ticket: Ticket, *, suggestions: Suggestions | None = None) -> Suggestions:
+    """The suggestions for a ticket, remembered so a later dispatch can be compared with them.
+    ``suggestions`` made in bulk (``suggest_many``) are recorded as they are."""
+    result = suggestions or suggest(ticket.content, ticket.address)
+    _remember(ticket, result, auto=False)
     return result
+
+
+def sure_enough(result: Suggestions) -> bool:
+    """Whether the machine may dispatch alone: clears the threshold, with a matter and a unit."""
+    best = result.best
+    return not result.unsure and best is not None and best.unit is not None and best.matter is not None
+
+
+def _remember(ticket: Ticket, result: Suggestions, *, auto: bool) -> None:
+    best = result.best
+    fields = {
+        "model_id": result.model_version,
+        "matter": best.matter if best else None,
+        "region": best.region if best else None,
+        "unit": best.unit if best else None,
+        "confidence": best.confidence if best else 0.0,
+        "auto": auto,
+    }
+    # Built through the one-to-one field, so ``ticket.suggestion`` is cached for the dispatch
+    # that follows and ``record_correction`` needs no query.
+    row = DispatchSuggestion(ticket=ticket, **fields)
+    # One statement either way: INSERT … ON CONFLICT (ticket) DO UPDATE.
+    DispatchSuggestion.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["model", "matter", "region", "unit", "confidence", "auto", "created_at"],
+    )
 
 
 def auto_dispatch(
     ticket: Ticket, *, suggestions: Suggestions | None = None, actor=None, at: dt.datetime | None = None
 ) -> Suggestions:
     """自动派单: dispatch the ticket to the suggested unit when the suggestion clears the centre's
-    threshold; otherwise leave it for a dispatcher, with the suggestions recorded. Pass the
-    ``suggestions`` already made by ``suggest_for_ticket`` to avoid computing them twice."""
+    threshold; otherwise leave it for a dispatcher. Either way the suggestions are recorded.
+    ``suggestions`` made in bulk are used as they are."""
     from hotline.tickets import transitions
 
     from .services import dispatch_ticket
 
-    result = suggestions or suggest_for_ticket(ticket)
-    best = result.best
-    if result.unsure or best is None or best.unit is None or best.matter is None:
-        return result
+    result = suggestions or suggest(ticket.content, ticket.address)
+    sure = sure_enough(result)
     with transitions.service_block():
-        dispatch_ticket(ticket, lead_unit=best.unit, matter=best.matter, actor=actor, at=at, note="")
-        DispatchSuggestion.objects.filter(ticket=ticket).update(auto=True)
+        _remember(ticket, result, auto=sure)
+        if sure:
+            dispatch_ticket(ticket, lead_unit=result.best.unit, matter=result.best.matter, actor=actor, at=at)
     return result
 
 
 def record_correction(ticket: Ticket, *, matter: Matter | None, unit, actor=None, at: dt.datetime | None = None):
     """Keep a dispatch that differs from the machine's suggestion (called by ``dispatch_ticket``)."""
-    suggestion = DispatchSuggestion.objects.filter(ticket=ticket).first()
-    if suggestion is None:
+    try:
+        suggestion = ticket.suggestion
+    except DispatchSuggestion.DoesNotExist:
         return None
     if suggestion.matter_id == (matter.pk if matter else None) and suggestion.unit_id == unit.pk:
         return None

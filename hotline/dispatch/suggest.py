@@ -4,6 +4,7 @@ how sure it is and why. The one function the operator console and the dispatcher
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from hotline.catalog.models import Matter
 from hotline.orgs.models import Region, Unit
 
 from . import router, store
+from .classifier import Prediction
 from .locate import PlaceGuess, locate
 
 
@@ -73,12 +75,22 @@ def suggest(
     coordinates yet, so it does not change the answer today. ``explain=False`` skips finding the
     words behind each matter (bulk use).
     """
-    place = locate(address, text=text)
+    return suggest_many([(text, address)], explain=explain)[0]
+
+
+def suggest_many(requests: Sequence[tuple[str, str]], *, explain: bool = False) -> list[Suggestions]:
+    """``suggest`` for many (text, address) pairs at once: one pass of the model over all texts,
+    several times faster per request than one call each (bulk loads, the demo simulator)."""
     version, model = store.active()
+    places = [locate(address, text=text) for text, address in requests]
     if model is None:
-        return Suggestions((), place, True, _("No classifier has been trained yet."), 1.0)
+        return [Suggestions((), place, True, _("No classifier has been trained yet."), 1.0) for place in places]
+    predictions = model.predict([text for text, _a in requests], explain=explain)
     limit = threshold(model.threshold)
-    prediction = model.predict([text], explain=explain)[0]
+    return [_suggestions(p, place, version, limit) for p, place in zip(predictions, places)]
+
+
+def _suggestions(prediction: Prediction, place: PlaceGuess, version: int | None, limit: float) -> Suggestions:
     matters = _matter_index.get()
     candidates = []
     for guess in prediction.guesses:
