@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from hotline.catalog.models import Matter
 from hotline.dispatch import classifier, learning, store
 from hotline.dispatch.models import ClassifierModel
 from hotline.tabular import read_table
@@ -98,8 +99,10 @@ class Command(BaseCommand):
         if not prediction.guesses:
             self.stdout.write(f"unsure: {prediction.reason}")
             return
+        paths = dict(Matter.objects.filter(code__in=[g.label for g in prediction.guesses]).values_list("code", "path"))
         for guess in prediction.guesses:
-            self.stdout.write(f"{guess.label}\t{guess.confidence:.3f}\t{' '.join(guess.words)}")
+            name = f"{guess.label} {paths[guess.label]}" if guess.label in paths else guess.label
+            self.stdout.write(f"{name}\t{guess.confidence:.3f}\t{' '.join(guess.words)}")
         if prediction.fallback:
             self.stdout.write(f"fallback: {prediction.fallback.label} {prediction.fallback.confidence:.3f}")
         self.stdout.write(f"unsure: {prediction.reason}" if prediction.unsure else "sure")
