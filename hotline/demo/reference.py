@@ -10,6 +10,7 @@ from django.db import transaction
 from hotline.catalog import services as catalog
 from hotline.catalog.models import Matter
 from hotline.dispatch import router
+from hotline.dispatch.locate import seed_gazetteer
 from hotline.intake.reference import load_channels
 from hotline.knowledge.services import seed_articles
 from hotline.orgs import places
@@ -28,6 +29,7 @@ def load_reference(say: Callable[[str], None] = lambda _m: None) -> None:
         say(f"channels: {load_channels()}")
         say(f"holidays and working weekends: {seed_from_chinese_calendar()} new")
         say(f"knowledge base: {seed_articles()} starter articles")
+        say("gazetteer: {created} new, {updated} updated roads, estates and landmarks".format(**seed_gazetteer()))
     places.clear_cache()
     router.clear_cache()
 

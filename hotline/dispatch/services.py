@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,9 @@ from hotline.intake.services import tier_for
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.models import Assignment, Ticket
+
+from . import learning
+from .models import Consultation, ConsultationTask
 
 
 def dispatch_ticket(
@@ -73,6 +77,8 @@ def dispatch_ticket(
             [Assignment(ticket=ticket, unit=lead_unit, role=Assignment.Role.LEAD, dispatched_at=now, task=note)]
             + [Assignment(ticket=ticket, unit=u, role=Assignment.Role.CO, dispatched_at=now) for u in co_units]
         )
+        # A dispatcher who chose otherwise than the machine leaves a correction: training data.
+        learning.record_correction(ticket, matter=matter, unit=lead_unit, actor=actor, at=now)
 
 
 def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | None = None) -> None:
@@ -90,3 +96,79 @@ def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | No
         last = ticket.assignments.filter(role=Assignment.Role.LEAD, unit=ticket.lead_unit).order_by("-id").first()
         if last is not None:
             Assignment.objects.filter(pk=last.pk).update(state=Assignment.State.ACTIVE)
+
+
+# --- 会商研判 consultation on complex tickets ------------------------------------------------------
+
+
+def open_consultation(ticket: Ticket, *, topic: str, actor=None, at: dt.datetime | None = None) -> Consultation:
+    """The centre puts a complex ticket to the units concerned."""
+    if not (topic or "").strip():
+        raise ValidationError({"topic": _("Say what the consultation is to decide.")})
+    if ticket.consultations.filter(decided_at__isnull=True).exists():
+        raise ValidationError(_("This ticket already has an open consultation."))
+    return Consultation.objects.create(
+        ticket=ticket, topic=topic.strip(), convened_by=actor, opened_at=at or timezone.now()
+    )
+
+
+def decide_consultation(
+    consultation: Consultation,
+    *,
+    lead_unit: Unit,
+    lead_task: str,
+    co_tasks: Sequence[tuple[Unit, str]] = (),
+    conclusion: str,
+    actor=None,
+    at: dt.datetime | None = None,
+) -> None:
+    """The consultation names a lead unit and co-units, each with its own task, and the ticket is
+    dispatched to them. Every unit later replies to its own task."""
+    errors: dict[str, str] = {}
+    if consultation.decided_at is not None:
+        errors["consultation"] = _("This consultation has already been decided.")
+    if not (conclusion or "").strip():
+        errors["conclusion"] = _("Write the conclusion of the consultation.")
+    if not (lead_task or "").strip() or any(not (task or "").strip() for _u, task in co_tasks):
+        errors["tasks"] = _("Every unit needs its own task.")
+    if errors:
+        raise ValidationError(errors)
+    now = at or timezone.now()
+    ticket = consultation.ticket
+    with transaction.atomic():
+        dispatch_ticket(
+            ticket,
+            lead_unit=lead_unit,
+            co_units=[u for u, _t in co_tasks],
+            actor=actor,
+            note=lead_task.strip(),
+            at=now,
+        )
+        Consultation.objects.filter(pk=consultation.pk).update(
+            lead_unit=lead_unit, conclusion=conclusion.strip(), decided_at=now
+        )
+        ConsultationTask.objects.bulk_create(
+            [ConsultationTask(consultation=consultation, unit=lead_unit, lead=True, task=lead_task.strip())]
+            + [ConsultationTask(consultation=consultation, unit=u, task=t.strip()) for u, t in co_tasks]
+        )
+        for unit, task in co_tasks:  # each co-unit sees its own task in its inbox
+            Assignment.objects.filter(
+                ticket=ticket, state=Assignment.State.ACTIVE, role=Assignment.Role.CO, unit=unit
+            ).update(task=task.strip())
+    consultation.refresh_from_db()
+
+
+def reply_consultation_task(task: ConsultationTask, *, unit: Unit, text: str, at: dt.datetime | None = None) -> None:
+    """A unit answers its own task of a consultation."""
+    if task.unit_id != unit.pk:
+        raise ValidationError(_("Only the unit given the task can reply to it."))
+    if not (text or "").strip():
+        raise ValidationError({"reply": _("The reply is empty.")})
+    if task.replied_at is not None:
+        raise ValidationError(_("This task has already been answered."))
+    updated = ConsultationTask.objects.filter(pk=task.pk, replied_at__isnull=True).update(
+        reply=text.strip(), replied_at=at or timezone.now()
+    )
+    if not updated:  # a second reply raced this one
+        raise ValidationError(_("This task has already been answered."))
+    task.refresh_from_db()

@@ -5,6 +5,8 @@ from hotline.demo.management.commands.simulate import run_simulation
 from hotline.demo.personas import DEMO_PASSWORD, create_personas
 from hotline.demo.reference import load_reference
 from hotline.publicity.services import publish_demo_cases
+from hotline.dispatch import store
+from hotline.dispatch.learning import train_from_catalogue
 from hotline.tickets.models import Ticket
 
 
@@ -22,6 +24,10 @@ class Command(BaseCommand):
         self.stdout.write("preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         load_reference(say=lambda m: self.stdout.write(f"  {m}"))
+        if store.active()[1] is None:
+            self.stdout.write("  training the dispatch classifier on the catalogue's examples…")
+            row = train_from_catalogue()
+            self.stdout.write(f"  classifier version {row.pk}: {row.n_labels} matters, {row.n_train} examples")
         if Ticket.objects.exists():
             self.stdout.write(f"  {Ticket.objects.count()} tickets already there; delete var/ to start afresh")
         else:

@@ -1,0 +1,50 @@
+"""Reading dispatch performance: the first-time-right rate (一派到位率)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from hotline.tickets.models import Assignment, Ticket
+
+
+@dataclass(frozen=True)
+class Rate:
+    dispatched: int  # tickets first dispatched in the period
+    first_time_right: int  # of those, tickets the first unit kept (dispatched once)
+
+    @property
+    def rate(self) -> float | None:
+        return self.first_time_right / self.dispatched if self.dispatched else None
+
+
+def _first_dispatches(start: dt.datetime, end: dt.datetime):
+    first = Assignment.objects.filter(ticket=OuterRef("pk"), role=Assignment.Role.LEAD).order_by("id")
+    return (
+        Ticket.objects.filter(dispatch_count__gte=1)
+        .annotate(
+            first_unit=Subquery(first.values("unit_id")[:1]),
+            first_at=Subquery(first.values("dispatched_at")[:1]),
+        )
+        .filter(first_at__gte=start, first_at__lt=end)
+    )
+
+
+def first_time_right(start: dt.datetime, end: dt.datetime) -> Rate:
+    """一派到位率 over tickets first dispatched in [start, end): the share never returned and
+    re-dispatched (a refused return keeps the unit, so it still counts as right)."""
+    row = _first_dispatches(start, end).aggregate(n=Count("pk"), right=Count("pk", filter=Q(dispatch_count=1)))
+    return Rate(row["n"], row["right"])
+
+
+def first_time_right_by_unit(start: dt.datetime, end: dt.datetime) -> dict[int, Rate]:
+    """The same rate per first-receiving unit (unit id -> rate)."""
+    rows = (
+        _first_dispatches(start, end)
+        .values("first_unit")
+        .annotate(n=Count("pk"), right=Count("pk", filter=Q(dispatch_count=1)))
+        .order_by()
+    )
+    return {r["first_unit"]: Rate(r["n"], r["right"]) for r in rows}
