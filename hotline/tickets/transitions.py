@@ -59,6 +59,10 @@ MOVES: dict[str, Move] = {
     "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, _lazy("reopen")),
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, _lazy("merge")),
     "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, _lazy("invalidate")),
+    "supervise": _m(
+        {S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED}, None, _lazy("supervision order")
+    ),
+    "spot_check": _m({S.REPLIED, S.CLOSED, S.REOPENED}, None, _lazy("spot check")),
     "recompute_deadlines": _m(ANY, None, _lazy("recompute deadlines")),
     "note": _m(ANY, None, _lazy("note")),
 }

@@ -1,0 +1,193 @@
+"""督办单 supervision orders: the escalation ladder and repeat complaints.
+
+Every level fires once per ticket and deadline (a unique constraint, not a check in Python), so a
+job run twice, a worker restarted halfway, or two workers racing issue one order and one set of
+messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.orgs.models import Unit
+from hotline.tickets import transitions
+from hotline.tickets.models import Status, Ticket
+from hotline.workcal.services import Calendar, get_calendar
+
+from . import delivery
+from .models import LEVEL_RANK, Accountability, Delivery, OrderLevel, SupervisionOrder
+
+HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
+
+
+def levels() -> list[dict]:
+    """The configured ladder, validated: a misspelt level or recipient is an error, not a silence."""
+    out = []
+    for entry in settings.SUPERVISION["LEVELS"]:
+        if entry["level"] not in OrderLevel.values:
+            raise ValueError(f"unknown supervision level {entry['level']!r}")
+        unknown = set(entry["to"]) - {"unit", "parent", "centre"}
+        if unknown:
+            raise ValueError(f"unknown recipients {sorted(unknown)} for level {entry['level']}")
+        out.append(entry)
+    return out
+
+
+def fires(due: dt.datetime, offset_days: int, now: dt.datetime, calendar: Calendar) -> bool:
+    """Whether a level ``offset_days`` working days from ``due`` (negative: before) is reached at ``now``."""
+    if offset_days < 0:
+        return now <= due and calendar.add_working_days(now, -offset_days)[0] >= due
+    return now >= calendar.add_working_days(due, offset_days)[0]
+
+
+def _recipients(unit: Unit, to: list[str]) -> list[Unit]:
+    out: list[Unit] = []
+    for who in to:
+        if who == "unit":
+            out.append(unit)
+        elif who == "parent" and unit.parent_id:
+            out.append(unit.parent)
+        elif who == "centre":
+            centre = Unit.objects.filter(kind=Unit.Kind.CENTRE).first()
+            if centre is not None:
+                out.append(centre)
+    seen: set[int] = set()
+    return [u for u in out if not (u.pk in seen or seen.add(u.pk))]
+
+
+def _message(ticket: Ticket, level: str, reason: str) -> str:
+    due = timezone.localtime(ticket.resolve_due).strftime("%Y-%m-%d %H:%M") if ticket.resolve_due else "—"
+    return _("【12345 %(level)s】Ticket %(code)s (%(title)s), due %(due)s: %(reason)s") % {
+        "level": OrderLevel(level).label,
+        "code": ticket.code,
+        "title": ticket.title,
+        "due": due,
+        "reason": reason,
+    }
+
+
+def issue(
+    ticket: Ticket, *, level: str, due: dt.datetime, reason: str, to: list[str], now: dt.datetime, actor=None
+) -> SupervisionOrder | None:
+    """Issue one order with its event and messages, or nothing when it exists already."""
+    if ticket.lead_unit_id is None:
+        return None
+    if SupervisionOrder.objects.filter(ticket=ticket, level=level, due=due).exists():
+        return None
+    try:
+        with transitions.service_block():
+            order = SupervisionOrder.objects.create(
+                ticket=ticket,
+                unit_id=ticket.lead_unit_id,
+                level=level,
+                rank=LEVEL_RANK[level],
+                due=due,
+                reason=reason,
+                issued_at=now,
+            )
+            transitions.apply(
+                ticket,
+                "supervise",
+                actor=actor,
+                unit=ticket.lead_unit,
+                note=reason,
+                at=now,
+                data={"level": level, "order": order.pk},
+            )
+            if level == OrderLevel.PUBLIC:
+                Accountability.objects.create(
+                    unit_id=ticket.lead_unit_id,
+                    ticket=ticket,
+                    kind=Accountability.Kind.PUBLIC_NOTICE,
+                    order=order,
+                    note=reason,
+                    created_at=now,
+                )
+            text = _message(ticket, level, reason)
+            for unit in _recipients(ticket.lead_unit, to):
+                delivery.enqueue(
+                    key=f"order:{order.pk}:unit:{unit.pk}",
+                    channel=Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX,
+                    address=unit.phone or unit.code,
+                    body=text,
+                    unit=unit,
+                    ticket=ticket,
+                    at=now,
+                )
+    except (IntegrityError, transitions.TransitionError):
+        # Another worker issued it first, or the ticket moved under us: the next run looks again.
+        return None
+    return order
+
+
+def escalate(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, int]:
+    """Issue every order of the ladder that is due and not yet issued."""
+    now = now or timezone.now()
+    calendar = get_calendar()
+    ladder = levels()
+    horizon = max((-e["offset_days"] for e in ladder if e["offset_days"] < 0), default=0)
+    # Working days ahead, in calendar days with room for a Golden Week: a cheap bound for the index.
+    latest_due = now + dt.timedelta(days=horizon * 3 + 10)
+    issued = {e["level"]: 0 for e in ladder}
+    candidates = (
+        Ticket.objects.filter(status__in=HANDLING, replied_at__isnull=True, resolve_due__lte=latest_due)
+        .select_related("lead_unit__parent")
+        .order_by("resolve_due")[:limit]
+    )
+    for ticket in candidates:
+        done = set(
+            SupervisionOrder.objects.filter(ticket=ticket, due=ticket.resolve_due).values_list("level", flat=True)
+        )
+        for entry in ladder:
+            level = entry["level"]
+            if level in done or not fires(ticket.resolve_due, entry["offset_days"], now, calendar):
+                continue
+            reason = (
+                _("The resolution deadline is near.")
+                if entry["offset_days"] < 0
+                else _("Overdue by %(n)d working days or more.") % {"n": entry["offset_days"]}
+            )
+            if issue(ticket, level=level, due=ticket.resolve_due, reason=reason, to=entry["to"], now=now):
+                issued[level] += 1
+    return issued
+
+
+def repeat_complaints(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Several tickets about one place and matter within the window: supervise the newest open one."""
+    now = now or timezone.now()
+    conf = settings.SUPERVISION
+    since = now - dt.timedelta(days=conf["REPEAT_WINDOW_DAYS"])
+    groups = (
+        Ticket.objects.filter(received_at__gte=since, received_at__lte=now, matter__isnull=False)
+        .exclude(address="")
+        .exclude(status__in=(Status.MERGED, Status.INVALID))
+        .values("matter_id", "address")
+        .annotate(n=Count("id"), newest=Max("id"))
+        .filter(n__gte=conf["REPEAT_COUNT"])
+    )
+    issued = 0
+    for group in groups:
+        ticket = (
+            Ticket.objects.filter(
+                matter_id=group["matter_id"], address=group["address"], status__in=(*HANDLING, Status.REPLIED)
+            )
+            .select_related("lead_unit__parent")
+            .order_by("-received_at")
+            .first()
+        )
+        if ticket is None:
+            continue
+        due = ticket.resolve_due or ticket.received_at
+        reason = _("%(n)d complaints about the same place and matter within %(days)d days.") % {
+            "n": group["n"],
+            "days": conf["REPEAT_WINDOW_DAYS"],
+        }
+        if issue(ticket, level=OrderLevel.REPEAT, due=due, reason=reason, to=["unit", "parent"], now=now):
+            issued += 1
+    return {"repeat": issued}
