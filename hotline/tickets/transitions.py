@@ -62,7 +62,7 @@ MOVES: dict[str, Move] = {
     "supervise": _m(
         {S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED}, None, _lazy("supervision order")
     ),
-    "spot_check": _m({S.REPLIED, S.CLOSED, S.REOPENED}, None, _lazy("spot check")),
+    "spot_check": _m({S.REPLIED, S.CLOSED, S.REOPENED, S.IN_PROGRESS}, None, _lazy("spot check")),
     "recompute_deadlines": _m(ANY, None, _lazy("recompute deadlines")),
     "note": _m(ANY, None, _lazy("note")),
 }

@@ -140,3 +140,18 @@ def test_a_misspelt_level_is_an_error(settings):
     settings.SUPERVISION = {**settings.SUPERVISION, "LEVELS": [{"level": "shout", "offset_days": 1, "to": ["unit"]}]}
     with pytest.raises(ValueError, match="shout"):
         orders.levels()
+
+
+def test_an_order_exports_as_a_word_document(people, outbox):
+    import io
+
+    from docx import Document
+
+    from hotline.supervision.notices import order_notice
+
+    ticket = dispatched(people)
+    orders.escalate(now=at(2026, 11, 12, 9))
+    order = SupervisionOrder.objects.get(ticket=ticket, level=OrderLevel.NOTICE)
+    doc = Document(io.BytesIO(order_notice(order)))
+    cells = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert ticket.code in cells and "2026-11-11 09:00" in cells
