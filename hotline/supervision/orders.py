@@ -136,7 +136,9 @@ def escalate(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, 
     latest_due = now + dt.timedelta(days=horizon * 3 + 10)
     issued = {e["level"]: 0 for e in ladder}
     candidates = (
-        Ticket.objects.filter(status__in=HANDLING, replied_at__isnull=True, resolve_due__lte=latest_due)
+        Ticket.objects.filter(
+            status__in=HANDLING, replied_at__isnull=True, resolve_due__lte=latest_due, clock_started_at__lte=now
+        )
         .select_related("lead_unit__parent")
         .order_by("resolve_due")[:limit]
     )
