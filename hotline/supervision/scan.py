@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hotline.tickets.deadlines import STATE_FIELDS, refresh_states
@@ -55,6 +55,32 @@ def scan_deadlines(*, now: dt.datetime | None = None, chunk: int = 5000) -> dict
         if after != before:
             batch.append((t.id, t.version, {k: v for k, v in after.items() if v != before[k]}))
     with transaction.atomic():
-        for pk, version, fields in batch:
-            changed += Ticket.objects.filter(pk=pk, version=version).update(**fields)
+        for start in range(0, len(batch), 500):
+            changed += _write(batch[start : start + 500])
     return {"scanned": scanned, "changed": changed}
+
+
+def _write(rows: list[tuple[int, int, dict[str, str]]]) -> int:
+    """One UPDATE … FROM (VALUES …) for many tickets, each guarded by its own version: a ticket
+    changed since the read keeps what its change wrote. (PostgreSQL and SQLite ≥ 3.33 both name a
+    VALUES list's columns column1, column2, …)"""
+    quote = connection.ops.quote_name
+    table = quote(Ticket._meta.db_table)
+    columns = [Ticket._meta.get_field(name).column for name in STATE_FIELDS]
+    sets = ", ".join(
+        f"{quote(col)} = CASE WHEN v.column{3 + 2 * i} = 1 THEN v.column{4 + 2 * i} ELSE {table}.{quote(col)} END"
+        for i, col in enumerate(columns)
+    )
+    values, params = [], []
+    for pk, version, fields in rows:
+        values.append("(" + ", ".join(["%s"] * (2 + 2 * len(columns))) + ")")
+        params += [pk, version]
+        for name in STATE_FIELDS:
+            params += [1 if name in fields else 0, fields.get(name, "")]
+    sql = (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join(values)}) AS v "
+        f"WHERE {table}.{quote('id')} = v.column1 AND {table}.{quote('version')} = v.column2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -44,8 +44,12 @@ def test_scan_leaves_a_ticket_someone_changed_meanwhile(people):
     handling.sign(ticket, unit=people.township, at=at(2026, 11, 2, 10))
     handling.reply(ticket, unit=people.township, result="已处理", at=at(2026, 11, 3))
     # A scan that read the ticket before the reply must not paint it red afterwards.
-    Ticket.objects.filter(pk=ticket.pk, version=stale.version).update(resolve_state=DeadlineState.OVERDUE)
+    assert scan._write([(ticket.pk, stale.version, {"resolve_state": DeadlineState.OVERDUE})]) == 0
     assert Ticket.objects.get(pk=ticket.pk).resolve_state == DeadlineState.MET
+    # With the current version it writes only the fields it names.
+    assert scan._write([(ticket.pk, ticket.version, {"sign_state": DeadlineState.MET_LATE})]) == 1
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.sign_state == DeadlineState.MET_LATE and fresh.resolve_state == DeadlineState.MET
 
 
 def test_working_day_warning_rule(people, settings):
