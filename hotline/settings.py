@@ -159,6 +159,9 @@ HOTLINE = {
     "WARNING_WORKING_DAYS": envint("HOTLINE_WARNING_WORKING_DAYS", 0),
     # 延期 extension requests close at this local time on the deadline's day (Xining: 17:00).
     "EXTENSION_CUTOFF": env("HOTLINE_EXTENSION_CUTOFF", "17:00"),
+    # The public address in links sent to citizens (the SMS rating link), and how long one lives.
+    "PUBLIC_URL": env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000"),
+    "REVISIT_LINK_DAYS": envint("HOTLINE_REVISIT_LINK_DAYS", 7),
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset
@@ -208,8 +211,8 @@ EVALUATION = {
     # Zones: "threshold" (composite ≥ BLUE → blue, ≥ YELLOW → yellow, else red) or "rank" (the top
     # BLUE_RANK share blue, the bottom RED_RANK share red).
     "ZONE_MODE": env("HOTLINE_ZONE_MODE", "threshold"),
-    "ZONE_BLUE": float(env("HOTLINE_ZONE_BLUE", "90") or 90),
-    "ZONE_YELLOW": float(env("HOTLINE_ZONE_YELLOW", "80") or 80),
+    "ZONE_BLUE": float(env("HOTLINE_ZONE_BLUE", "95") or 95),
+    "ZONE_YELLOW": float(env("HOTLINE_ZONE_YELLOW", "92") or 92),
     "ZONE_BLUE_RANK": float(env("HOTLINE_ZONE_BLUE_RANK", "0.6") or 0.6),
     "ZONE_RED_RANK": float(env("HOTLINE_ZONE_RED_RANK", "0.1") or 0.1),
     # A unit with fewer valid revisits in the period is shown but not ranked or zoned.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.evaluation.links import send_rating_links
 from hotline.evaluation.services import close_expired_revisits
 
 from . import delivery, orders, scan
@@ -42,6 +43,7 @@ SCHEDULE: list[Job] = [
     Job("deadline_scan", dt.timedelta(minutes=5), lambda now: scan.scan_deadlines(now=now), "deadline states"),
     Job("escalate", dt.timedelta(minutes=5), lambda now: orders.escalate(now=now), "reminders and orders"),
     Job("repeat_complaints", dt.timedelta(hours=1), lambda now: orders.repeat_complaints(now=now), "repeats"),
+    Job("rating_links", dt.timedelta(minutes=10), lambda now: send_rating_links(now=now), "SMS revisit links"),
     Job("close_revisits", dt.timedelta(minutes=15), _close_revisits, "close tickets whose revisit window passed"),
     Job("deliver", dt.timedelta(minutes=1), lambda now: delivery.deliver_due(now=now), "send queued messages"),
 ]

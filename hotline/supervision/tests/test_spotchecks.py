@@ -106,3 +106,25 @@ def test_the_word_notice_names_the_unit_and_lists_the_findings(pool):
     assert "G" in text and str(pool.township) in text and "2026-11-22" in text
     cells = [c.text for row in doc.tables[0].rows for c in row.cells]
     assert "现场仍有23处隐患" in cells and Ticket.objects.get(pk=checks[0].ticket_id).code in cells
+
+
+def test_notices_download_for_those_who_may_see_them(pool, client):
+    from hotline.supervision.models import SupervisionOrder
+    from hotline.supervision.orders import escalate
+
+    spotchecks.draw(since=at(2026, 11, 1), until=at(2026, 11, 30), size=2, batch="H", random_share=0)
+    client.force_login(pool.supervisor)
+    response = client.get("/s/notices/spot-checks/H.docx")
+    assert response.status_code == 200 and response["Content-Type"].endswith("wordprocessingml.document")
+    assert Document(io.BytesIO(response.content)).paragraphs
+    assert client.get("/s/notices/spot-checks/nope.docx").status_code == 404
+    ticket = new_ticket(pool.operator, when=at(2026, 11, 2, 9), address="城东区东关大街街道七号院")
+    dispatch_ticket(ticket, lead_unit=pool.township, matter=township_matter(), at=at(2026, 11, 2, 9))
+    escalate(now=at(2026, 11, 12, 9))
+    order = SupervisionOrder.objects.get(ticket=ticket)
+    assert client.get(f"/s/notices/orders/{order.pk}.docx").status_code == 200
+    client.force_login(pool.outsider)
+    assert client.get(f"/s/notices/orders/{order.pk}.docx").status_code == 403
+    assert client.get("/s/notices/spot-checks/H.docx").status_code == 404  # not their unit's checks
+    client.logout()
+    assert client.get(f"/s/notices/orders/{order.pk}.docx").status_code == 302  # to the login page
