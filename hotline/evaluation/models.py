@@ -22,6 +22,8 @@ class Revisit(models.Model):
         VALID = "valid", _("valid")
         UNREACHABLE = "unreachable", _("unreachable")
         REFUSED = "refused", _("refused")
+        # A spot check found the closure false or the satisfaction coerced: the answer no longer counts.
+        VOIDED = "voided", _("voided by a spot check")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="revisits")
     method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.PHONE)

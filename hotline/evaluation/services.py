@@ -34,11 +34,11 @@ def record_revisit(
     is dissatisfied for a reason the unit can act on. An unreachable or refused revisit is kept but
     changes nothing: it is excluded from the rates and the revisit window keeps running.
     """
-    transitions.check(ticket, "revisit")
-    if outcome not in Revisit.Outcome.values:
+    if outcome not in (Revisit.Outcome.VALID, Revisit.Outcome.UNREACHABLE, Revisit.Outcome.REFUSED):
         raise ValidationError({"outcome": _("Unknown revisit outcome.")})
     if method not in Revisit.Method.values:
         raise ValidationError({"method": _("Unknown revisit method.")})
+    transitions.check(ticket, "revisit")
     valid = outcome == Revisit.Outcome.VALID
     if valid and (contacted is None or solved is None or satisfaction not in Satisfaction.values):
         raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})

@@ -11,11 +11,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Unit
+from hotline.orgs.places import place_key
 from hotline.tickets import transitions
 from hotline.tickets.models import Status, Ticket
 from hotline.workcal.services import Calendar, get_calendar
@@ -126,8 +126,12 @@ def issue(
     return order
 
 
-def escalate(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, int]:
-    """Issue every order of the ladder that is due and not yet issued."""
+def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Issue every order of the ladder that is due and not yet issued.
+
+    Reads the candidates' deadlines and their existing orders in two queries, and loads a full
+    ticket only for an order to issue, so a run with nothing to do stays cheap at any size.
+    """
     now = now or timezone.now()
     calendar = get_calendar()
     ladder = levels()
@@ -135,59 +139,76 @@ def escalate(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, 
     # Working days ahead, in calendar days with room for a Golden Week: a cheap bound for the index.
     latest_due = now + dt.timedelta(days=horizon * 3 + 10)
     issued = {e["level"]: 0 for e in ladder}
-    candidates = (
+    candidates = dict(
         Ticket.objects.filter(
-            status__in=HANDLING, replied_at__isnull=True, resolve_due__lte=latest_due, clock_started_at__lte=now
-        )
-        .select_related("lead_unit__parent")
-        .order_by("resolve_due")[:limit]
+            status__in=HANDLING,
+            replied_at__isnull=True,
+            resolve_due__lte=latest_due,
+            clock_started_at__lte=now,
+            lead_unit__isnull=False,
+        ).values_list("pk", "resolve_due")
     )
-    for ticket in candidates:
-        done = set(
-            SupervisionOrder.objects.filter(ticket=ticket, due=ticket.resolve_due).values_list("level", flat=True)
-        )
+    done = (
+        {
+            (pk, level, due)
+            for pk, level, due in SupervisionOrder.objects.filter(ticket_id__in=list(candidates)).values_list(
+                "ticket_id", "level", "due"
+            )
+        }
+        if candidates
+        else set()
+    )
+    todo: dict[int, list[dict]] = {}
+    for pk, due in candidates.items():
         for entry in ladder:
-            level = entry["level"]
-            if level in done or not fires(ticket.resolve_due, entry["offset_days"], now, calendar):
-                continue
+            if (pk, entry["level"], due) not in done and fires(due, entry["offset_days"], now, calendar):
+                todo.setdefault(pk, []).append(entry)
+    for ticket in Ticket.objects.filter(pk__in=list(todo)).select_related("lead_unit__parent").order_by("resolve_due"):
+        for entry in todo[ticket.pk]:
+            if ticket.resolve_due != candidates[ticket.pk]:
+                break  # the ticket moved since we read it: the next run sees its new deadline
             reason = (
                 _("The resolution deadline is near.")
                 if entry["offset_days"] < 0
                 else _("Overdue by %(n)d working days or more.") % {"n": entry["offset_days"]}
             )
-            if issue(ticket, level=level, due=ticket.resolve_due, reason=reason, to=entry["to"], now=now):
-                issued[level] += 1
+            if issue(ticket, level=entry["level"], due=ticket.resolve_due, reason=reason, to=entry["to"], now=now):
+                issued[entry["level"]] += 1
     return issued
 
 
 def repeat_complaints(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Several tickets about one place and matter within the window: supervise the newest open one."""
+    """Several tickets about one place and matter within the window: supervise the newest open one.
+
+    The place is the address without region names and house number (``places.place_key``), so
+    "城东区…东关大街12号" and "东关大街3号" count as one place.
+    """
     now = now or timezone.now()
     conf = settings.SUPERVISION
     since = now - dt.timedelta(days=conf["REPEAT_WINDOW_DAYS"])
-    groups = (
+    rows = (
         Ticket.objects.filter(received_at__gte=since, received_at__lte=now, matter__isnull=False)
         .exclude(address="")
         .exclude(status__in=(Status.MERGED, Status.INVALID))
-        .values("matter_id", "address")
-        .annotate(n=Count("id"), newest=Max("id"))
-        .filter(n__gte=conf["REPEAT_COUNT"])
+        .values_list("pk", "matter_id", "address", "status", "received_at")
     )
+    groups: dict[tuple[int, str], list[tuple]] = {}
+    for pk, matter, address, status, received in rows.iterator(chunk_size=5000):
+        key = place_key(address)
+        if len(key) >= 2:
+            groups.setdefault((matter, key), []).append((received, pk, status))
     issued = 0
-    for group in groups:
-        ticket = (
-            Ticket.objects.filter(
-                matter_id=group["matter_id"], address=group["address"], status__in=(*HANDLING, Status.REPLIED)
-            )
-            .select_related("lead_unit__parent")
-            .order_by("-received_at")
-            .first()
-        )
-        if ticket is None:
+    for (_matter, place), members in groups.items():
+        if len(members) < conf["REPEAT_COUNT"]:
             continue
+        open_ones = sorted(m for m in members if m[2] in (*HANDLING, Status.REPLIED))
+        if not open_ones:
+            continue
+        ticket = Ticket.objects.select_related("lead_unit__parent").get(pk=open_ones[-1][1])
         due = ticket.resolve_due or ticket.received_at
-        reason = _("%(n)d complaints about the same place and matter within %(days)d days.") % {
-            "n": group["n"],
+        reason = _("%(n)d complaints about %(place)s and the same matter within %(days)d days.") % {
+            "n": len(members),
+            "place": place,
             "days": conf["REPEAT_WINDOW_DAYS"],
         }
         if issue(ticket, level=OrderLevel.REPEAT, due=due, reason=reason, to=["unit", "parent"], now=now):

@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.evaluation.models import Revisit
 from hotline.evaluation.services import reopen
 from hotline.tickets import transitions
 from hotline.tickets.models import Status, Ticket
@@ -161,6 +162,10 @@ def record_finding(
         else:
             transitions.apply(ticket, "spot_check", actor=actor, unit=ticket.lead_unit, note=note, data=data, at=now)
         if finding != SpotCheck.Finding.TRUE:
+            # What the citizen "said" at the revisit is not what they experienced: it leaves the rates.
+            Revisit.objects.filter(ticket=ticket, outcome=Revisit.Outcome.VALID, recorded_at__lte=now).update(
+                outcome=Revisit.Outcome.VOIDED
+            )
             Accountability.objects.create(
                 unit_id=check.unit_id,
                 ticket=ticket,

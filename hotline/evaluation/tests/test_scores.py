@@ -119,3 +119,17 @@ def test_rates_command_table_and_csv(scored):
     assert "城东区" in out.getvalue() and "Valid revisits only" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("rates", "--period", "November")
+
+
+def test_an_operator_cannot_record_a_voided_revisit(people):
+    from hotline.evaluation.services import record_revisit
+
+    ticket = new_ticket(people.operator)
+    with pytest.raises(ValidationError):
+        record_revisit(ticket, outcome="voided")
+
+
+def test_voided_revisits_leave_the_rates(scored):
+    Revisit.objects.filter(lead_unit=scored.housing, satisfaction="dissatisfied").update(outcome="voided")
+    row = next(r for r in unit_scores("2026-11") if r["key"] == scored.housing.pk)
+    assert row["n"] == 3

@@ -159,3 +159,11 @@ def test_an_order_exports_as_a_word_document(people, outbox):
     doc = Document(io.BytesIO(order_notice(order)))
     cells = [c.text for row in doc.tables[0].rows for c in row.cells]
     assert ticket.code in cells and "2026-11-11 09:00" in cells
+
+
+def test_one_place_however_the_caller_puts_it(people):
+    from hotline.orgs.places import place_key
+
+    assert place_key("城东区东关大街街道东关大街12号") == place_key("东关大街3号") == "东关大街"
+    assert place_key("") == "" and place_key("   ") == ""
+    assert place_key("城东区" * 1000 + "东关大街") == "东关大街"

@@ -70,6 +70,7 @@ def test_a_false_closure_reopens_the_ticket_and_names_the_unit(pool):
     ticket.refresh_from_db()
     assert ticket.status == Status.REOPENED and ticket.redo_count == redo + 1
     assert ticket.lead_unit_id == pool.township.pk and ticket.resolve_due > at(2026, 11, 21)
+    assert list(ticket.revisits.values_list("outcome", flat=True)) == ["voided"]  # out of the rates
     record = Accountability.objects.get(ticket=ticket)
     assert record.kind == Accountability.Kind.FALSE_CLOSURE and record.unit_id == pool.township.pk
     assert TicketEvent.objects.filter(ticket=ticket, action="reopen").last().data["finding"] == "false"
