@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from hotline.evaluation.links import send_rating_links
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.evaluation.services import record_praise
 from hotline.orgs.models import Unit
@@ -73,17 +74,20 @@ def supervise_demo(*, now: dt.datetime | None = None, seed: int = 12345, say: Ca
     # Then the worker's turn: reminders and orders for every deadline as it stands now.
     ladder = orders.escalate(now=now)
     repeats = orders.repeat_complaints(now=now)
+    links = send_rating_links(now=now)
     sent = delivery.deliver_due(now=now, limit=100000)
     summary = {
         "states": states,
         "orders": {**ladder, **repeats},
         "messages": sent["sent"],
+        "rating_links": links["queued"],
         "praise": praised,
         "spot_checks": len(checks),
         "findings": findings,
     }
     say(
         f"supervision: {states['changed']} deadline states updated; orders {summary['orders']}; "
-        f"{summary['messages']} messages; {praised} praise; spot checks {len(checks)} {findings}"
+        f"{summary['messages']} messages ({links['queued']} rating links); {praised} praise; "
+        f"spot checks {len(checks)} {findings}"
     )
     return summary
