@@ -129,3 +129,21 @@ def test_notices_download_for_those_who_may_see_them(pool, client):
     assert client.get("/s/notices/spot-checks/H.docx").status_code == 404  # not their unit's checks
     client.logout()
     assert client.get(f"/s/notices/orders/{order.pk}.docx").status_code == 302  # to the login page
+
+
+def test_the_spotcheck_command_draws_and_exports(pool, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.utils import timezone
+
+    Ticket.objects.update(closed_at=timezone.now() - __import__("datetime").timedelta(days=1))
+    out = io.StringIO()
+    call_command("spotcheck", "--batch", "W48", "--size", "3", stdout=out)
+    assert "3 tickets in batch W48" in out.getvalue() and "short_reply" in out.getvalue()
+    target = tmp_path / "notice.docx"
+    call_command("spotcheck", "--batch", "W48", "--notice", str(target), stdout=io.StringIO())
+    assert Document(str(target)).paragraphs
+    with pytest.raises(CommandError):
+        call_command("spotcheck", "--batch", "nope", "--notice", str(target))
+    with pytest.raises(CommandError):
+        call_command("spotcheck", "--batch", "W49", "--size", "0")

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             results = tick(now=at, force=once, only=job)
             for name, result in results.items():
                 self.stdout.write(f"{timezone.localtime(at or timezone.now()):%Y-%m-%d %H:%M:%S} {name}: {result}")
+            self.stdout.flush()  # a worker's log is read while it runs, often through a pipe
             if once:
                 return
             time.sleep(sleep)
