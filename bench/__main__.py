@@ -105,6 +105,12 @@ def supervision_rows(sup: dict | None) -> list[tuple[str, str, str]]:
             "< 1 s",
         ),
         (
+            "Escalation pass over the same tickets (reminders, notices, public notices)",
+            f"{ms(sup['escalate_steady_s'])} with nothing to issue ({sup['escalate_first_s']:.1f} s the first time, "
+            f"{sum(sup['escalate_first'].values()):,} orders)",
+            "—",
+        ),
+        (
             f"The month's three-rate ranking of every unit ({sup['ranking_units']} units)",
             f"{ms(sup['ranking_s'])} (by district {ms(sup['ranking_district_s'])})",
             "< 1 s",

@@ -163,7 +163,7 @@ def main(days: int, per_day: int) -> None:
 
     from hotline.demo.reference import load_reference
     from hotline.evaluation.selectors import unit_scores
-    from hotline.supervision import scan, selectors
+    from hotline.supervision import orders, scan, selectors
     from hotline.tickets.models import Status, Ticket
 
     call_command("migrate", verbosity=0)
@@ -181,6 +181,10 @@ def main(days: int, per_day: int) -> None:
     first = scan.scan_deadlines(now=end)
     first_seconds = time.perf_counter() - started
     steady, again = timed(lambda: scan.scan_deadlines(now=end), repeat=3)
+    started = time.perf_counter()
+    escalated = orders.escalate(now=end)
+    escalate_first = time.perf_counter() - started
+    escalate_steady, _none = timed(lambda: orders.escalate(now=end), repeat=3)
     ranking, rows = timed(lambda: unit_scores("2026-10"))
     ranking_district, _rows = timed(lambda: unit_scores("2026-10", by="district"))
     viewer = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
@@ -199,6 +203,9 @@ def main(days: int, per_day: int) -> None:
                 "scan_first": first,
                 "scan_steady_s": steady,
                 "scan_steady": again,
+                "escalate_first_s": escalate_first,
+                "escalate_first": escalated,
+                "escalate_steady_s": escalate_steady,
                 "ranking_units": len(rows),
                 "ranking_s": ranking,
                 "ranking_district_s": ranking_district,

@@ -139,41 +139,37 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     # Working days ahead, in calendar days with room for a Golden Week: a cheap bound for the index.
     latest_due = now + dt.timedelta(days=horizon * 3 + 10)
     issued = {e["level"]: 0 for e in ladder}
-    candidates = dict(
-        Ticket.objects.filter(
-            status__in=HANDLING,
-            replied_at__isnull=True,
-            resolve_due__lte=latest_due,
-            clock_started_at__lte=now,
-            lead_unit__isnull=False,
-        ).values_list("pk", "resolve_due")
+    running = Ticket.objects.filter(
+        status__in=HANDLING,
+        replied_at__isnull=True,
+        resolve_due__lte=latest_due,
+        clock_started_at__lte=now,
+        lead_unit__isnull=False,
     )
-    done = (
-        {
-            (pk, level, due)
-            for pk, level, due in SupervisionOrder.objects.filter(ticket_id__in=list(candidates)).values_list(
-                "ticket_id", "level", "due"
-            )
-        }
-        if candidates
-        else set()
+    candidates = dict(running.values_list("pk", "resolve_due"))
+    # A subquery rather than a list of ids: no limit on the number of bound parameters (SQLite).
+    done = set(
+        SupervisionOrder.objects.filter(ticket__in=running.values("pk")).values_list("ticket_id", "level", "due")
     )
     todo: dict[int, list[dict]] = {}
     for pk, due in candidates.items():
         for entry in ladder:
             if (pk, entry["level"], due) not in done and fires(due, entry["offset_days"], now, calendar):
                 todo.setdefault(pk, []).append(entry)
-    for ticket in Ticket.objects.filter(pk__in=list(todo)).select_related("lead_unit__parent").order_by("resolve_due"):
-        for entry in todo[ticket.pk]:
-            if ticket.resolve_due != candidates[ticket.pk]:
-                break  # the ticket moved since we read it: the next run sees its new deadline
-            reason = (
-                _("The resolution deadline is near.")
-                if entry["offset_days"] < 0
-                else _("Overdue by %(n)d working days or more.") % {"n": entry["offset_days"]}
-            )
-            if issue(ticket, level=entry["level"], due=ticket.resolve_due, reason=reason, to=entry["to"], now=now):
-                issued[entry["level"]] += 1
+    ids = sorted(todo)
+    for start in range(0, len(ids), 500):
+        chunk = Ticket.objects.filter(pk__in=ids[start : start + 500]).select_related("lead_unit__parent")
+        for ticket in chunk.order_by("resolve_due"):
+            for entry in todo[ticket.pk]:
+                if ticket.resolve_due != candidates[ticket.pk]:
+                    break  # the ticket moved since we read it: the next run sees its new deadline
+                reason = (
+                    _("The resolution deadline is near.")
+                    if entry["offset_days"] < 0
+                    else _("Overdue by %(n)d working days or more.") % {"n": entry["offset_days"]}
+                )
+                if issue(ticket, level=entry["level"], due=ticket.resolve_due, reason=reason, to=entry["to"], now=now):
+                    issued[entry["level"]] += 1
     return issued
 
 
