@@ -167,3 +167,13 @@ def test_one_place_however_the_caller_puts_it(people):
     assert place_key("城东区东关大街街道东关大街12号") == place_key("东关大街3号") == "东关大街"
     assert place_key("") == "" and place_key("   ") == ""
     assert place_key("城东区" * 1000 + "东关大街") == "东关大街"
+
+
+def test_the_fast_scan_agrees_with_a_full_recompute(people):
+    tickets = [dispatched(people, when=at(2026, 11, d, 9)) for d in (2, 3, 4, 5)]
+    handling.sign(tickets[0], unit=people.township, at=at(2026, 11, 2, 10))
+    handling.reply(tickets[0], unit=people.township, result="已处理", at=at(2026, 11, 4))
+    handling.sign(tickets[1], unit=people.township, at=at(2026, 11, 3, 10))
+    for moment in (at(2026, 11, 4, 12), at(2026, 11, 9, 10), at(2026, 11, 11, 10), at(2026, 11, 20)):
+        scan.scan_deadlines(now=moment)
+        assert scan.scan_deadlines(now=moment, full=True) == {"scanned": 4, "changed": 0}
