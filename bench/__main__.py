@@ -100,8 +100,8 @@ def supervision_rows(sup: dict | None) -> list[tuple[str, str, str]]:
     return [
         (
             f"Deadline scan of all running tickets ({sup['running']:,} of {sup['tickets']:,}; PostgreSQL)",
-            f"{ms(sup['scan_steady_s'])} ({sup['scan_first_s']:.2f} s the first time, "
-            f"{sup['scan_first']['changed']:,} states changed)",
+            f"{ms(sup['scan_steady_s'])} with nothing to change; {ms(sup['scan_first_s'])} a day later "
+            f"({sup['scan_first']['changed']:,} tickets' states changed)",
             "< 1 s",
         ),
         (

@@ -158,7 +158,7 @@ def main(days: int, per_day: int) -> None:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from hotline.demo.reference import load_reference
@@ -177,10 +177,15 @@ def main(days: int, per_day: int) -> None:
     # A fresh copy of the open tickets' states, so the first scan has the day's work to do.
     total = Ticket.objects.count()
     running = Ticket.objects.filter(status__in=scan.RUNNING).count()
-    started = time.perf_counter()
-    first = scan.scan_deadlines(now=end)
-    first_seconds = time.perf_counter() - started
+    scan.scan_deadlines(now=end)  # bring the states to the benchmark's moment (a no-op on a re-run)
     steady, again = timed(lambda: scan.scan_deadlines(now=end), repeat=3)
+    # A day later many clocks have moved: measured inside a transaction that is rolled back, so the
+    # stored data stays at ``end`` for the next run.
+    with transaction.atomic():
+        started = time.perf_counter()
+        first = scan.scan_deadlines(now=end + dt.timedelta(days=1))
+        first_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
     started = time.perf_counter()
     escalated = orders.escalate(now=end)
     escalate_first = time.perf_counter() - started
