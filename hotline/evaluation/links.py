@@ -57,7 +57,9 @@ def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> d
     now = now or timezone.now()
     queued = 0
     tickets = (
-        Ticket.objects.filter(status=Status.REPLIED, replied_at__lte=now, revisit_due__gt=now, confidential=False)
+        Ticket.objects.filter(
+            status=Status.REPLIED, replied_at__lte=now, revisit_due__gt=now, confidential=False, anonymous=False
+        )
         .exclude(requester_phone="")
         .order_by("replied_at")[:limit]
     )

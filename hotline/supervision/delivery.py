@@ -34,6 +34,8 @@ def enqueue(
     now = at or timezone.now()
     if not key or not address or not body:
         raise ValueError("a delivery needs a key, an address and a body")
+    if len(key) > 120 or len(address) > 120:
+        raise ValueError("a delivery's key and address are at most 120 characters")
     existing = Delivery.objects.filter(key=key).first()
     if existing is not None:
         return existing, False
@@ -41,9 +43,9 @@ def enqueue(
         with transaction.atomic():
             return (
                 Delivery.objects.create(
-                    key=key[:120],
+                    key=key,
                     channel=channel,
-                    address=address[:120],
+                    address=address,
                     subject=subject[:200],
                     body=body,
                     unit=unit,

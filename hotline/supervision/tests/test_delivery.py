@@ -63,7 +63,9 @@ def test_enqueue_twice_is_one_row(db):
     assert Delivery.objects.count() == 1
 
 
-@pytest.mark.parametrize("bad", [{"key": ""}, {"address": ""}, {"body": ""}])
+@pytest.mark.parametrize(
+    "bad", [{"key": ""}, {"address": ""}, {"body": ""}, {"key": "k" * 121}, {"address": "1" * 121}]
+)
 def test_enqueue_refuses_empty_fields(db, bad):
     with pytest.raises(ValueError):
         delivery.enqueue(**{"key": "k", "address": "a", "body": "b", **bad})
