@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,14 +54,20 @@ def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> d
     """Queue one SMS per replied ticket with a phone and no valid revisit yet. Idempotent: the
     message key is the ticket and its reply, so a second run queues nothing."""
     from hotline.supervision.delivery import enqueue
+    from hotline.supervision.models import Delivery
 
     now = now or timezone.now()
     queued = 0
+    # Skip in the query what already has its link for this reply: the run stays cheap when idle.
+    sent = Delivery.objects.filter(
+        ticket=OuterRef("pk"), key__startswith="rate:", created_at__gte=OuterRef("replied_at")
+    )
     tickets = (
         Ticket.objects.filter(
             status=Status.REPLIED, replied_at__lte=now, revisit_due__gt=now, confidential=False, anonymous=False
         )
         .exclude(requester_phone="")
+        .exclude(Exists(sent))
         .order_by("replied_at")[:limit]
     )
     for ticket in tickets:
