@@ -119,6 +119,12 @@ def test_rates_command_table_and_csv(scored):
     assert "城东区" in out.getvalue() and "Valid revisits only" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("rates", "--period", "November")
+    out = io.StringIO()
+    call_command("rates", "--period", "2026-11", "--headline", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2026-10: 0/0 ranked units in the blue zone (—); praise 0",
+        "2026-11: 1/2 ranked units in the blue zone (50.0%); praise 0",
+    ]
 
 
 def test_an_operator_cannot_record_a_voided_revisit(people):

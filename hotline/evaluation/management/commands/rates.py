@@ -2,7 +2,7 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hotline.evaluation.selectors import BY, definitions, parse_period, unit_scores
+from hotline.evaluation.selectors import BY, definitions, month_headline, parse_period, unit_scores
 
 COLUMNS = ["rank", "zone", "name", "n", "response", "resolution", "satisfaction", "composite"]
 
@@ -22,8 +22,25 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="a month (2026-11) or a year (2026)")
         parser.add_argument("--by", choices=BY, default="unit")
         parser.add_argument("--format", choices=("table", "csv"), default="table")
+        parser.add_argument(
+            "--headline",
+            action="store_true",
+            help="only the share of units in the blue zone and praise, vs last period",
+        )
 
-    def handle(self, *args, period: str, by: str, format: str, **options) -> None:
+    def handle(self, *args, period: str, by: str, format: str, headline: bool, **options) -> None:
+        if headline:
+            try:
+                head = month_headline(parse_period(period))
+            except ValueError as exc:
+                raise CommandError(str(exc))
+            for figures in (head["previous"], head):
+                share = "—" if figures["blue_share"] is None else f"{figures['blue_share']:.1f}%"
+                self.stdout.write(
+                    f"{figures['period']}: {figures['blue']}/{figures['ranked']} ranked units in the blue zone "
+                    f"({share}); praise {figures['praise']}"
+                )
+            return
         try:
             rows = unit_scores(parse_period(period), by=by)
         except ValueError as exc:
