@@ -76,6 +76,53 @@ def postgres_ready() -> bool:
     return probe.returncode == 0
 
 
+SUP_DB = "hotline_bench_supervision"
+
+
+def supervision(var: str) -> dict | None:
+    """A year of history on PostgreSQL (kept between runs: generating it takes minutes)."""
+    probe = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", f"CREATE DATABASE {SUP_DB}"],
+        capture_output=True,
+        text=True,
+    )
+    if probe.returncode != 0 and "already exists" not in probe.stderr:
+        return None
+    url = PG_URL.rsplit("/", 1)[0] + f"/{SUP_DB}"
+    out = run([sys.executable, "-m", "bench.supervision"], {"HOTLINE_DATABASE_URL": url, "HOTLINE_VAR_DIR": var})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def supervision_rows(sup: dict | None) -> list[tuple[str, str, str]]:
+    if sup is None:
+        return [("Supervision at a year's scale", "not run: no PostgreSQL on 127.0.0.1", "")]
+    ms = lambda s: f"{1000 * s:.0f} ms"  # noqa: E731
+    return [
+        (
+            f"Deadline scan of all running tickets ({sup['running']:,} of {sup['tickets']:,}; PostgreSQL)",
+            f"{ms(sup['scan_steady_s'])} with nothing to change; {ms(sup['scan_first_s'])} a day later "
+            f"({sup['scan_first']['changed']:,} tickets' states changed)",
+            "< 1 s",
+        ),
+        (
+            "Escalation pass over the same tickets (reminders, notices, public notices)",
+            f"{ms(sup['escalate_steady_s'])} with nothing to issue ({sup['escalate_first_s']:.1f} s the first time, "
+            f"{sum(sup['escalate_first'].values()):,} orders)",
+            "—",
+        ),
+        (
+            f"The month's three-rate ranking of every unit ({sup['ranking_units']} units)",
+            f"{ms(sup['ranking_s'])} (by district {ms(sup['ranking_district_s'])})",
+            "< 1 s",
+        ),
+        (
+            f"Supervision pool, first page of 50 ({sup['pool_counts']['total']:,} open)",
+            f"{ms(sup['pool_page_s'])}; red/yellow/green counts {ms(sup['pool_counts_s'])}",
+            "< 200 ms",
+        ),
+    ]
+
+
 def simulation(var: str, days: int, per_day: int) -> tuple[str, float, int]:
     env = {"HOTLINE_VAR_DIR": var, "HOTLINE_DATABASE_URL": f"sqlite:///{var}/sim.sqlite3"}
     run([sys.executable, "-m", "hotline.cli", "migrate", "-v0"], env)
@@ -190,6 +237,9 @@ def main() -> None:
             rows.append(("Dispatch on PostgreSQL", f"{pg['dispatch_per_s']:.0f} tickets/s", "—"))
         else:
             rows.append(("Intake on PostgreSQL", "not run: no PostgreSQL on 127.0.0.1", "≥ 300/s"))
+        sup = supervision(var) if shutil.which("psql") else None
+        print("supervision", sup, flush=True)
+        rows.extend(supervision_rows(sup))
         last, wall, rss = simulation(var, 30, 1200)
         print(last, flush=True)
         seconds = float(re.search(r"in ([\d.]+) s", last).group(1))

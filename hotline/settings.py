@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "hotline.evaluation",
     "hotline.knowledge",
     "hotline.publicity",
+    "hotline.supervision",
     "hotline.demo",
 ]
 
@@ -180,7 +181,77 @@ HOTLINE = {
     # 自动派单: a suggestion at or above this confidence is dispatched without a dispatcher.
     # Unset: the threshold at which the active model reached 97% precision on held-out folds.
     "AUTO_DISPATCH_CONFIDENCE": envshare("HOTLINE_AUTO_DISPATCH_CONFIDENCE"),
+    # A deadline also turns to "warning" this many working days before it falls (0: share rule only).
+    "WARNING_WORKING_DAYS": envint("HOTLINE_WARNING_WORKING_DAYS", 0),
+    # 延期 extension requests close at this local time on the deadline's day (Xining: 17:00).
+    "EXTENSION_CUTOFF": env("HOTLINE_EXTENSION_CUTOFF", "17:00"),
+    # The public address in links sent to citizens (the SMS rating link), and how long one lives.
+    "PUBLIC_URL": env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000"),
+    "REVISIT_LINK_DAYS": envint("HOTLINE_REVISIT_LINK_DAYS", 7),
 }
+
+# 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset
+# in working days from the resolution deadline (negative: before it), and tells its recipients
+# ("unit": the lead unit, "parent": the unit above it, "centre": the hotline centre).
+SUPERVISION = {
+    "LEVELS": [
+        {"level": "reminder", "offset_days": envint("HOTLINE_REMINDER_OFFSET_DAYS", -1), "to": ["unit"]},
+        {"level": "notice", "offset_days": envint("HOTLINE_NOTICE_OFFSET_DAYS", 1), "to": ["unit", "parent"]},
+        {
+            "level": "public",
+            "offset_days": envint("HOTLINE_PUBLIC_NOTICE_OFFSET_DAYS", 3),
+            "to": ["unit", "parent", "centre"],
+        },
+    ],
+    # Repeat complaints: this many tickets about one place and matter within the window escalate.
+    "REPEAT_COUNT": envint("HOTLINE_REPEAT_COUNT", 3),
+    "REPEAT_WINDOW_DAYS": envint("HOTLINE_REPEAT_WINDOW_DAYS", 30),
+    # Spot checks (抽查): share of a draw taken at random rather than by risk.
+    "SPOT_RANDOM_SHARE": float(env("HOTLINE_SPOT_RANDOM_SHARE", "0.3") or 0.3),
+    # Deliveries: attempts before a message is given up, and the first retry delay in seconds
+    # (doubled on every further attempt).
+    "DELIVERY_MAX_ATTEMPTS": envint("HOTLINE_DELIVERY_MAX_ATTEMPTS", 6),
+    "DELIVERY_RETRY_SECONDS": envint("HOTLINE_DELIVERY_RETRY_SECONDS", 60),
+    # Which transport carries each channel: console, file, email, sms_http.
+    "TRANSPORTS": {
+        "sms": env("HOTLINE_SMS_TRANSPORT", "file"),
+        "email": env("HOTLINE_EMAIL_TRANSPORT", "file"),
+        "inbox": env("HOTLINE_INBOX_TRANSPORT", "file"),
+    },
+    "SMS_URL": env("HOTLINE_SMS_URL", ""),
+    "SMS_TOKEN": env("HOTLINE_SMS_TOKEN", ""),
+    "SMS_TIMEOUT": envint("HOTLINE_SMS_TIMEOUT", 10),
+    "OUTBOX": VAR_DIR / "outbox.jsonl",
+}
+
+# 评 evaluation: how the three rates, the composite score and the zones are defined.
+EVALUATION = {
+    # The share of a "basically satisfied" (基本满意) answer that counts as satisfied.
+    "BASIC_SHARE": float(env("HOTLINE_BASIC_SHARE", "0.8") or 0.8),
+    # Composite = weighted mean of the three rates (weights need not sum to 1; they are normalised).
+    "WEIGHTS": {
+        "response": float(env("HOTLINE_WEIGHT_RESPONSE", "0.2") or 0.2),
+        "resolution": float(env("HOTLINE_WEIGHT_RESOLUTION", "0.4") or 0.4),
+        "satisfaction": float(env("HOTLINE_WEIGHT_SATISFACTION", "0.4") or 0.4),
+    },
+    # Zones: "threshold" (composite ≥ BLUE → blue, ≥ YELLOW → yellow, else red) or "rank" (the top
+    # BLUE_RANK share blue, the bottom RED_RANK share red).
+    "ZONE_MODE": env("HOTLINE_ZONE_MODE", "threshold"),
+    "ZONE_BLUE": float(env("HOTLINE_ZONE_BLUE", "95") or 95),
+    "ZONE_YELLOW": float(env("HOTLINE_ZONE_YELLOW", "92") or 92),
+    "ZONE_BLUE_RANK": float(env("HOTLINE_ZONE_BLUE_RANK", "0.6") or 0.6),
+    "ZONE_RED_RANK": float(env("HOTLINE_ZONE_RED_RANK", "0.1") or 0.1),
+    # A unit with fewer valid revisits in the period is shown but not ranked or zoned.
+    "MIN_REVISITS": envint("HOTLINE_MIN_REVISITS", 10),
+}
+
+# E-mail for the e-mail transport; off (console) unless a host is given.
+EMAIL_HOST = env("HOTLINE_EMAIL_HOST", "") or "localhost"
+EMAIL_PORT = envint("HOTLINE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("HOTLINE_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("HOTLINE_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = envbool("HOTLINE_EMAIL_USE_TLS", "False")
+DEFAULT_FROM_EMAIL = env("HOTLINE_EMAIL_FROM", "12345@localhost") or "12345@localhost"
 
 LOGGING = {
     "version": 1,

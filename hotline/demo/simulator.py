@@ -370,10 +370,14 @@ class Simulator:
             handling.record_contact(ticket, unit=unit, note="已电话联系诉求人，了解具体情况。", at=t)
         for co in self.co_units.pop(ticket.pk, []):
             handling.co_reply(ticket, unit=co, text="已按职责配合处理。", at=t)
+        ask = None
         if not urgent and rng.random() < 0.03 + temper * 0.1 and ticket.resolve_due:
             ask = t + (ticket.resolve_due - t) * rng.uniform(0.3, 0.9)
             if not self._due(ask):
                 return
+            if ask >= handling.extension_cutoff(ticket.resolve_due):
+                ask = None  # too late in the deadline's day: the unit just works on
+        if ask is not None:
             extension = handling.request_extension(
                 ticket, unit=unit, days=rng.choice([3, 5, 7]), reason="涉及多部门协调，需要更多时间。", at=ask
             )

@@ -22,6 +22,8 @@ class Revisit(models.Model):
         VALID = "valid", _("valid")
         UNREACHABLE = "unreachable", _("unreachable")
         REFUSED = "refused", _("refused")
+        # A spot check found the closure false or the satisfaction coerced: the answer no longer counts.
+        VOIDED = "voided", _("voided by a spot check")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="revisits")
     method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.PHONE)
@@ -41,6 +43,8 @@ class Revisit(models.Model):
     class Meta:
         verbose_name = _("revisit")
         verbose_name_plural = _("revisits")
+        # The month's ranking reads valid revisits of a period grouped by unit.
+        indexes = [models.Index(fields=["outcome", "recorded_at", "lead_unit"], name="revisit_rates_idx")]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.get_outcome_display()} {self.get_satisfaction_display()}"
@@ -48,3 +52,30 @@ class Revisit(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.outcome == self.Outcome.VALID
+
+
+class Praise(models.Model):
+    """表扬: a citizen's praise of a unit, recorded from a call (or a revisit), counted per month."""
+
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="praises"
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("praise")
+        verbose_name_plural = _("praise")
+        constraints = [
+            # One praise of one unit per call: recording the same call twice counts once.
+            models.UniqueConstraint(
+                fields=["ticket", "unit"], condition=models.Q(ticket__isnull=False), name="praise_once_per_ticket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.recorded_at:%Y-%m-%d}"

@@ -1,43 +1,264 @@
-"""Reads of evaluation figures. The three rates are defined here and nowhere else."""
+"""Reads of evaluation figures. The three rates, the composite and the zones are defined here and
+nowhere else; ``definitions()`` gives the text shown on screen beside every figure."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import calendar as pycal
+import datetime as dt
+import re
+from dataclasses import dataclass
 
-from .models import Revisit, Satisfaction
+from django.conf import settings
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.catalog.models import Matter
+from hotline.orgs.models import Region, Unit
+
+from .models import Praise, Revisit, Satisfaction
+
+BY = ("unit", "district", "township", "matter")
+ZONES = ("blue", "yellow", "red")
 
 
-def _counts() -> dict:
+def _conf(name: str):
+    return settings.EVALUATION[name]
+
+
+def definitions() -> dict[str, str]:
+    """The definition of each figure, with the centre's current settings filled in."""
+    weights = _conf("WEIGHTS")
+    total = sum(weights.values()) or 1
+    if _conf("ZONE_MODE") == "rank":
+        zone = _(
+            "Zones by ranking: the top %(blue).0f%% of ranked units are blue, the bottom %(red).0f%% red, "
+            "the rest yellow."
+        ) % {"blue": 100 * _conf("ZONE_BLUE_RANK"), "red": 100 * _conf("ZONE_RED_RANK")}
+    else:
+        zone = _("Zones by composite score: blue from %(blue)s, yellow from %(yellow)s, red below.") % {
+            "blue": f"{_conf('ZONE_BLUE'):g}",
+            "yellow": f"{_conf('ZONE_YELLOW'):g}",
+        }
     return {
-        "n": Count("id"),
-        "contacted": Count("id", filter=Q(contacted=True)),
-        "solved": Count("id", filter=Q(solved=True)),
-        "satisfied": Count("id", filter=~Q(satisfaction=Satisfaction.DISSATISFIED)),
+        "sample": _(
+            "Valid revisits only: unreachable and refused revisits are excluded. A unit with fewer than "
+            "%(n)d valid revisits in the period is shown but not ranked."
+        )
+        % {"n": _conf("MIN_REVISITS")},
+        "response": _("Response rate = revisits where the citizen says the unit contacted them ÷ valid revisits."),
+        "resolution": _("Resolution rate = revisits where the citizen says the problem is solved ÷ valid revisits."),
+        "satisfaction": _("Satisfaction rate = (satisfied + %(share)s × basically satisfied) ÷ valid revisits.")
+        % {"share": f"{_conf('BASIC_SHARE'):g}"},
+        "composite": _("Composite score = %(r)s%% response + %(s)s%% resolution + %(f)s%% satisfaction.")
+        % {
+            "r": f"{100 * weights['response'] / total:.0f}",
+            "s": f"{100 * weights['resolution'] / total:.0f}",
+            "f": f"{100 * weights['satisfaction'] / total:.0f}",
+        },
+        "zone": zone,
+        "praise": _("Praise: praise of a unit recorded from citizens' calls in the period."),
     }
 
 
-def three_rates(revisits: QuerySet[Revisit]) -> dict[str, float | int | None]:
-    """Response, resolution and satisfaction over the valid revisits in ``revisits``.
-
-    Unreachable and refused revisits are excluded. Response = contacted / valid, resolution =
-    solved / valid, satisfaction = (satisfied + basically satisfied) / valid, each in percent.
-    """
-    return _rates(revisits.filter(outcome=Revisit.Outcome.VALID).aggregate(**_counts()))
-
-
-def three_rates_by(revisits: QuerySet[Revisit], field: str) -> dict[object, dict[str, float | int | None]]:
-    """The three rates per value of ``field`` (e.g. ``lead_unit``), by the same definition."""
-    rows = revisits.filter(outcome=Revisit.Outcome.VALID).values(field).annotate(**_counts()).order_by()
-    return {row[field]: _rates(row) for row in rows}
+def _aggregates(prefix: str = "") -> dict:
+    valid = Q(**{f"{prefix}outcome": Revisit.Outcome.VALID})
+    return {
+        "n": Count("id", filter=valid),
+        "contacted": Count("id", filter=valid & Q(**{f"{prefix}contacted": True})),
+        "solved": Count("id", filter=valid & Q(**{f"{prefix}solved": True})),
+        "satisfied": Count("id", filter=valid & Q(**{f"{prefix}satisfaction": Satisfaction.SATISFIED})),
+        "basic": Count("id", filter=valid & Q(**{f"{prefix}satisfaction": Satisfaction.BASIC})),
+    }
 
 
 def _rates(agg: dict) -> dict[str, float | int | None]:
     n = agg["n"]
     if not n:
-        return {"n": 0, "response": None, "resolution": None, "satisfaction": None}
-    return {
+        return {"n": 0, "response": None, "resolution": None, "satisfaction": None, "composite": None}
+    out = {
         "n": n,
         "response": 100 * agg["contacted"] / n,
         "resolution": 100 * agg["solved"] / n,
-        "satisfaction": 100 * agg["satisfied"] / n,
+        "satisfaction": 100 * (agg["satisfied"] + _conf("BASIC_SHARE") * agg["basic"]) / n,
     }
+    weights = _conf("WEIGHTS")
+    total = sum(weights.values())
+    if total <= 0:
+        raise ValueError("the composite weights must not all be zero")
+    out["composite"] = sum(out[k] * w for k, w in weights.items()) / total
+    return out
+
+
+def three_rates(revisits: QuerySet[Revisit]) -> dict[str, float | int | None]:
+    """Response, resolution and satisfaction (percent) over the valid revisits in ``revisits``, with
+    the composite score and the sample size ``n``. See ``definitions()``."""
+    return _rates(revisits.aggregate(**_aggregates()))
+
+
+def three_rates_by(revisits: QuerySet[Revisit], field: str) -> dict[object, dict[str, float | int | None]]:
+    """The three rates per value of ``field`` (e.g. ``lead_unit`` or an annotated month), by the
+    same definition; groups without a valid revisit are left out."""
+    rows = revisits.values(field).annotate(**_aggregates()).order_by()
+    return {row[field]: _rates(row) for row in rows if row["n"]}
+
+
+# --- periods ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.datetime  # inclusive, aware
+    end: dt.datetime  # exclusive, aware
+
+    def previous(self) -> Period:
+        if len(self.label) == 4:
+            return parse_period(str(int(self.label) - 1))
+        return parse_period(f"{timezone.localtime(self.start) - dt.timedelta(days=1):%Y-%m}")
+
+
+def parse_period(text: str) -> Period:
+    """``2026-11`` (a month) or ``2026`` (a year), on the centre's local clock."""
+    text = (text or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", text)
+    if not m:
+        raise ValueError(_("A period is a month (2026-11) or a year (2026), not %(text)r.") % {"text": text})
+    year = int(m.group(1))
+    if not 2000 <= year <= 2100:
+        raise ValueError(_("Year %(year)d is out of range.") % {"year": year})
+    if m.group(2):
+        month = int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(_("Month %(month)d is out of range.") % {"month": month})
+        start = dt.datetime(year, month, 1)
+        end = start + dt.timedelta(days=pycal.monthrange(year, month)[1])
+        label = f"{year}-{month:02d}"
+    else:
+        start, end, label = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1), str(year)
+    return Period(label, timezone.make_aware(start), timezone.make_aware(end))
+
+
+# --- scores ----------------------------------------------------------------------------------------
+
+
+def _group_key(by: str):
+    """The expression naming the group of a revisit (through its ticket's region or matter)."""
+    if by == "unit":
+        return F("lead_unit_id")
+    if by == "matter":
+        return F("ticket__matter_id")
+    level = "ticket__region__level"
+    if by == "district":
+        return Case(
+            When(**{level: Region.Level.DISTRICT}, then=F("ticket__region_id")),
+            When(**{level: Region.Level.TOWNSHIP}, then=F("ticket__region__parent_id")),
+            When(**{level: Region.Level.COMMUNITY}, then=F("ticket__region__parent__parent_id")),
+            default=None,
+        )
+    if by == "township":
+        return Case(
+            When(**{level: Region.Level.TOWNSHIP}, then=F("ticket__region_id")),
+            When(**{level: Region.Level.COMMUNITY}, then=F("ticket__region__parent_id")),
+            default=None,
+        )
+    raise ValueError(_("Scores are grouped by one of %(by)s, not %(bad)r.") % {"by": ", ".join(BY), "bad": by})
+
+
+def _names(by: str, keys: list) -> dict:
+    keys = [k for k in keys if k is not None]
+    if by == "unit":
+        return {u.pk: str(u) for u in Unit.objects.filter(pk__in=keys)}
+    if by == "matter":
+        return dict(Matter.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+def _zone_rows(rows: list[dict]) -> None:
+    """Rank the rows with enough valid revisits and give each a zone; the others get neither."""
+    minimum = _conf("MIN_REVISITS")
+    ranked = sorted((r for r in rows if r["n"] >= minimum), key=lambda r: (-r["composite"], -r["n"], str(r["key"])))
+    mode = _conf("ZONE_MODE")
+    if mode not in ("threshold", "rank"):
+        raise ValueError(f"HOTLINE_ZONE_MODE must be threshold or rank, not {mode!r}")
+    count = len(ranked)
+    for i, row in enumerate(ranked):
+        row["rank"] = i + 1
+        if mode == "threshold":
+            score = row["composite"]
+            row["zone"] = (
+                "blue" if score >= _conf("ZONE_BLUE") else ("yellow" if score >= _conf("ZONE_YELLOW") else "red")
+            )
+        else:
+            blue = round(count * _conf("ZONE_BLUE_RANK"))
+            red = round(count * _conf("ZONE_RED_RANK"))
+            row["zone"] = "blue" if i < blue else ("red" if i >= count - red else "yellow")
+    for row in rows:
+        row.setdefault("rank", None)
+        row.setdefault("zone", None)
+
+
+def unit_scores(period: Period | str, *, by: str = "unit") -> list[dict]:
+    """The period's three rates, composite, rank and zone per unit (or district, township, matter).
+
+    One row per group with at least one revisit: ``key``, ``name``, ``n`` (valid revisits),
+    ``response``, ``resolution``, ``satisfaction``, ``composite`` (percent, None when n is 0),
+    ``rank`` and ``zone`` (None below the minimum sample), and for units ``praise``. Ranked rows
+    come first, best first; then the unranked by sample size.
+    """
+    if isinstance(period, str):
+        period = parse_period(period)
+    key = _group_key(by)
+    grouped = (
+        Revisit.objects.filter(recorded_at__gte=period.start, recorded_at__lt=period.end)
+        .annotate(group=key)
+        .values("group")
+        .annotate(**_aggregates())
+        .order_by()
+    )
+    rows = []
+    for agg in grouped:
+        row = {"key": agg["group"], **_rates(agg)}
+        rows.append(row)
+    names = _names(by, [r["key"] for r in rows])
+    for row in rows:
+        row["name"] = names.get(row["key"], _("(unknown)"))
+    if by == "unit":
+        praise = praise_counts(period)
+        for row in rows:
+            row["praise"] = praise.get(row["key"], 0)
+    _zone_rows(rows)
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -r["n"], str(r["name"])))
+    return rows
+
+
+def praise_counts(period: Period) -> dict[int, int]:
+    return dict(
+        Praise.objects.filter(recorded_at__gte=period.start, recorded_at__lt=period.end)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("unit_id", "n")
+    )
+
+
+def month_headline(period: Period | str) -> dict:
+    """Xining's kind of headline: the share of ranked units in the blue zone and praise this month,
+    each beside last month's figure."""
+    if isinstance(period, str):
+        period = parse_period(period)
+
+    def figures(p: Period) -> dict:
+        rows = [r for r in unit_scores(p) if r["rank"] is not None]
+        blue = sum(r["zone"] == "blue" for r in rows)
+        return {
+            "ranked": len(rows),
+            "blue": blue,
+            "blue_share": 100 * blue / len(rows) if rows else None,
+            "zones": {z: sum(r["zone"] == z for r in rows) for z in ZONES},
+            "praise": Praise.objects.filter(recorded_at__gte=p.start, recorded_at__lt=p.end).count(),
+        }
+
+    now = figures(period)
+    before = figures(period.previous())
+    return {"period": period.label, **now, "previous": {"period": period.previous().label, **before}}

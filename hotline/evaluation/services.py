@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.handling.services import withdraw_pending_extensions
+from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.models import Assignment, Status, Ticket
 
-from .models import Revisit, Satisfaction
+from .models import Praise, Revisit, Satisfaction
 
 
 def record_revisit(
@@ -32,11 +34,11 @@ def record_revisit(
     is dissatisfied for a reason the unit can act on. An unreachable or refused revisit is kept but
     changes nothing: it is excluded from the rates and the revisit window keeps running.
     """
-    transitions.check(ticket, "revisit")
-    if outcome not in Revisit.Outcome.values:
+    if outcome not in (Revisit.Outcome.VALID, Revisit.Outcome.UNREACHABLE, Revisit.Outcome.REFUSED):
         raise ValidationError({"outcome": _("Unknown revisit outcome.")})
     if method not in Revisit.Method.values:
         raise ValidationError({"method": _("Unknown revisit method.")})
+    transitions.check(ticket, "revisit")
     valid = outcome == Revisit.Outcome.VALID
     if valid and (contacted is None or solved is None or satisfaction not in Satisfaction.values):
         raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
@@ -119,3 +121,26 @@ def close_expired_revisits(*, now: dt.datetime | None = None, limit: int = 500) 
             continue  # someone else closed or reopened it meanwhile
         closed += 1
     return closed
+
+
+def record_praise(
+    unit: Unit, *, ticket: Ticket | None = None, note: str = "", actor=None, at: dt.datetime | None = None
+) -> tuple[Praise, bool]:
+    """表扬: record a citizen's praise of ``unit``. The same call recorded twice counts once."""
+    if unit is None or not unit.is_active:
+        raise ValidationError({"unit": _("Praise needs an active unit.")})
+    now = at or timezone.now()
+    if ticket is not None:
+        existing = Praise.objects.filter(ticket=ticket, unit=unit).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return (
+                Praise.objects.create(
+                    unit=unit, ticket=ticket, note=(note or "").strip(), recorded_by=actor, recorded_at=now
+                ),
+                True,
+            )
+    except IntegrityError:
+        return Praise.objects.get(ticket=ticket, unit=unit), False

@@ -97,10 +97,21 @@ def record_contact(ticket: Ticket, *, unit: Unit, note: str = "", actor=None, at
     transitions.apply(ticket, "contact", actor=actor, unit=unit, note=note, at=now, changes=changes)
 
 
+def extension_cutoff(due: dt.datetime) -> dt.datetime:
+    """The last moment an extension may be asked for: the daily cut-off (17:00 in Xining) on the
+    deadline's local day, or the deadline itself when it falls earlier that day."""
+    hour, minute = (int(part) for part in settings.HOTLINE["EXTENSION_CUTOFF"].split(":"))
+    local_due = timezone.localtime(due)
+    cutoff = local_due.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return min(cutoff, local_due)
+
+
 def request_extension(
     ticket: Ticket, *, unit: Unit, days: int, reason: str, actor=None, at: dt.datetime | None = None
 ) -> Extension:
-    """延期申请: asked before the resolution deadline, decided by the centre."""
+    """延期申请: asked before the resolution deadline and before the daily cut-off (17:00) of the
+    deadline's day, decided by the centre. A late request is refused and changes nothing: the
+    deadline stands, and the ticket turns overdue when it passes."""
     _require_lead(ticket, unit)
     transitions.check(ticket, "request_extension")
     now = at or timezone.now()
@@ -110,6 +121,12 @@ def request_extension(
         raise ValidationError({"days": _("An extension is between 1 and 30 working days.")})
     if ticket.resolve_due is not None and now > ticket.resolve_due:
         raise TransitionError(_("The deadline has passed; an extension can no longer be requested."), code="late")
+    if ticket.resolve_due is not None and now >= extension_cutoff(ticket.resolve_due):
+        cutoff = extension_cutoff(ticket.resolve_due).strftime("%Y-%m-%d %H:%M")
+        raise TransitionError(
+            _("Extension requests for this ticket closed at %(cutoff)s; the deadline stands.") % {"cutoff": cutoff},
+            code="late",
+        )
     if ticket.extension_pending:
         raise TransitionError(_("An extension request is already waiting for a decision."), code="pending")
     with transitions.service_block():

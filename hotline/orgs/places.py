@@ -89,3 +89,23 @@ def resolve(text: str) -> PlaceMatch:
         if len({r.code for r in same_name}) > 1:
             return PlaceMatch(None)
     return PlaceMatch(best)
+
+
+_NUMBER_TAIL = re.compile(r"\d+(?:号楼|号院|号|栋|单元|室|楼)?.*$")
+
+
+def place_key(address: str) -> str:
+    """The place an address is about, without the region names in front and the house number
+    behind: "城东区东关大街街道东关大街12号" and "东关大街3号" are both "东关大街". Used to find
+    repeat complaints about one place whichever way the caller put it."""
+    text = re.sub(r"\s+", "", address or "")
+    names = _index.get().names
+    changed = True
+    while changed and text:
+        changed = False
+        for name, _code in names:
+            if len(name) >= 2 and text.startswith(name) and len(text) > len(name):
+                text = text[len(name) :]
+                changed = True
+                break
+    return _NUMBER_TAIL.sub("", text) or text

@@ -63,7 +63,13 @@ def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
 
 
 def deadline_state(
-    *, due: dt.datetime | None, start: dt.datetime | None, done: dt.datetime | None, now: dt.datetime, running: bool
+    *,
+    due: dt.datetime | None,
+    start: dt.datetime | None,
+    done: dt.datetime | None,
+    now: dt.datetime,
+    running: bool,
+    calendar: Calendar | None = None,
 ) -> str:
     if due is None:
         return DeadlineState.NONE
@@ -75,16 +81,22 @@ def deadline_state(
         return DeadlineState.OVERDUE
     if start is not None and (due - now) < (due - start) * _policy("WARNING_SHARE"):
         return DeadlineState.WARNING
+    days = _policy("WARNING_WORKING_DAYS")
+    if days and (calendar or get_calendar()).add_working_days(now, days)[0] >= due:
+        # "One working day before": the deadline falls within the next ``days`` working days.
+        return DeadlineState.WARNING
     return DeadlineState.ON_TIME
 
 
-def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
+def refresh_states(ticket: Ticket, now: dt.datetime, calendar: Calendar | None = None) -> None:
     """Recompute each deadline's state (on time, warning, overdue, met) as of ``now``."""
     start = ticket.clock_started_at
+    if calendar is None and _policy("WARNING_WORKING_DAYS"):
+        calendar = get_calendar()
     # A returned ticket waits on the centre, not the unit: the unit's clocks do not run red meanwhile.
     handling = ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
     ticket.sign_state = deadline_state(
-        due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling
+        due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling, calendar=calendar
     )
     ticket.contact_state = deadline_state(
         due=ticket.contact_due,
@@ -92,6 +104,7 @@ def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
         done=ticket.contacted_at,
         now=now,
         running=handling,
+        calendar=calendar,
     )
     ticket.resolve_state = deadline_state(
         due=ticket.resolve_due,
@@ -99,6 +112,7 @@ def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
         done=ticket.replied_at,
         now=now,
         running=handling,
+        calendar=calendar,
     )
     ticket.revisit_state = deadline_state(
         due=ticket.revisit_due,
@@ -106,4 +120,5 @@ def refresh_states(ticket: Ticket, now: dt.datetime) -> None:
         done=ticket.closed_at,
         now=now,
         running=ticket.status == Status.REPLIED,
+        calendar=calendar,
     )

@@ -52,3 +52,31 @@ def test_the_demo_builds_and_prints_one_login_per_role(ref):
     again = io.StringIO()
     call_command("demo", "--no-serve", stdout=again)  # a second run keeps the history it has
     assert "already there" in again.getvalue()
+
+
+def test_the_demo_supervision_step_leaves_a_pool_orders_and_findings(ref):
+    from hotline.evaluation.selectors import unit_scores
+    from hotline.supervision.demo import supervise_demo
+    from hotline.supervision.models import SpotCheck, SupervisionOrder
+    from hotline.supervision.selectors import pool_counts
+
+    end = timezone.make_aware(dt.datetime(2026, 11, 20, 16, 0))
+    simulate(days=8, per_day=60, seed=3, end=end)
+    summary = supervise_demo(now=end, seed=3, say=lambda m: None)
+    counts = pool_counts(_centre_viewer())
+    assert (
+        counts["red"] > 0
+        and counts["green"] > 0
+        and counts["total"] == counts["red"] + counts["yellow"] + counts["green"]
+    )
+    assert SupervisionOrder.objects.exists() and summary["messages"] >= SupervisionOrder.objects.count()
+    assert SpotCheck.objects.exclude(finding="").count() == sum(summary["findings"].values()) > 0
+    assert any(row["n"] for row in unit_scores("2026-11"))
+    again = supervise_demo(now=end, seed=3, say=lambda m: None)  # idempotent: nothing new the second time
+    assert again["orders"] == {k: 0 for k in summary["orders"]} and again["messages"] == 0
+
+
+def _centre_viewer():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("boss", password="pw-for-tests-only")

@@ -7,6 +7,7 @@ from hotline.demo.reference import load_reference
 from hotline.publicity.services import publish_demo_cases
 from hotline.dispatch import store
 from hotline.dispatch.learning import train_from_catalogue
+from hotline.supervision.demo import supervise_demo
 from hotline.tickets.models import Ticket
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {Ticket.objects.count()} tickets already there; delete var/ to start afresh")
         else:
             run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
+            supervise_demo(seed=seed, say=lambda m: self.stdout.write(m))
         self.stdout.write(f"  typical cases published: {publish_demo_cases()}")
         personas = create_personas()
         self.stdout.write("")

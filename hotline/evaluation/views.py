@@ -1,0 +1,56 @@
+"""The public rating page a citizen reaches from the SMS link (回访 by SMS)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from hotline.tickets.transitions import TransitionError
+
+from .links import LinkError, ticket_for_token
+from .models import Revisit, Satisfaction
+from .services import record_revisit
+
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+
+
+class RatingForm(forms.Form):
+    contacted = forms.ChoiceField(label=_("Did the unit contact you?"), choices=YES_NO, widget=forms.RadioSelect)
+    solved = forms.ChoiceField(label=_("Is the problem solved?"), choices=YES_NO, widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Anything to add (optional)"), required=False, max_length=500, widget=forms.Textarea
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request, token: str):
+    try:
+        ticket = ticket_for_token(token)
+    except LinkError as exc:
+        return render(request, "evaluation/rate.html", {"error": str(exc)}, status=410)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        solved = data["solved"] == "yes"
+        try:
+            record_revisit(
+                ticket,
+                method=Revisit.Method.SMS,
+                contacted=data["contacted"] == "yes",
+                solved=solved,
+                satisfaction=data["satisfaction"],
+                # Dissatisfied with a problem still there: something the unit can act on, so it is redone.
+                actionable=data["satisfaction"] == Satisfaction.DISSATISFIED and not solved,
+                note=data["comment"],
+            )
+        except TransitionError:
+            return render(
+                request, "evaluation/rate.html", {"error": _("This request has already been rated.")}, status=409
+            )
+        return render(request, "evaluation/rate.html", {"done": True, "ticket": ticket})
+    return render(request, "evaluation/rate.html", {"form": form, "ticket": ticket})

@@ -1,0 +1,162 @@
+"""督 supervision: deliveries of messages, supervision orders, spot checks, accountability, job runs.
+
+Delivery is not business state: a message that cannot be sent stays a row to retry and never
+changes a ticket's status.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Delivery(models.Model):
+    """One message to one recipient, sent by a transport plugin with retries."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("e-mail")
+        # The unit's inbox on the platform, for units without a number to text.
+        INBOX = "inbox", _("platform inbox")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    # What makes a message the same message: enqueueing one key twice leaves one row.
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.SMS)
+    address = models.CharField(_("address"), max_length=120)
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    transport = models.CharField(_("transport"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_state_display()})"
+
+
+class OrderLevel(models.TextChoices):
+    REMINDER = "reminder", _("reminder (催办)")
+    NOTICE = "notice", _("supervision notice (督办)")
+    PUBLIC = "public", _("public notice (通报)")
+    REPEAT = "repeat", _("repeat complaint (重复投诉督办)")
+
+
+LEVEL_RANK = {OrderLevel.REMINDER: 1, OrderLevel.REPEAT: 2, OrderLevel.NOTICE: 2, OrderLevel.PUBLIC: 3}
+
+
+class SupervisionOrder(models.Model):
+    """督办单: one escalation of one ticket's deadline. The unique key makes escalation idempotent:
+    a job that runs twice, or two workers racing, leave one order per ticket, level and deadline."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="supervision_orders")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("level"), max_length=10, choices=OrderLevel.choices)
+    rank = models.PositiveSmallIntegerField(_("rank"), default=1)
+    # The deadline this order is about (a reopened ticket or an extension brings a new one).
+    due = models.DateTimeField(_("deadline"))
+    reason = models.TextField(_("reason"), blank=True)
+    issued_at = models.DateTimeField(_("issued at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("supervision order")
+        verbose_name_plural = _("supervision orders")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "level", "due"], name="supervision_order_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_level_display()}"
+
+
+class SpotCheck(models.Model):
+    """抽查/暗访: one closed ticket drawn for checking, why it was drawn, and what the checker found."""
+
+    class Finding(models.TextChoices):
+        PENDING = "", _("not checked yet")
+        TRUE = "true", _("truly closed")
+        FALSE = "false", _("false closure (假办结)")
+        COERCED = "coerced", _("coerced satisfaction (被满意)")
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="spot_checks")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    batch = models.CharField(_("batch"), max_length=40)
+    risk = models.FloatField(_("risk score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    by_risk = models.BooleanField(_("drawn by risk"), default=True)
+    drawn_at = models.DateTimeField(_("drawn at"))
+    finding = models.CharField(_("finding"), max_length=8, choices=Finding.choices, blank=True, default="")
+    note = models.TextField(_("note"), blank=True)
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spot check")
+        verbose_name_plural = _("spot checks")
+        ordering = ["-drawn_at", "-risk"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "batch"], name="spot_check_once_per_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.ticket_id}"
+
+
+class Accountability(models.Model):
+    """问责记录: a finding held against a unit (a false closure, coerced satisfaction, a public notice)."""
+
+    class Kind(models.TextChoices):
+        FALSE_CLOSURE = "false_closure", _("false closure (假办结)")
+        COERCED = "coerced", _("coerced satisfaction (被满意)")
+        PUBLIC_NOTICE = "public_notice", _("publicly named (通报)")
+
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    spot_check = models.OneToOneField(SpotCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField(
+        SupervisionOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="accountability"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("accountability record")
+        verbose_name_plural = _("accountability records")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.get_kind_display()}"
+
+
+class JobRun(models.Model):
+    """The schedule's memory: when each periodic job last ran, so a restarted worker loses nothing."""
+
+    name = models.CharField(_("job"), max_length=40, primary_key=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_result = models.CharField(_("last result"), max_length=200, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self) -> str:
+        return self.name

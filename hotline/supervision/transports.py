@@ -1,0 +1,114 @@
+"""Transport plugins: how a delivery leaves the platform.
+
+Each transport is a callable ``send(delivery) -> None`` that raises ``TransportError`` (or any
+exception) when the message did not go out. Which transport carries a channel is a setting
+(``HOTLINE_SMS_TRANSPORT``, ``HOTLINE_EMAIL_TRANSPORT``); the default writes to a local outbox file,
+so a demo or a staging site can never reach a real citizen.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from .models import Delivery
+
+
+class TransportError(Exception):
+    pass
+
+
+Transport = Callable[[Delivery], None]
+REGISTRY: dict[str, Transport] = {}
+
+
+def register(name: str):
+    def wrap(fn: Transport) -> Transport:
+        REGISTRY[name] = fn
+        return fn
+
+    return wrap
+
+
+def _payload(delivery: Delivery) -> dict:
+    return {
+        "key": delivery.key,
+        "channel": delivery.channel,
+        "to": delivery.address,
+        "subject": delivery.subject,
+        "body": delivery.body,
+    }
+
+
+@register("console")
+def console(delivery: Delivery) -> None:
+    sys.stdout.write(json.dumps(_payload(delivery), ensure_ascii=False) + "\n")
+
+
+@register("file")
+def outbox_file(delivery: Delivery) -> None:
+    """One JSON line per message in the outbox file (``var/outbox.jsonl``)."""
+    path = Path(settings.SUPERVISION["OUTBOX"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(_payload(delivery), ensure_ascii=False) + "\n")
+
+
+@register("email")
+def email(delivery: Delivery) -> None:
+    """Through Django's mail machinery (``HOTLINE_EMAIL_HOST`` and friends)."""
+    sent = EmailMessage(
+        subject=delivery.subject or delivery.body[:40],
+        body=delivery.body,
+        to=[delivery.address],
+        headers={"Message-ID": f"<{delivery.key}@hotline>"},
+    ).send(fail_silently=False)
+    if sent != 1:
+        raise TransportError(f"mail backend accepted {sent} messages")
+
+
+@register("sms_http")
+def sms_http(delivery: Delivery) -> None:
+    """POST the message as JSON to an SMS gateway (``HOTLINE_SMS_URL``, bearer ``HOTLINE_SMS_TOKEN``).
+
+    The delivery key travels as ``Idempotency-Key``, so a retry after a lost answer is not a second
+    text message on the citizen's phone. Any answer but 2xx is a failure to retry.
+    """
+    conf = settings.SUPERVISION
+    url = conf["SMS_URL"]
+    if not url:
+        raise TransportError("HOTLINE_SMS_URL is not set")
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"to": delivery.address, "text": delivery.body}, ensure_ascii=False).encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": delivery.key,
+            **({"Authorization": f"Bearer {conf['SMS_TOKEN']}"} if conf["SMS_TOKEN"] else {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=conf["SMS_TIMEOUT"]) as response:  # noqa: S310 (URL is a setting)
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        raise TransportError(f"SMS gateway answered {exc.code}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise TransportError(f"SMS gateway unreachable: {exc}") from exc
+    if not 200 <= status < 300:
+        raise TransportError(f"SMS gateway answered {status}")
+
+
+def transport_for(channel: str) -> tuple[str, Transport]:
+    name = settings.SUPERVISION["TRANSPORTS"].get(channel, "file")
+    try:
+        return name, REGISTRY[name]
+    except KeyError:
+        raise TransportError(f"no transport named {name!r} (known: {', '.join(sorted(REGISTRY))})")
