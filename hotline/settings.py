@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
+    "hotline.insight",
     "hotline.demo",
 ]
 
