@@ -50,12 +50,14 @@ JOIN = 0.20  # mean similarity at which two groups still merge (average linkage)
 MAX_BLOCK = 5000
 BODY_CHARS = 200
 GROWTH_WINDOW = dt.timedelta(days=30)
+CHAR_WEIGHT = 0.3  # share of character bigrams in the text vector (words take the rest)
 
 # Words that say how people complain, not what about.
 STOP_WORDS = set(
     """投诉 反映 关于 问题 请求 请问 建议 希望 要求 举报 咨询 恳请 强烈 坚决 反对 严重 相关 部门 政府 领导 市民 居民 业主 我们
     能否 是否 何时 什么 为什么 怎么 如何 一直 已经 还是 没有 不能 不是 可以 进行 存在 情况 问题 事情 一个 这个 那个 现在 目前
     附近 旁边 周边 门口 小区 社区 街道 请 管 一下 尽快 解决 处理 落实 谁来 到底 为何 合理 合法 给予 予以 导致 影响 造成
+    来电 来电人 网民 留言 称 您好 你好 谢谢 麻烦 这次 一次 派人 看看
     市 区 县 镇 村 路 的 了 在 和 与 及 对 是 有 被""".split()
 )
 
@@ -71,6 +73,7 @@ class Message:
     requester: str = ""
     support: int = 0
     block: str = ""
+    address: str = ""  # where the caller said it is; places are read here first
 
 
 @dataclass
@@ -109,7 +112,8 @@ def _tokenizer() -> Callable[[str], list[str]]:
 def _message_places(messages: Sequence[Message]) -> list[list[str]]:
     out = []
     for m in messages:
-        names = extract_places(m.title)
+        names = extract_places(re.sub(r"\d+号.*$", "", m.address)) if m.address else []
+        names = names or extract_places(m.title)
         if not names:
             names = extract_places(re.sub(r"\s+", "", m.body)[:150])[:1]
         out.append(names)
@@ -150,13 +154,31 @@ def cluster_messages(
         tokenize(mask_places(m.title + " " + m.title + " " + re.sub(r"\s+", "", m.body)[:BODY_CHARS], names))
         for m, names in zip(messages, places)
     ]
+    # On a large corpus a word in more than a fifth of the messages says nothing about the matter;
+    # on a handful of messages that rule would drop the very word they share.
+    large = len(messages) >= 200
     vectoriser = TfidfVectorizer(
-        analyzer=lambda toks: toks, sublinear_tf=True, min_df=2 if len(messages) >= 50 else 1, max_df=0.2
+        analyzer=lambda toks: toks, sublinear_tf=True, min_df=2 if large else 1, max_df=0.2 if large else 1.0
     )
     try:
         X = vectoriser.fit_transform(tokens)
     except ValueError:  # every text empty once the stop words are gone
         return [[i] for i in range(len(messages))], places, None, tokens
+    if CHAR_WEIGHT:
+        # Character bigrams of the joined words catch what segmentation splits differently
+        # (摆摊 / 小摊, 停车 / 乱停).
+        chars = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(2, 2),
+            sublinear_tf=True,
+            min_df=2 if large else 1,
+            max_df=0.2 if large else 1.0,
+        )
+        try:
+            C = chars.fit_transform(["|".join(t) for t in tokens])
+            X = sp.hstack([X * math.sqrt(1 - CHAR_WEIGHT), C * math.sqrt(CHAR_WEIGHT)]).tocsr()
+        except ValueError:
+            pass
     key_index = {k: j for j, k in enumerate(sorted({k for ks in keys for k in ks}))}
     rows = [i for i, ks in enumerate(keys) for _ in ks]
     cols = [key_index[k] for ks in keys for k in ks]
@@ -195,14 +217,14 @@ def cluster_messages(
 
 
 def _title(members: list[int], places: list[list[str]], tokens: list[list[str]]) -> tuple[str, str, list[str]]:
-    """"Place：problem" from the commonest place form and the words most members use."""
+    """ "Place：problem" from the commonest place form and the words most members use."""
     known = known_names(n for i in members for n in places[i])
     forms: Counter[str] = Counter()
     for i in members:
         for k in place_keys(places[i], known):
             forms[k] += 1
     place = ""
-    if forms:
+    if forms and forms.most_common(1)[0][1] >= max(2, 0.4 * len(members)):
         top = forms.most_common(1)[0][1]
         # Of the forms nearly as common as the commonest, the most specific (longest).
         place = max((f for f, c in forms.items() if c >= 0.6 * top), key=lambda f: (len(f), forms[f]))
@@ -276,7 +298,7 @@ _TIME = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s*(\d{1,2}
 
 
 def parse_time(value: str) -> dt.datetime | None:
-    """"2019/2/28 11:25:05", "2019-08-01 10:00", "2019年8月1日" → a naive datetime; else None."""
+    """ "2019/2/28 11:25:05", "2019-08-01 10:00", "2019年8月1日" → a naive datetime; else None."""
     m = _TIME.search(value or "")
     if not m:
         return None

@@ -51,7 +51,9 @@ class RectificationProject(models.Model):
     lead_unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="rectification_projects"
     )
-    place = models.CharField(_("place"), max_length=100, help_text=_("The estate, road or village the project is about."))
+    place = models.CharField(
+        _("place"), max_length=100, help_text=_("The estate, road or village the project is about.")
+    )
     region = models.ForeignKey("orgs.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
     matters = models.ManyToManyField("catalog.Matter", verbose_name=_("matters"), blank=True)
     measures = models.TextField(_("measures"))

@@ -25,7 +25,9 @@ SUFFIXES = sorted(
     reverse=True,
 )
 # Characters that never belong to a place name: they end the walk back from a suffix.
-_STOP_CHARS = set("的在于对和与及或、，,。.！!？?；;：:（）()“”\"'《》【】[] \t\r\n—-~～/\\给向把被让从到请要就都也还又是了着过有没无不")
+_STOP_CHARS = set(
+    "的在于对和与及或、，,。.！!？?；;：:（）()“”\"'《》【】[] \t\r\n—-~～/\\给向把被让从到请要就都也还又是了着过有没无不"
+)
 # Words in front of a name that are not part of it.
 _LEAD_WORDS = re.compile(
     r"^(?:.*?(?:投诉|反映|关于|举报|咨询|建议|希望|要求|请求|请问|问问|坚决反对|反对|强烈|恳请|严惩|关注|解决|"
@@ -45,6 +47,7 @@ GENERIC = set(
 )
 _SUFFIX_RE = re.compile("|".join(re.escape(s) for s in SUFFIXES))
 MAX_NAME = 10
+_NOT_ADMIN = {"小区", "社区", "园区", "景区", "校区", "片区", "厂区", "营区", "矿区", "新区"}
 
 
 def _clean(name: str) -> str:
@@ -67,6 +70,9 @@ def extract_places(text: str) -> list[str]:
         start = m.start()
         i = start
         while i > 0 and start - i < MAX_NAME and text[i - 1] not in _STOP_CHARS:
+            # An administrative name ends here ("城东区", "湟中县"), unless it is 小区/社区/园区.
+            if text[i - 1] in "区县市省" and text[i - 2 : i] not in _NOT_ADMIN:
+                break
             i -= 1
         name = _clean(text[i:end])
         if len(name) < 3 or name in GENERIC or name[: -len(m.group())] in ("", "该", "本", "我", "此", "这"):
@@ -87,7 +93,9 @@ def _forms(name: str) -> list[str]:
     forms = [name]
     tail = re.split(r"街道|镇|乡", name)[-1]
     if tail != name and len(tail) >= 3:
-        forms.append(tail)
+        # The township in front is context, not the place: "东关大街街道东关花园小区" must not
+        # match a request on 东关大街 (the road) through it.
+        forms = [tail]
     for f in list(forms):
         base = re.sub(r"(?:小区|社区)$", "", f)
         if base != f and len(base) >= 3:

@@ -47,21 +47,30 @@ def ticket_messages(start: dt.datetime, end: dt.datetime) -> list[Message]:
         Ticket.objects.filter(received_at__gte=start, received_at__lt=end)
         .exclude(status__in=(Status.MERGED, Status.INVALID))
         .annotate(repeats=Count("merged_tickets"))
-        .values_list("pk", "title", "content", "received_at", "requester_phone", "region_id", "repeats")
+        .values_list("pk", "title", "content", "address", "received_at", "requester_phone", "region_id", "repeats")
         .order_by("received_at", "pk")
     )
-    return [
-        Message(
-            id=str(pk),
-            title=title,
-            body=content,
-            at=timezone.localtime(at).replace(tzinfo=None),
-            requester=phone,
-            support=repeats,
-            block=str(region or ""),
+    messages = []
+    for pk, title, content, address, at, phone, region, repeats in tickets.iterator(chunk_size=5000):
+        if address:
+            # The place is read from the address; the address itself (district, township, door
+            # number) says nothing about the matter, so it leaves the text.
+            auto_title = content.startswith(title)
+            content = content.replace(address, " ")
+            title = content.strip()[:30] if auto_title else title.replace(address, " ")
+        messages.append(
+            Message(
+                id=str(pk),
+                title=title,
+                body=content,
+                address=address,
+                at=timezone.localtime(at).replace(tzinfo=None),
+                requester=phone,
+                support=repeats,
+                block=str(region or ""),
+            )
         )
-        for pk, title, content, at, phone, region, repeats in tickets.iterator(chunk_size=5000)
-    ]
+    return messages
 
 
 @transaction.atomic
@@ -97,7 +106,9 @@ def refresh_hotspots(*, days: int = 30, now: dt.datetime | None = None, top: int
     """Find and keep the hot issues of the last ``days`` days (the demo and the worker call this)."""
     now = now or timezone.now()
     start = now - dt.timedelta(days=days)
-    issues = find_hot_issues(ticket_messages(start, now), top=top, period_end=timezone.localtime(now).replace(tzinfo=None))
+    issues = find_hot_issues(
+        ticket_messages(start, now), top=top, period_end=timezone.localtime(now).replace(tzinfo=None)
+    )
     return store_hotspots(issues, start=start, end=now)
 
 

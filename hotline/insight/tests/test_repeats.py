@@ -30,9 +30,7 @@ def original(people, **kw):
 
 def test_same_caller_same_place_same_matter_is_the_best_repeat(people):
     first = original(people)
-    found = likely_repeats(
-        "13912345678", "城东区东关大街街道东关花园小区", first.region, matter(), GATE, now=NOW
-    )
+    found = likely_repeats("13912345678", "城东区东关大街街道东关花园小区", first.region, matter(), GATE, now=NOW)
     assert [r.ticket for r in found] == [first]
     assert found[0].score > 0.9
     assert "same caller" in found[0].reasons and "same matter" in found[0].reasons
