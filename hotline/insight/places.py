@@ -19,14 +19,16 @@ from collections.abc import Iterable
 
 # Longest suffixes first so that "国际城" wins over "城".
 SUFFIXES = sorted(
-    """小区 花园 新城 家园 公寓 山庄 庭院 国际城 广场 大厦 中心 商城 华庭 雅苑 名苑 公馆 一品 天地 首府 城 苑 湾 府 园 村
+    """小区 花园 新城 家园 公寓 山庄 庭院 国际城 广场 大厦 中心 商城
+    华庭 雅苑 名苑 公馆 一品 天地 首府 城 苑 湾 府 园 村
     社区 街道 镇 乡 大道 路 街 巷 小学 中学 幼儿园 学校 医院 公园 市场""".split(),
     key=len,
     reverse=True,
 )
 # Characters that never belong to a place name: they end the walk back from a suffix.
 _STOP_CHARS = set(
-    "的在于对和与及或、，,。.！!？?；;：:（）()“”\"'《》【】[] \t\r\n—-~～/\\给向把被让从到请要就都也还又是了着过有没无不"
+    "的在于对和与及或、，,。.！!？?；;：:（）()“”\"'《》【】[]"
+    " \t\r\n—-~～/\\给向把被让从到请要就都也还又是了着过有没无不"
 )
 # Words in front of a name that are not part of it.
 _LEAD_WORDS = re.compile(
@@ -38,8 +40,10 @@ _ADMIN = re.compile(r"(?:[A-Z]\d*[市区县州镇]|[\u4e00-\u9fa5]{2,4}?(?:省|�
 _MASK = re.compile(r"[A-Z]\d*[市区县]")
 # Short names that name a kind of place, not one place.
 GENERIC = set(
-    """小区 花园 新城 家园 公寓 广场 大厦 中心 城 苑 湾 府 园 里 村 社区 街道 镇 乡 大道 路 街 小学 中学 幼儿园 学校 医院
-    公园 市场 安置小区 投诉小区 老小区 该小区 本小区 我小区 我们小区 此小区 这个小区 小区内 城区 县城 市区 全市 全县 全区
+    """小区 花园 新城 家园 公寓 广场 大厦 中心 城 苑 湾 府 园
+    里 村 社区 街道 镇 乡 大道 路 街 小学 中学 幼儿园 学校 医院
+    公园 市场 安置小区 投诉小区 老小区 该小区 本小区 我小区 我们小区
+    此小区 这个小区 小区内 城区 县城 市区 全市 全县 全区
     农村 乡村 新村 商业街 步行街 马路 道路 公路 高速公路 城市 幼儿园 配套幼儿园 公办幼儿园 民办幼儿园 学校 小学 中学
     高铁 地铁站 车站 菜市场 农贸市场 停车场 本村 我村 该村 此路 该路 一路 二路 大街 主路 辅路 小路 人行道 十字路
     市政府 区政府 县政府 政府 庭院 华庭 雅苑 名苑 公馆 天地 首府 一品 商城 国际城 居民区 住宅区 开发区 工业园 产业园
