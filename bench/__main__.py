@@ -52,6 +52,52 @@ def intake(url: str, var: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def insight(url: str, var: str, *, cluster: bool = True) -> dict:
+    args = [sys.executable, "-m", "bench.insight", "100000"] + ([] if cluster else ["repeats"])
+    out = run(args, {"HOTLINE_DATABASE_URL": url, "HOTLINE_VAR_DIR": var})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def insight_rows(url: str, var: str, pg_url: str | None) -> list[tuple[str, str, str]]:
+    rows = []
+    result = insight(url, var)
+    print("insight sqlite", result, flush=True)
+    rows.append(
+        (
+            "Repeat check, one new request against 90 days of 100,000 tickets (SQLite)",
+            f"median {result['repeat_ms_median']:.1f} ms, p95 {result['repeat_ms_p95']:.1f} ms "
+            f"({result['repeat_found_share']:.0%} of probes found a likely repeat)",
+            "< 50 ms",
+        )
+    )
+    if pg_url:
+        pg = insight(pg_url, var, cluster=False)
+        print("insight postgres", pg, flush=True)
+        rows.append(
+            (
+                "Repeat check on PostgreSQL",
+                f"median {pg['repeat_ms_median']:.1f} ms, p95 {pg['repeat_ms_p95']:.1f} ms",
+                "< 50 ms",
+            )
+        )
+    if "file_seconds" in result:
+        rows.append(
+            (
+                "Hot issues of the TipDM file (4,326 messages): `hotline insight hotspots --data … --top 10`",
+                f"{result['file_seconds']:.1f} s; top five: " + "; ".join(result["file_top"]),
+                "< 30 s",
+            )
+        )
+    rows.append(
+        (
+            f"Hot issues of {result['db_messages']:,} tickets from the database (90 days)",
+            f"{result['db_seconds']:.1f} s (reading {result['db_read_seconds']:.1f} s), {result['db_issues']} issues",
+            "< 5 min",
+        )
+    )
+    return rows
+
+
 def postgres_ready() -> bool:
     if shutil.which("psql") is None:
         return False
@@ -127,6 +173,7 @@ def main() -> None:
             rows.append(("Dispatch on PostgreSQL", f"{pg['dispatch_per_s']:.0f} tickets/s", "—"))
         else:
             rows.append(("Intake on PostgreSQL", "not run: no PostgreSQL on 127.0.0.1", "≥ 300/s"))
+        rows.extend(insight_rows(f"sqlite:///{var}/insight.sqlite3", var, PG_URL if postgres_ready() else None))
         last, wall, rss = simulation(var, 30, 1200)
         print(last, flush=True)
         seconds = float(re.search(r"in ([\d.]+) s", last).group(1))

@@ -10,8 +10,8 @@ The method, as a careful analyst would do it by hand:
    measures how alike their matter is, not their place.
 3. **Similarity** = matter cosine + ``PLACE_BONUS`` when the places match − ``PLACE_CONFLICT``
    when both name a place and the places differ. So two messages at one estate join on a weaker
-   textual likeness (0.10) than two messages with no place (0.20), and two messages at different
-   estates need a strong one (0.40).
+   textual likeness (0.05) than two messages where at most one names a place (0.20), and two
+   messages at different estates never join: the same complaint at two estates is two problems.
 4. **Clusters.** Average-linkage agglomerative clustering cut at mean similarity ``JOIN`` (scipy),
    within blocks: the whole file for an external file; the township (``Ticket.region``) for the
    database, so that 100,000 tickets stay tractable. A block larger than ``MAX_BLOCK`` is cut into
@@ -45,7 +45,7 @@ import numpy as np
 from hotline.insight.places import extract_places, known_names, mask_places, place_keys
 
 PLACE_BONUS = 0.15
-PLACE_CONFLICT = 0.35
+PLACE_CONFLICT = 1.0  # different places never join
 JOIN = 0.20  # mean similarity at which two groups still merge (average linkage)
 MAX_BLOCK = 5000
 BODY_CHARS = 200

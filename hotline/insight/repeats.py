@@ -121,15 +121,11 @@ def likely_repeats(
     if region_id and matter_id:
         slices.append(base.filter(region_id=region_id, matter_id=matter_id))
     if region_id and mine:
+        # Within the township only: a place search over the whole city has no index to use.
         named = Q()
         for name in mine:
             named |= Q(address__contains=name)
         slices.append(base.filter(named, region_id=region_id))
-    elif mine and not region_id:
-        named = Q()
-        for name in mine:
-            named |= Q(address__contains=name)
-        slices.append(base.filter(named))
     rows: dict[int, tuple] = {}
     for qs in slices:
         for row in qs.order_by("-received_at").values_list(*fields)[:PER_SLICE]:

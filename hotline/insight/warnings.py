@@ -5,7 +5,9 @@ it by hand). For every matter × township it counts the requests of the last ``d
 compares them with the township's own baseline for that matter:
 
 * **trailing baseline** = the mean count of the ``weeks`` windows of the same length that end 1,
-  2, … ``weeks`` weeks earlier (same weekdays, so the weekly rhythm cancels out);
+  2, … ``weeks`` weeks earlier (same weekdays, so the weekly rhythm cancels out), counting only
+  windows that start after the first ticket on record (a young database has fewer); with no such
+  window there is no baseline and no warning;
 * **seasonal factor** = for the same matter city-wide, the count of the window one year earlier
   divided by the mean of the ``weeks`` windows before that one; 1 when there is no data a year
   back (a heating matter in November is expected to rise, a young system has no year yet);
@@ -31,7 +33,9 @@ from django.utils import timezone
 from hotline.insight.models import Hotspot, SurgeWarning
 from hotline.tickets.models import Status, Ticket
 
-MIN_COUNT = 5
+# With ~20,000 matter × township cells a week, a floor of 8 keeps chance bursts of a quiet cell
+# (Poisson, mean below 1) out: P(X ≥ 8 | 0.75) ≈ 1.5e-7.
+MIN_COUNT = 8
 RATIO = 2.0
 SIGMAS = 3.0
 YEAR = dt.timedelta(weeks=52)
@@ -86,11 +90,16 @@ def find_surges(now: dt.datetime, *, days: int = 7, weeks: int = 8) -> tuple[dt.
     step = dt.timedelta(weeks=1)
     start = now - span
     windows = [(start, now)] + [(start - k * step, now - k * step) for k in range(1, weeks + 1)]
+    first = Ticket.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    usable = sum(1 for a, _b in windows[1:] if first is not None and a >= first)
+    if usable == 0:
+        return start, []
+    windows = windows[: usable + 1]
     counts = _counts(windows[-1][0], now, windows, ("matter_id", "region_id"))
     factors = _seasonal_factors(start, now, days, weeks)
     surges = []
     for (matter_id, region_id), series in counts.items():
-        baseline = sum(series[1:]) / weeks * factors.get(matter_id, 1.0)
+        baseline = sum(series[1:]) / usable * factors.get(matter_id, 1.0)
         if is_surge(series[0], baseline):
             surges.append(Surge(matter_id, region_id, series[0], round(baseline, 2)))
     surges.sort(key=lambda s: (-(s.count / max(s.baseline, 1)), s.matter_id, s.region_id))

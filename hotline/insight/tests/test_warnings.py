@@ -27,7 +27,7 @@ def calls(people, n, *, days_ago, matter, address="城东区东关大街街道�
 
 @pytest.mark.parametrize(
     "count,baseline,expected",
-    [(0, 0, False), (4, 0, False), (5, 0, True), (5, 2, False), (9, 2, True), (20, 10, True), (19, 10, False)],
+    [(0, 0, False), (7, 0, False), (8, 0, True), (8, 3, False), (9, 2, True), (20, 10, True), (19, 10, False)],
 )
 def test_the_surge_rule(count, baseline, expected):
     assert is_surge(count, baseline) is expected
@@ -57,6 +57,14 @@ def test_a_steady_matter_raises_nothing(people):
     assert find_surges(NOW)[1] == []
 
 
+def test_a_young_database_has_no_baseline_yet(people):
+    matter = township_matter()
+    calls(people, 12, days_ago=1, matter=matter)  # nothing before this week: no judgement
+    assert scan_surges(NOW) == []
+    calls(people, 1, days_ago=15, matter=matter, phone0=13700000000)  # one full prior week on record
+    assert len(scan_surges(NOW)) == 1
+
+
 def test_empty_database_and_bad_arguments(db):
     assert scan_surges(NOW) == []
     with pytest.raises(ValueError):
@@ -65,7 +73,8 @@ def test_empty_database_and_bad_arguments(db):
 
 def test_monthly_candidates_list_the_surges(people):
     matter = township_matter()
-    calls(people, 6, days_ago=1, matter=matter)
+    calls(people, 1, days_ago=70, matter=matter, phone0=13700000000)
+    calls(people, 8, days_ago=1, matter=matter)
     scan_surges(NOW)
     found = monthly_candidates(2026, 11)
     assert [c.source for c in found] == ["surge"]

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from hotline.demo.management.commands.simulate import run_simulation
 from hotline.demo.personas import DEMO_PASSWORD, create_personas
 from hotline.demo.reference import load_reference
+from hotline.insight.demo import prepare_insight
 from hotline.tickets.models import Ticket
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {Ticket.objects.count()} tickets already there; delete var/ to start afresh")
         else:
             run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
+            prepare_insight(lambda m: self.stdout.write(f"  {m}"))
         personas = create_personas()
         self.stdout.write("")
         self.stdout.write(f"西宁12345热线平台 演示: http://127.0.0.1:{port}/")
