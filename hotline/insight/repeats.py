@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.insight.places import extract_places
+from hotline.intake.services import normalize_phone
 from hotline.tickets.models import Status, Ticket
 
 WINDOW = dt.timedelta(days=90)
@@ -99,6 +100,10 @@ def likely_repeats(
     now = now or timezone.now()
     since = now - WINDOW
     phone = (phone or "").strip()
+    try:
+        phone = normalize_phone(phone) if phone else ""  # as intake stores it
+    except ValueError:
+        pass
     address = (address or "").strip()[:255]
     text = (text or "")[:MAX_TEXT]
     region_id = getattr(region, "pk", region)

@@ -6,6 +6,7 @@ app_name = "insight"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("repeats/", views.repeats_panel, name="repeats"),
     path("hotspots/<int:pk>/", views.hotspot_detail, name="hotspot"),
     path("hotspots/<int:pk>/project/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project"),

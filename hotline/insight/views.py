@@ -8,10 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hotline.insight import selectors, services, warnings
+from hotline.catalog.models import Matter
+from hotline.insight import repeats, selectors, services, warnings
 from hotline.insight.forms import ProjectForm
+from hotline.orgs import places
+from hotline.tickets.models import Ticket
 
 TICKETS_SHOWN = 200
+MAX_REPEAT_TEXT = 2000
 
 
 def _viewer_may_see(request) -> None:
@@ -34,6 +38,25 @@ def overview(request):
             "month": now,
         },
     )
+
+
+@login_required
+def repeats_panel(request):
+    """The operator console's repeat warning (htmx partial): GET phone, address, matter (code),
+    text and optionally exclude (a ticket code). Empty parameters find nothing."""
+    _viewer_may_see(request)
+    q = request.GET
+    text = (q.get("text") or "")[:MAX_REPEAT_TEXT]
+    address = (q.get("address") or "")[:255]
+    region = places.resolve(address).region if address else None
+    matter = Matter.objects.filter(code=q.get("matter") or "").first()
+    exclude = Ticket.objects.filter(code=q.get("exclude") or "").values_list("pk", flat=True).first()
+    found = (
+        repeats.likely_repeats((q.get("phone") or "")[:30], address, region, matter, text, exclude=exclude)
+        if (text or q.get("phone"))
+        else []
+    )
+    return render(request, "insight/_repeats.html", {"repeats": found})
 
 
 @login_required

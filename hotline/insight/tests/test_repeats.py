@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from hotline.catalog.models import Matter
 from hotline.insight.repeats import likely_repeats, text_likeness
 from hotline.intake.services import merge_ticket
@@ -83,3 +85,17 @@ def test_empty_huge_and_hostile_input(people):
     assert likely_repeats(hostile[:20], hostile, None, None, hostile, now=NOW) == []
     assert text_likeness("", GATE) == 0.0
     assert text_likeness(GATE, GATE) > 0.99
+
+
+def test_the_console_panel_warns_the_operator(client, people):
+    first = original(people, when=timezone.now() - dt.timedelta(days=2))
+    client.force_login(people.operator)
+    page = client.get(
+        "/insight/repeats/",
+        {"phone": "139 1234 5678", "address": "城东区东关大街街道东关花园小区", "matter": matter().code, "text": GATE},
+    )
+    assert page.status_code == 200 and first.code in page.content.decode()
+    assert first.code not in client.get("/insight/repeats/", {"text": GATE, "exclude": first.code}).content.decode()
+    assert first.code not in client.get("/insight/repeats/", {}).content.decode()
+    client.force_login(people.street)
+    assert client.get("/insight/repeats/", {"text": GATE}).status_code == 403
