@@ -55,12 +55,14 @@ def _bigrams(text: str) -> Counter[str]:
     return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
 
-def text_likeness(a: str, b: str) -> float:
-    """Cosine of the character-bigram counts of two texts, 0 when either is empty."""
-    ca, cb = _bigrams(a), _bigrams(b)
+def text_likeness(a: str | Counter, b: str) -> float:
+    """Cosine of the character-bigram counts of two texts (``a`` may be counted already), 0 when
+    either is empty."""
+    ca = a if isinstance(a, Counter) else _bigrams(a)
+    cb = _bigrams(b)
     if not ca or not cb:
         return 0.0
-    dot = sum(v * cb[k] for k, v in ca.items() if k in cb)
+    dot = sum(v * ca[k] for k, v in cb.items() if k in ca)
     return dot / math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
 
 
@@ -113,6 +115,7 @@ def likely_repeats(
     if limit == 0:
         return []
     mine = _places_of(address, text[:200])
+    mine_bigrams = _bigrams(text)
 
     base = Ticket.objects.filter(received_at__gte=since, received_at__lte=now).exclude(
         status__in=(Status.MERGED, Status.INVALID)
@@ -136,32 +139,37 @@ def likely_repeats(
         for row in qs.order_by("-received_at").values_list(*fields)[:PER_SLICE]:
             rows[row[0]] = row
 
-    scored: list[tuple[float, int, list[str]]] = []
+    scored: list[tuple[float, int, tuple]] = []
     for pk, their_phone, their_address, content, title, their_region, their_matter, _at in rows.values():
-        reasons = []
-        score = 0.0
         caller = bool(phone) and their_phone == phone
-        if caller:
-            score += W_CALLER
-            reasons.append(_("same caller"))
         place = _same_place(mine, their_address, content) if mine else ""
-        if place:
-            score += W_PLACE
-            reasons.append(_("same place: %(place)s") % {"place": place})
         same_matter = bool(matter_id) and their_matter == matter_id
-        if same_matter:
-            score += W_MATTER
-            reasons.append(_("same matter"))
-        if region_id and their_region == region_id:
-            score += W_REGION
-        likeness = text_likeness(text, f"{title} {content}")
-        score += W_TEXT * likeness
-        if likeness >= 0.3:
-            reasons.append(_("similar text (%(pct)d%%)") % {"pct": round(likeness * 100)})
+        likeness = text_likeness(mine_bigrams, f"{title} {content}")
+        score = (
+            W_CALLER * caller
+            + W_PLACE * bool(place)
+            + W_MATTER * same_matter
+            + W_REGION * (bool(region_id) and their_region == region_id)
+            + W_TEXT * likeness
+        )
         related = caller or place or (same_matter and likeness >= 0.3)
         if related and score >= THRESHOLD:
-            scored.append((round(min(score, 1.0), 3), pk, reasons))
+            scored.append((round(min(score, 1.0), 3), pk, (caller, place, same_matter, likeness)))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     best = scored[:limit]
     tickets = Ticket.objects.in_bulk([pk for _, pk, _ in best])
-    return [Repeat(ticket=tickets[pk], score=score, reasons=reasons) for score, pk, reasons in best]
+    return [Repeat(ticket=tickets[pk], score=score, reasons=_reasons(*why)) for score, pk, why in best]
+
+
+def _reasons(caller: bool, place: str, same_matter: bool, likeness: float) -> list[str]:
+    """Said only for the candidates shown: translating costs more than scoring."""
+    reasons = []
+    if caller:
+        reasons.append(_("same caller"))
+    if place:
+        reasons.append(_("same place: %(place)s") % {"place": place})
+    if same_matter:
+        reasons.append(_("same matter"))
+    if likeness >= 0.3:
+        reasons.append(_("similar text (%(pct)d%%)") % {"pct": round(likeness * 100)})
+    return reasons
