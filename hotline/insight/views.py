@@ -23,6 +23,11 @@ def _viewer_may_see(request) -> None:
         raise PermissionDenied
 
 
+def _viewer_may_manage(request) -> None:
+    if not selectors.can_manage_insight(request.user):
+        raise PermissionDenied
+
+
 @login_required
 def overview(request):
     _viewer_may_see(request)
@@ -63,26 +68,30 @@ def repeats_panel(request):
 def hotspot_detail(request, pk: int):
     _viewer_may_see(request)
     spot = get_object_or_404(selectors.hotspots_visible_to(request.user), pk=pk)
-    tickets = spot.tickets.select_related("region", "matter").order_by("-received_at")
     initial = {"title": spot.title, "place": spot.place, "measures_from": timezone.localtime().replace(second=0)}
+    form = ProjectForm(initial=initial) if selectors.can_manage_insight(request.user) else None
+    return _hotspot_page(request, spot, form)
+
+
+def _hotspot_page(request, spot, form, status: int = 200):
     most = max((n for _p, n in spot.places), default=1)
     return render(
         request,
         "insight/hotspot.html",
         {
             "spot": spot,
-            "tickets": tickets[:TICKETS_SHOWN],
+            "tickets": spot.tickets.select_related("region", "matter").order_by("-received_at")[:TICKETS_SHOWN],
             "places": [(p, n, round(100 * n / most)) for p, n in spot.places[:15]],
-            "form": ProjectForm(initial=initial) if selectors.can_manage_insight(request.user) else None,
+            "form": form,
         },
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def project_create(request, pk: int):
-    if not selectors.can_manage_insight(request.user):
-        raise PermissionDenied
+    _viewer_may_manage(request)
     spot = get_object_or_404(selectors.hotspots_visible_to(request.user), pk=pk)
     form = ProjectForm(request.POST)
     if form.is_valid():
@@ -103,13 +112,7 @@ def project_create(request, pk: int):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("insight:project", pk=project.pk)
-    tickets = spot.tickets.select_related("region", "matter").order_by("-received_at")
-    return render(
-        request,
-        "insight/hotspot.html",
-        {"spot": spot, "tickets": tickets[:TICKETS_SHOWN], "places": [], "form": form},
-        status=400,
-    )
+    return _hotspot_page(request, spot, form, status=400)
 
 
 @login_required
@@ -146,8 +149,7 @@ def warning_detail(request, pk: int):
 @login_required
 @require_POST
 def warning_acknowledge(request, pk: int):
-    if not selectors.can_manage_insight(request.user):
-        raise PermissionDenied
+    _viewer_may_manage(request)
     warning = get_object_or_404(selectors.warnings_visible_to(request.user), pk=pk)
     warnings.acknowledge(warning)
     return redirect("insight:warning", pk=warning.pk)
