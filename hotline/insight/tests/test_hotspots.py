@@ -136,3 +136,22 @@ def test_database_hot_issues_are_kept_per_period(people):
     assert len(spots) == 1 and spots[0].size == 6 and spots[0].requesters == 6
     assert "东关花园" in spots[0].title
     assert refresh_hotspots(days=30, now=now) and Hotspot.objects.count() == 1  # a rerun replaces
+
+
+def test_command_over_a_database_period(people, tmp_path):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for i in range(4):
+        new_ticket(
+            people.operator,
+            when=now - dt.timedelta(days=i + 1),
+            requester_phone=f"1390000000{i}",
+            content="东关花园小区门口摊贩占道，车辆乱停",
+            address="城东区东关大街街道东关花园小区",
+        )
+    out = tmp_path / "db.csv"
+    call_command("insight", "hotspots", "--period", "30", "--out", str(out), "--save", stderr=io.StringIO())
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["size"] for r in rows] == ["4"] and "东关花园" in rows[0]["title"]
+    assert Hotspot.objects.get().size == 4

@@ -49,7 +49,8 @@ class Command(BaseCommand):
         except (ValidationError, ValueError, OSError) as exc:
             raise CommandError(exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         self.stderr.write(f"{len(messages)} messages")
-        issues = hotspots.find_hot_issues(messages, top=top, min_size=min_size, period_end=end, progress=True)
+        local_end = timezone.localtime(end).replace(tzinfo=None) if end else None  # messages carry local time
+        issues = hotspots.find_hot_issues(messages, top=top, min_size=min_size, period_end=local_end, progress=True)
         if save and period:
             services.store_hotspots(issues, start=start, end=end)
         if out:
