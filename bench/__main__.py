@@ -58,7 +58,7 @@ def insight(url: str, var: str, *, cluster: bool = True) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def insight_rows(url: str, var: str, pg_url: str | None) -> list[tuple[str, str, str]]:
+def insight_rows(url: str, var: str, pg_url: str | None) -> tuple[list[tuple[str, str, str]], str]:
     rows = []
     result = insight(url, var)
     print("insight sqlite", result, flush=True)
@@ -95,7 +95,24 @@ def insight_rows(url: str, var: str, pg_url: str | None) -> list[tuple[str, str,
             "< 5 min",
         )
     )
-    return rows
+    return rows, clusters_section(result)
+
+
+def clusters_section(result: dict) -> str:
+    """The top ten hot issues of the TipDM file, as `hotline insight hotspots --data … --top 10` prints them."""
+    if not result.get("file_clusters"):
+        return ""
+    lines = [
+        "## Hot issues of the TipDM votes file",
+        "",
+        "`hotline insight hotspots --data ../shared/datasets/tipdm2020c/messages_with_votes.csv --top 10 "
+        "--out clusters.csv` gives these clusters (member ids: the first six of each).",
+        "",
+        "| rank | title | size | heat | member_ids |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {r} | {t} | {n} | {h:.2f} | {ids} … |" for r, t, n, h, ids in result["file_clusters"]]
+    return "\n".join(lines) + "\n"
 
 
 def postgres_ready() -> bool:
@@ -173,7 +190,10 @@ def main() -> None:
             rows.append(("Dispatch on PostgreSQL", f"{pg['dispatch_per_s']:.0f} tickets/s", "—"))
         else:
             rows.append(("Intake on PostgreSQL", "not run: no PostgreSQL on 127.0.0.1", "≥ 300/s"))
-        rows.extend(insight_rows(f"sqlite:///{var}/insight.sqlite3", var, PG_URL if postgres_ready() else None))
+        insight_table, clusters = insight_rows(
+            f"sqlite:///{var}/insight.sqlite3", var, PG_URL if postgres_ready() else None
+        )
+        rows.extend(insight_table)
         last, wall, rss = simulation(var, 30, 1200)
         print(last, flush=True)
         seconds = float(re.search(r"in ([\d.]+) s", last).group(1))
@@ -194,6 +214,8 @@ def main() -> None:
         f"Machine: {machine()}.\n\nRun on {time.strftime('%Y-%m-%d %H:%M %Z')}.\n\n"
         "| what | measured | target |\n|---|---|---|\n" + table + "\n"
     )
+    if clusters:
+        text += "\n" + clusters
     extra = ROOT / "docs" / "benchmarks-notes.md"
     if extra.exists():
         text += "\n" + extra.read_text(encoding="utf-8")

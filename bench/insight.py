@@ -92,6 +92,7 @@ def main(n: int, *, cluster: bool = True) -> None:
         issues = find_hot_issues(messages, top=10)
         result["file_seconds"] = time.perf_counter() - started
         result["file_top"] = [f"{h.title} ({h.size})" for h in issues[:5]]
+        result["file_clusters"] = [[h.rank, h.title, h.size, h.heat, " ".join(h.member_ids[:6])] for h in issues]
 
     now = timezone.now()
     if not Ticket.objects.filter(code__startswith="BENCH").exists():
