@@ -238,17 +238,27 @@ def _title(members: list[int], places: list[list[str]], tokens: list[list[str]])
     for i in members:
         for k in place_keys(places[i], known):
             forms[k] += 1
+    # Ties are broken by the text itself, so a title never depends on set order (hash seeds).
+    ranked_forms = sorted(forms.items(), key=lambda fc: (-fc[1], fc[0]))
     place = ""
-    if forms and forms.most_common(1)[0][1] >= max(2, 0.4 * len(members)):
-        top = forms.most_common(1)[0][1]
+    if ranked_forms and ranked_forms[0][1] >= max(2, 0.4 * len(members)):
+        top = ranked_forms[0][1]
         # Of the forms nearly as common as the commonest, the most specific (longest).
-        place = max((f for f, c in forms.items() if c >= 0.6 * top), key=lambda f: (len(f), forms[f]))
+        place = max((f for f, c in ranked_forms if c >= 0.6 * top), key=lambda f: (len(f), forms[f], f))
     words: Counter[str] = Counter()
     for i in members:
         words.update(set(tokens[i]))
-    keywords = [w for w, c in words.most_common(8) if w not in place and c >= max(2, len(members) // 4)][:3]
+    ranked = [w for w, _ in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))]
+    floor = max(2, len(members) // 4)
+    keywords: list[str] = []
+    for w in ranked[:12]:
+        if words[w] < floor or len(keywords) == 3:
+            break
+        # "搅拌站" and "搅拌" say one thing; the place is said already.
+        if w not in place and not any(w in k or k in w for k in keywords):
+            keywords.append(w)
     if not keywords:
-        keywords = [w for w, _ in words.most_common(3)]
+        keywords = ranked[:3]
     problem = "、".join(keywords)
     return (f"{place}：{problem}" if place else problem) or "—", place, keywords
 
