@@ -80,3 +80,13 @@ def test_monthly_candidates_list_the_surges(people):
     assert [c.source for c in found] == ["surge"]
     assert matter.name in found[0].title
     assert monthly_candidates(2026, 10) == []
+
+
+def test_the_surges_command_runs_the_scan(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("insight", "surges", stdout=out)
+    assert out.getvalue().strip() == "0 new surge warnings"
