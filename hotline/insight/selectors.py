@@ -26,6 +26,14 @@ def can_manage_insight(viewer) -> bool:
     return staff is not None and staff.role in MANAGING_ROLES
 
 
+def can_update_project(viewer, project: RectificationProject) -> bool:
+    """Supervisors and administrators, and the staff of the project's lead unit."""
+    if can_manage_insight(viewer):
+        return True
+    staff = getattr(viewer, "staff", None) if viewer and viewer.is_authenticated else None
+    return staff is not None and staff.unit_id == project.lead_unit_id
+
+
 def latest_hotspots(viewer) -> QuerySet[Hotspot]:
     """The hot issues of the most recent analysis run, hottest first."""
     if not can_view_insight(viewer):

@@ -127,8 +127,20 @@ def project_detail(request, pk: int):
             "milestones": project.milestones.all(),
             "tickets": project.tickets.select_related("region", "matter").order_by("-received_at")[:TICKETS_SHOWN],
             "matters": project.matters.all(),
+            "can_update": selectors.can_update_project(request.user, project),
         },
     )
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk: int, milestone: int):
+    """The lead unit's staff or a supervisor marks a milestone reached."""
+    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    if not selectors.can_update_project(request.user, project):
+        raise PermissionDenied
+    services.complete_milestone(get_object_or_404(project.milestones, pk=milestone))
+    return redirect("insight:project", pk=project.pk)
 
 
 @login_required

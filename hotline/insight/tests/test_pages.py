@@ -75,11 +75,22 @@ def test_a_supervisor_turns_a_hot_issue_into_a_project(client, people, cluster):
     assert project.tickets.count() == 8 and project.milestones.count() == 2
     page = client.get(posted.url)
     assert page.status_code == 200 and "东关花园小区门口综合整治" in page.content.decode()
-    # The lead unit sees its project; another township does not.
-    client.force_login(people.street)
-    assert client.get(posted.url).status_code == 200
+    # The lead unit sees its project and marks a milestone reached; another township does neither.
+    first = project.milestones.first()
     client.force_login(people.outsider)
     assert client.get(posted.url).status_code == 404
+    assert client.post(f"/insight/projects/{project.pk}/milestones/{first.pk}/done/").status_code == 404
+    client.force_login(people.operator)
+    assert client.post(f"/insight/projects/{project.pk}/milestones/{first.pk}/done/").status_code == 403
+    client.force_login(people.street)
+    assert client.get(posted.url).status_code == 200
+    client.post(f"/insight/projects/{project.pk}/milestones/{first.pk}/done/")
+    first.refresh_from_db()
+    done = first.done_at
+    assert done is not None
+    client.post(f"/insight/projects/{project.pk}/milestones/{first.pk}/done/")  # twice: the first time stays
+    first.refresh_from_db()
+    assert first.done_at == done
 
 
 @pytest.mark.parametrize(
