@@ -163,26 +163,35 @@ def create_project(
 
 def project_effect(project: RectificationProject, *, now: dt.datetime | None = None, days: int = 30) -> dict:
     """Did complaints fall after the measures? Requests at the project's place (named in the
-    address, title or text) and, when the project names matters, about those matters: ``days``
-    days before ``measures_from`` against the same span after it (shorter if it has not passed
-    yet; ``before`` is then scaled to the same length so the two counts compare)."""
+    address, title or text) and, when the project names matters, about those matters: up to
+    ``days`` days before ``measures_from`` (never before the first ticket on record) against the
+    time since, up to ``days``. ``before_scaled`` is the before count at the after span's length,
+    so the two compare even while the after span is still short; before a full day has passed
+    there is no comparison (``change_pct`` None)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
     now = now or timezone.now()
     start = project.measures_from
-    after_end = min(now, start + dt.timedelta(days=days))
-    span = max(after_end - start, dt.timedelta(0))
+    after_end = max(start, min(now, start + dt.timedelta(days=days)))
+    first = Ticket.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    before_start = start - dt.timedelta(days=days)
+    if first is not None and first > before_start:
+        before_start = min(first, start)
     place = Q(address__contains=project.place) | Q(title__contains=project.place) | Q(content__contains=project.place)
     qs = Ticket.objects.filter(place).exclude(status__in=(Status.MERGED, Status.INVALID))
     matter_ids = list(project.matters.values_list("pk", flat=True))
     if matter_ids:
         qs = qs.filter(matter_id__in=matter_ids)
-    before = qs.filter(received_at__gte=start - dt.timedelta(days=days), received_at__lt=start).count()
+    before = qs.filter(received_at__gte=before_start, received_at__lt=start).count()
     after = qs.filter(received_at__gte=start, received_at__lt=after_end).count()
-    fraction = span / dt.timedelta(days=days) if days else 0
-    expected = before * fraction
+    day = dt.timedelta(days=1)
+    before_span, after_span = (start - before_start) / day, (after_end - start) / day
+    # Less than a day since the measures says nothing yet: no comparison.
+    expected = before * after_span / before_span if before_span > 0 and after_span >= 1 else 0.0
     change = None if expected == 0 else round((after - expected) / expected * 100, 1)
     return {
-        "days": days,
-        "days_after": round(span / dt.timedelta(days=1), 1),
+        "days_before": round(before_span, 1),
+        "days_after": round(after_span, 1),
         "before": before,
         "after": after,
         "before_scaled": round(expected, 1),

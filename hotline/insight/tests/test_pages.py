@@ -149,5 +149,14 @@ def test_before_and_after_counts(people):
     )
     effect = project_effect(project)
     assert (effect["before"], effect["after"]) == (6, 1)
-    assert effect["before_scaled"] == pytest.approx(2.0, abs=0.05)  # 10 of 30 days have passed
-    assert effect["fell"] and effect["change_pct"] < 0
+    # The record starts six days before the measures: six a day-ish before, scaled to the ten days since.
+    assert effect["days_before"] == pytest.approx(6.0, abs=0.01) and effect["days_after"] == pytest.approx(10.0)
+    assert effect["before_scaled"] == pytest.approx(10.0, abs=0.05)
+    assert effect["fell"] and effect["change_pct"] == pytest.approx(-90.0, abs=0.5)
+    # Measures that start now: nothing after yet, nothing to compare.
+    fresh = create_project(
+        title="新", lead_unit=people.township, place="东关花园小区", measures="x", measures_from=timezone.now()
+    )
+    assert project_effect(fresh)["change_pct"] is None and project_effect(fresh)["after"] == 0
+    with pytest.raises(ValueError):
+        project_effect(project, days=0)
