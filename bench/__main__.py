@@ -52,6 +52,69 @@ def intake(url: str, var: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def insight(url: str, var: str, *, cluster: bool = True) -> dict:
+    args = [sys.executable, "-m", "bench.insight", "100000"] + ([] if cluster else ["repeats"])
+    out = run(args, {"HOTLINE_DATABASE_URL": url, "HOTLINE_VAR_DIR": var})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def insight_rows(url: str, var: str, pg_url: str | None) -> tuple[list[tuple[str, str, str]], str]:
+    rows = []
+    result = insight(url, var)
+    print("insight sqlite", result, flush=True)
+    rows.append(
+        (
+            "Repeat check, one new request against 90 days of 100,000 tickets (SQLite)",
+            f"median {result['repeat_ms_median']:.1f} ms, p95 {result['repeat_ms_p95']:.1f} ms "
+            f"({result['repeat_found_share']:.0%} of probes found a likely repeat)",
+            "< 50 ms",
+        )
+    )
+    if pg_url:
+        pg = insight(pg_url, var, cluster=False)
+        print("insight postgres", pg, flush=True)
+        rows.append(
+            (
+                "Repeat check on PostgreSQL",
+                f"median {pg['repeat_ms_median']:.1f} ms, p95 {pg['repeat_ms_p95']:.1f} ms",
+                "< 50 ms",
+            )
+        )
+    if "file_seconds" in result:
+        rows.append(
+            (
+                "Hot issues of the TipDM file (4,326 messages): `hotline insight hotspots --data … --top 10`",
+                f"{result['file_seconds']:.1f} s; top five: " + "; ".join(result["file_top"]),
+                "< 30 s",
+            )
+        )
+    rows.append(
+        (
+            f"Hot issues of {result['db_messages']:,} tickets from the database (90 days)",
+            f"{result['db_seconds']:.1f} s (reading {result['db_read_seconds']:.1f} s), {result['db_issues']} issues",
+            "< 5 min",
+        )
+    )
+    return rows, clusters_section(result)
+
+
+def clusters_section(result: dict) -> str:
+    """The top ten hot issues of the TipDM file, as `hotline insight hotspots --data … --top 10` prints them."""
+    if not result.get("file_clusters"):
+        return ""
+    lines = [
+        "## Hot issues of the TipDM votes file",
+        "",
+        "`hotline insight hotspots --data ../shared/datasets/tipdm2020c/messages_with_votes.csv --top 10 "
+        "--out clusters.csv` gives these clusters (member ids: the first six of each).",
+        "",
+        "| rank | title | size | heat | member_ids |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {r} | {t} | {n} | {h:.2f} | {ids} … |" for r, t, n, h, ids in result["file_clusters"]]
+    return "\n".join(lines) + "\n"
+
+
 def postgres_ready() -> bool:
     if shutil.which("psql") is None:
         return False
@@ -240,6 +303,10 @@ def main() -> None:
         sup = supervision(var) if shutil.which("psql") else None
         print("supervision", sup, flush=True)
         rows.extend(supervision_rows(sup))
+        insight_table, clusters = insight_rows(
+            f"sqlite:///{var}/insight.sqlite3", var, PG_URL if postgres_ready() else None
+        )
+        rows.extend(insight_table)
         last, wall, rss = simulation(var, 30, 1200)
         print(last, flush=True)
         seconds = float(re.search(r"in ([\d.]+) s", last).group(1))
@@ -270,6 +337,8 @@ def main() -> None:
         f"Machine: {machine()}.\n\nRun on {time.strftime('%Y-%m-%d %H:%M %Z')}.\n\n"
         "| what | measured | target |\n|---|---|---|\n" + table + "\n" + page_table(page_result)
     )
+    if clusters:
+        text += "\n" + clusters
     extra = ROOT / "docs" / "benchmarks-notes.md"
     if extra.exists():
         text += "\n" + extra.read_text(encoding="utf-8")

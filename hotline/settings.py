@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "hotline.knowledge",
     "hotline.publicity",
     "hotline.supervision",
+    "hotline.insight",
     "hotline.demo",
 ]
 

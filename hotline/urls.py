@@ -31,6 +31,7 @@ urlpatterns = [
     path("public/", include("hotline.publicity.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("insight/", include("hotline.insight.urls")),
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
 ]

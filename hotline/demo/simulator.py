@@ -5,6 +5,11 @@ arrive around the clock with the daily rhythm of a call centre, and go through i
 signing, contact, sometimes a return or an extension, a reply (now and then late), and a revisit
 (now and then dissatisfied, which sends the ticket back). Nothing is written around the services:
 every row the simulator leaves is one the platform itself would have written.
+
+Two stories run under the noise, for the insight pages (改 + 未诉先办) to find: vendors and
+parked cars at the gate of one estate (东关花园小区), several complaints a day until a
+rectification takes effect ``GATE_FIXED_DAYS`` before the end, then hardly any; and a burst of
+"the whole building is cold" calls from one estate (古城台小区) in the last ``SURGE_DAYS`` days.
 """
 
 from __future__ import annotations
@@ -109,6 +114,39 @@ class Place:
 
 
 @dataclass
+class Story:
+    """Requests planted among the random ones: ``per_day`` a day from ``start_days`` before the
+    end, ``per_day_after`` a day from ``change_days`` before the end."""
+
+    place: Place
+    matters: list[Matter]
+    texts: list[str]
+    start_days: float
+    per_day: float
+    change_days: float = 0.0
+    per_day_after: float = 0.0
+    phones: list[str] = field(default_factory=list)
+
+
+GATE_PLACE, GATE_MATTERS, GATE_FIXED_DAYS = "东关花园小区", ("010201", "030401"), 10
+GATE_TEXTS = [
+    "{p}门口流动摊贩占道经营，车辆乱停，早晚高峰出不去。",
+    "{p}大门口摊贩占道摆摊，私家车乱停把门堵了。",
+    "{p}门口每天早上都有摊贩占道卖菜，车辆乱停乱放，老人孩子过路很危险。",
+    "{p}门口摊贩占道，乱停车，救护车都进不来。",
+    "{p}正门口被摊贩和乱停的车占满了，业主进出困难。",
+    "{p}门口的小摊贩占道经营，车辆乱停，已经反映过多次。",
+]
+SURGE_PLACE, SURGE_MATTER, SURGE_DAYS = "古城台小区", "10050101", 2.5
+SURGE_TEXTS = [
+    "{p}整栋楼暖气都不热，屋里只有十三四度。",
+    "{p}暖气不热，整个单元都是温的，老人冻感冒了。",
+    "{p}这几天暖气一直不热，室温不到十五度。",
+    "{p}整栋楼暖气不热，打供热公司电话没人接。",
+]
+
+
+@dataclass
 class Stats:
     tickets: int = 0
     events: int = 0
@@ -154,6 +192,7 @@ class Simulator:
         # Each unit has its own temper: how often it is late, bounces tickets or leaves citizens unhappy.
         self.temper = {u.pk: self.rng.betavariate(2, 12) for u in self.units}
         self.recent: list[Ticket] = []
+        self.stories = self._stories()
         self.co_units: dict[int, list[Unit]] = {}
         # With a trained classifier, tickets it is sure of are dispatched by it (自动派单).
         self.use_model = store.active()[1] is not None
@@ -166,6 +205,55 @@ class Simulator:
             if township is not None:
                 out.append(Place(township, row["name"]))
         return out
+
+    def _stories(self) -> list[Story]:
+        by_name = {p.name: p for p in self.places}
+        matters = {m.code: m for m in self.matters}
+        stories = []
+        phones = [f"139{self.rng.randrange(10**8):08d}" for _ in range(4)]  # neighbours who call again
+        if GATE_PLACE in by_name and all(c in matters for c in GATE_MATTERS):
+            stories.append(
+                Story(
+                    by_name[GATE_PLACE],
+                    [matters[c] for c in GATE_MATTERS],
+                    GATE_TEXTS,
+                    45,
+                    4.0,
+                    GATE_FIXED_DAYS,
+                    0.3,
+                    phones,
+                )
+            )
+        if SURGE_PLACE in by_name and SURGE_MATTER in matters:
+            stories.append(Story(by_name[SURGE_PLACE], [matters[SURGE_MATTER]], SURGE_TEXTS, SURGE_DAYS, 6.0))
+        return stories
+
+    def _planted(self, received: dt.datetime) -> dict | None:
+        days_left = (self.end - received) / dt.timedelta(days=1)
+        for story in self.stories:
+            if days_left > story.start_days:
+                continue
+            rate = story.per_day if days_left > story.change_days else story.per_day_after
+            if self.rng.random() < min(0.2, rate / self.per_day):
+                place = story.place
+                phone = (
+                    self.rng.choice(story.phones)
+                    if story.phones and self.rng.random() < 0.25
+                    else f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
+                )
+                return {
+                    "matter": self.rng.choice(story.matters),
+                    "township": place.township,
+                    "address": f"{place.township.parent.name}{place.township.name}{place.name}",
+                    "content": f"{self.rng.choice(OPENINGS)}{self.rng.choice(story.texts).format(p=place.name)}",
+                    "kind": Kind.COMPLAINT,
+                    "urgency": Urgency.NORMAL,
+                    "anonymous": False,
+                    "requester_name": self.rng.choice(SURNAMES) + self.rng.choice(GIVEN),
+                    "requester_phone": phone,
+                    "confidential": False,
+                }
+        return None
 
     # --- the request ----------------------------------------------------------------------
 
@@ -244,7 +332,8 @@ class Simulator:
             for chunk in range(0, len(arrivals), 200):
                 # The simulator is the only writer: one transaction per 200 requests, no savepoints.
                 due = [received for received in arrivals[chunk : chunk + 200] if received <= self.end]
-                requests = [self._request() for _received in due]
+                # A planted story (one estate's gate, a heating surge) takes its turn, else a random request.
+                requests = [self._planted(received) or self._request() for received in due]
                 if self.use_model:  # one pass of the classifier over the batch: much faster than one each
                     made = suggest_many([(r["content"], r["address"]) for r in requests])
                     for req, suggestions in zip(requests, made):

@@ -165,6 +165,9 @@ class Ticket(models.Model):
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["resolve_state", "status"]),
+            # Repeat detection and surge scans read one township's recent tickets (insight).
+            models.Index(fields=["region", "received_at"], name="ticket_region_received"),
+            models.Index(fields=["matter", "region", "received_at"], name="ticket_matter_region_received"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from hotline.publicity.services import publish_demo_cases
 from hotline.dispatch import store
 from hotline.dispatch.learning import train_from_catalogue
 from hotline.supervision.demo import supervise_demo
+from hotline.insight.demo import prepare_insight
 from hotline.tickets.models import Ticket
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         else:
             run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
             supervise_demo(seed=seed, say=lambda m: self.stdout.write(m))
+            prepare_insight(lambda m: self.stdout.write(f"  {m}"))
         self.stdout.write(f"  typical cases published: {publish_demo_cases()}")
         personas = create_personas()
         self.stdout.write("")

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hotline.orgs.models import Unit
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTRE)
+    )
+    place = forms.CharField(label=_("Place"), max_length=100)
+    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 4}))
+    measures_from = forms.DateTimeField(label=_("Measures in force from"))
+    milestones = forms.CharField(
+        label=_("Milestones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: YYYY-MM-DD and what is done by then."),
+    )
+
+    def clean_milestones(self):
+        import datetime as dt
+
+        out = []
+        for n, line in enumerate(self.cleaned_data["milestones"].splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            day, _sep, what = line.partition(" ")
+            try:
+                due = dt.date.fromisoformat(day)
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)d does not start with a date (YYYY-MM-DD).") % {"n": n})
+            if not what.strip():
+                raise forms.ValidationError(_("Line %(n)d names no milestone.") % {"n": n})
+            out.append((what.strip()[:200], due))
+        return out

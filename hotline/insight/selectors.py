@@ -1,0 +1,61 @@
+"""Reads for the insight pages, scoped to the viewer."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from hotline.insight.models import Hotspot, RectificationProject, SurgeWarning
+from hotline.orgs.models import Staff
+from hotline.tickets.selectors import _centre_staff
+
+# Who may turn a hot issue into a project and acknowledge warnings (督办 and the administrators).
+MANAGING_ROLES = {Staff.Role.SUPERVISOR, Staff.Role.ADMIN}
+
+
+def can_view_insight(viewer) -> bool:
+    """The centre's staff (leaders included) see hot issues, warnings and every project."""
+    return bool(viewer and viewer.is_authenticated and (viewer.is_superuser or _centre_staff(viewer) is not None))
+
+
+def can_manage_insight(viewer) -> bool:
+    if not (viewer and viewer.is_authenticated):
+        return False
+    if viewer.is_superuser:
+        return True
+    staff = _centre_staff(viewer)
+    return staff is not None and staff.role in MANAGING_ROLES
+
+
+def can_update_project(viewer, project: RectificationProject) -> bool:
+    """Supervisors and administrators, and the staff of the project's lead unit."""
+    if can_manage_insight(viewer):
+        return True
+    staff = getattr(viewer, "staff", None) if viewer and viewer.is_authenticated else None
+    return staff is not None and staff.unit_id == project.lead_unit_id
+
+
+def latest_hotspots(viewer) -> QuerySet[Hotspot]:
+    """The hot issues of the most recent analysis run, hottest first."""
+    if not can_view_insight(viewer):
+        return Hotspot.objects.none()
+    last = Hotspot.objects.order_by("-computed_at").values_list("period_end", flat=True).first()
+    return Hotspot.objects.filter(period_end=last).order_by("rank") if last else Hotspot.objects.none()
+
+
+def hotspots_visible_to(viewer) -> QuerySet[Hotspot]:
+    return Hotspot.objects.all() if can_view_insight(viewer) else Hotspot.objects.none()
+
+
+def warnings_visible_to(viewer) -> QuerySet[SurgeWarning]:
+    if not can_view_insight(viewer):
+        return SurgeWarning.objects.none()
+    return SurgeWarning.objects.select_related("matter", "region")
+
+
+def projects_visible_to(viewer) -> QuerySet[RectificationProject]:
+    """Every project for the centre; a unit's staff see the projects their unit leads."""
+    qs = RectificationProject.objects.select_related("lead_unit", "region")
+    if can_view_insight(viewer):
+        return qs
+    staff = getattr(viewer, "staff", None) if viewer and viewer.is_authenticated else None
+    return qs.filter(lead_unit=staff.unit) if staff is not None else qs.none()
