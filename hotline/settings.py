@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
+    "hotline.reports",
     "hotline.knowledge",
     "hotline.demo",
 ]
@@ -162,6 +163,12 @@ HOTLINE = {
     # Photos and documents a unit attaches to its reply: the size cap per file and per reply.
     "ATTACHMENT_MAX_BYTES": envint("HOTLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
     "ATTACHMENT_MAX_FILES": envint("HOTLINE_ATTACHMENT_MAX_FILES", 9),
+    # The safety-hazard daily report's matters and sources (TOML); empty: hotline/reports/data/safety.toml.
+    "SAFETY_REPORT_FILE": env("HOTLINE_SAFETY_REPORT_FILE", "") or "",
+    # The formats the worker archives for each finished period (docx, xlsx, txt).
+    "REPORT_FORMATS": [f for f in (env("HOTLINE_REPORT_FORMATS", "docx,xlsx,txt") or "").split(",") if f],
+    # A TrueType/OpenType font with Chinese glyphs for report charts; empty: found among the system fonts.
+    "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
 }
 
 LOGGING = {
