@@ -306,6 +306,8 @@ def _trend(period: Period, as_of: dt.datetime) -> list[tuple[dt.date, int]]:
     days = period.days
     if period.kind == Kind.DAILY:
         days = [period.first - dt.timedelta(days=i) for i in range(DAILY_TREND_DAYS - 1, -1, -1)]
+    # A running period shows the days so far, not a tail of empty days to come.
+    days = [d for d in days if timezone.make_aware(dt.datetime.combine(d, dt.time.min)) < as_of]
     start = timezone.make_aware(dt.datetime.combine(days[0], dt.time.min))
     per_day = dict(
         Ticket.objects.filter(received_at__gte=start, received_at__lt=as_of)
