@@ -7,6 +7,7 @@ page only place those tables, so a file and the screen can never disagree.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -23,6 +24,13 @@ CONTENT_TYPES = {
     "txt": "text/plain; charset=utf-8",
 }
 BODY_FONT = "宋体"  # SimSun: present in every Chinese Office and WPS installation
+# Control characters XML 1.0 forbids: a citizen's text carrying one would make Word and Excel
+# refuse the whole file (python-docx and openpyxl raise on them).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -240,24 +248,24 @@ def to_docx(report: Layout) -> bytes:
         # Word and WPS pick Chinese glyphs from the East Asian font slot, not from font.name.
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     doc.styles["Normal"].font.size = Pt(10.5)
-    doc.add_heading(report.title, level=0)
-    doc.add_paragraph(report.subtitle)
+    doc.add_heading(xml_safe(report.title), level=0)
+    doc.add_paragraph(xml_safe(report.subtitle))
     for line in report.summary:
-        doc.add_paragraph(line)
+        doc.add_paragraph(xml_safe(line))
     if report.trend:
         doc.add_picture(io.BytesIO(report.trend.png), width=Inches(report.trend.width_inches))
     if report.charts_missing:
         doc.add_paragraph(_("Charts left out: no font with Chinese characters on the server."))
     for table in report.tables:
-        doc.add_heading(table.title, level=1)
+        doc.add_heading(xml_safe(table.title), level=1)
         grid = doc.add_table(rows=1, cols=len(table.headers), style="Table Grid")
         for cell, header in zip(grid.rows[0].cells, table.headers):
-            cell.text = header
+            cell.text = xml_safe(header)
         for row in table.rows:
             for cell, value in zip(grid.add_row().cells, row):
-                cell.text = str(value)
+                cell.text = xml_safe(str(value))
         if table.note:
-            doc.add_paragraph(table.note)
+            doc.add_paragraph(xml_safe(table.note))
         if table.chart:
             doc.add_picture(io.BytesIO(table.chart.png), width=Inches(table.chart.width_inches))
     out = io.BytesIO()
@@ -284,11 +292,11 @@ def to_xlsx(report: Layout) -> bytes:
     used: set[str] = set()
     front = book.active
     front.title = _sheet_title(_("Summary"), used)
-    front.append([report.title])
+    front.append([xml_safe(report.title)])
     front["A1"].font = Font(bold=True, size=14)
     front.append([report.subtitle])
     for line in report.summary:
-        front.append([line])
+        front.append([xml_safe(line)])
     front.column_dimensions["A"].width = 100
     if report.trend:
         front.add_image(Image(io.BytesIO(report.trend.png)), f"A{front.max_row + 2}")
@@ -300,8 +308,11 @@ def to_xlsx(report: Layout) -> bytes:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([c.value if isinstance(c, Percent) else c for c in row])
+            sheet.append([c.value if isinstance(c, Percent) else xml_safe(c) if isinstance(c, str) else c for c in row])
             for cell, value in zip(sheet[sheet.max_row], row):
+                if cell.data_type == "f":
+                    # A citizen's "=HYPERLINK(…)" is text, never a formula Excel would run.
+                    cell.data_type = "s"
                 if isinstance(value, Percent):
                     cell.number_format = '+0.0"%";-0.0"%";0.0"%"' if value.signed else '0.0"%"'
         if table.note:
