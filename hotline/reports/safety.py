@@ -59,6 +59,7 @@ def safety_figures(day: dt.date, config: SafetyConfig | None = None) -> SafetyFi
         if source is not None:
             per_source[source] = per_source.get(source, 0) + n
     digits = 2 * config.topic_level
+    # Most frequent first; ties in catalogue order.
     topic_counts = list(
         tickets.annotate(topic=Substr("matter__code", 1, digits))
         .values("topic")

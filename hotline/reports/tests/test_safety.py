@@ -58,7 +58,7 @@ def test_the_paragraph_reads_as_the_city_publishes_it(ref, zh):
     report("phone_12345", "110101", 0, day=DAY + dt.timedelta(days=1))  # the next day
     assert safety_paragraph(DAY, CONFIG) == (
         "9月23日，西宁市共收到安全隐患举报5件，其中12345政务服务便民热线接收举报4件、西宁市消防救援支队接收举报1件，"
-        "主要反映消防通道和疏散、电动车消防、电梯等问题，已及时联系相应县区政府核实处理。"
+        "主要反映消防通道和疏散、电梯、电动车消防等问题，已及时联系相应县区政府核实处理。"
     )
 
 
