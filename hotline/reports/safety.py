@@ -17,7 +17,6 @@ from operator import or_
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from hotline.catalog.models import Matter
 from hotline.tickets.models import Status, Ticket
@@ -82,20 +81,25 @@ def safety_paragraph(day: dt.date, config: SafetyConfig | None = None) -> str:
     return write_paragraph(safety_figures(day, config))
 
 
+def _items(words: list[str]) -> str:
+    # "A、B、C" in Chinese: the separators are messages too, so English reads "A, B, C".
+    return reduce(lambda items, item: _("%(items)s, %(item)s") % {"items": items, "item": item}, words)
+
+
+def _clauses(parts: list[str]) -> str:
+    return reduce(lambda done, part: _("%(clauses)s; %(clause)s") % {"clauses": done, "clause": part}, parts)
+
+
 def write_paragraph(f: SafetyFigures) -> str:
     date = _("%(month)d/%(day)d") % {"month": f.day.month, "day": f.day.day}
     if not f.total:
         return _("%(date)s, %(city)s received no safety-hazard reports.") % {"date": date, "city": f.city}
-    items = pgettext("list separator", ", ")
     clauses = [_("%(date)s, %(city)s received %(n)d safety-hazard reports") % {"date": date, "city": f.city, "n": f.total}]
     if f.by_source:
-        parts = items.join(
-            _("%(source)s received %(n)d") % {"source": source, "n": n} for source, n in f.by_source
-        )
+        parts = _items([_("%(source)s received %(n)d") % {"source": source, "n": n} for source, n in f.by_source])
         clauses.append(_("of which %(parts)s") % {"parts": parts})
     if f.topics:
-        clauses.append(_("mainly about %(topics)s and similar problems") % {"topics": items.join(f.topics)})
+        clauses.append(_("mainly about %(topics)s and similar problems") % {"topics": _items(f.topics)})
     if f.closing:
-        clauses.append(f.closing)
-        return pgettext("clause separator", ", ").join(clauses)
-    return pgettext("clause separator", ", ").join(clauses) + pgettext("full stop", ".")
+        return _clauses([*clauses, f.closing])
+    return _("%(sentence)s.") % {"sentence": _clauses(clauses)}
