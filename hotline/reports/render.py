@@ -65,7 +65,9 @@ class Layout:
     summary: list[str]
     tables: list[Table] = field(default_factory=list)
     trend: charts.Chart | None = None
-    charts_missing: bool = False
+    # Written out by layout() in the active language, so the writers need no translations.
+    summary_title: str = ""
+    charts_note: str = ""
 
 
 def period_label(figures: ReportFigures) -> str:
@@ -139,7 +141,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
         summary=summary,
     )
     draw = with_charts and charts.cjk_font() is not None
-    out.charts_missing = with_charts and not draw
+    out.summary_title = _("Summary")
+    if with_charts and not draw:
+        out.charts_note = _("Charts left out: no font with Chinese characters on the server.")
 
     def bar_chart(title: str, rows: list[Row], limit: int = 12):
         return charts.bars(title, [(r.name, r.n) for r in rows[:limit]]) if draw else None
@@ -254,8 +258,8 @@ def to_docx(report: Layout) -> bytes:
         doc.add_paragraph(xml_safe(line))
     if report.trend:
         doc.add_picture(io.BytesIO(report.trend.png), width=Inches(report.trend.width_inches))
-    if report.charts_missing:
-        doc.add_paragraph(_("Charts left out: no font with Chinese characters on the server."))
+    if report.charts_note:
+        doc.add_paragraph(report.charts_note)
     for table in report.tables:
         doc.add_heading(xml_safe(table.title), level=1)
         grid = doc.add_table(rows=1, cols=len(table.headers), style="Table Grid")
@@ -291,7 +295,7 @@ def to_xlsx(report: Layout) -> bytes:
     book = Workbook()
     used: set[str] = set()
     front = book.active
-    front.title = _sheet_title(_("Summary"), used)
+    front.title = _sheet_title(report.summary_title or "Summary", used)
     front.append([xml_safe(report.title)])
     front["A1"].font = Font(bold=True, size=14)
     front.append([report.subtitle])
