@@ -105,3 +105,22 @@ def generate_due_reports(now: dt.datetime | None = None) -> list[Report]:
         if missing:
             made += generate_report(period.kind, period.first, missing, now=now)
     return made
+
+
+def archive_history(days: int, *, now: dt.datetime | None = None, progress=None) -> list[Report]:
+    """Fill the archive for the demo: the job's reports, plus text daily reports back ``days`` days.
+
+    Word and Excel files with charts cost about a second a day, so older days get the text file
+    only; any of them can be regenerated in every format from the report pages.
+    """
+    now = now or timezone.now()
+    made = generate_due_reports(now)
+    today = timezone.localdate(now)
+    older = [today - dt.timedelta(days=n) for n in range(CATCH_UP_DAYS + 1, days + 1)]
+    have = set(Report.objects.filter(kind=Kind.DAILY, format="txt").values_list("period_start", flat=True))
+    for day in older:
+        if day not in have:
+            made += generate_report(Kind.DAILY, day, ["txt"], now=now)
+        if progress is not None:
+            progress(1)
+    return made

@@ -1,9 +1,11 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
 from hotline.demo.management.commands.simulate import run_simulation
 from hotline.demo.personas import DEMO_PASSWORD, create_personas
 from hotline.demo.reference import load_reference
+from hotline.reports.services import CATCH_UP_DAYS, archive_history
 from hotline.tickets.models import Ticket
 
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {Ticket.objects.count()} tickets already there; delete var/ to start afresh")
         else:
             run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
+            self.stdout.write("archiving the reports of the simulated month…")
+            with tqdm(total=max(0, days - CATCH_UP_DAYS), unit="day", desc="daily reports", leave=False) as bar:
+                made = archive_history(days, progress=bar.update)
+            self.stdout.write(f"  {len(made)} report files in the archive (/reports/)")
         personas = create_personas()
         self.stdout.write("")
         self.stdout.write(f"西宁12345热线平台 演示: http://127.0.0.1:{port}/")
