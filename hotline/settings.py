@@ -171,6 +171,9 @@ HOTLINE = {
     "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
 }
 
+if not set(HOTLINE["REPORT_FORMATS"]) <= {"docx", "xlsx", "txt"}:
+    raise ImproperlyConfigured(f"HOTLINE_REPORT_FORMATS must list docx, xlsx or txt, not {HOTLINE['REPORT_FORMATS']}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -180,7 +180,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
         )
     )
     out.tables.append(
-        Table(_("By channel"), volume, _volume_rows(f.by_channel), chart=bar_chart(_("Requests by channel"), f.by_channel))
+        Table(
+            _("By channel"), volume, _volume_rows(f.by_channel), chart=bar_chart(_("Requests by channel"), f.by_channel)
+        )
     )
     out.tables.append(
         Table(
@@ -198,11 +200,25 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             chart=bar_chart(_("Requests by district or county"), f.by_district),
         )
     )
-    out.tables.append(Table(_("Townships and streets with the most requests"), [*volume, _("Overdue")], _volume_rows(f.by_township, overdue=True)))
+    out.tables.append(
+        Table(
+            _("Townships and streets with the most requests"),
+            [*volume, _("Overdue")],
+            _volume_rows(f.by_township, overdue=True),
+        )
+    )
     out.tables.append(
         Table(
             _("Units with the most requests"),
-            [_("Unit"), _("Requests"), _("Previous period"), _("Overdue"), *rate_headers[1:3], rate_headers[4], rate_headers[6]],
+            [
+                _("Unit"),
+                _("Requests"),
+                _("Previous period"),
+                _("Overdue"),
+                *rate_headers[1:3],
+                rate_headers[4],
+                rate_headers[6],
+            ],
             [
                 [
                     r.name,
@@ -222,7 +238,10 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
         Table(
             _("Top issues of the period"),
             [_("Matter"), _("Requests"), _("Previous period"), _("Change"), _("Examples")],
-            [[i.path or i.name, i.n, i.previous, Percent(i.change, signed=True), "；".join(i.examples)] for i in f.top_issues],
+            [
+                [i.path or i.name, i.n, i.previous, Percent(i.change, signed=True), "；".join(i.examples)]
+                for i in f.top_issues
+            ],
         )
     )
     if draw:

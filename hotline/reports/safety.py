@@ -94,7 +94,9 @@ def write_paragraph(f: SafetyFigures) -> str:
     date = _("%(month)d/%(day)d") % {"month": f.day.month, "day": f.day.day}
     if not f.total:
         return _("%(date)s, %(city)s received no safety-hazard reports.") % {"date": date, "city": f.city}
-    clauses = [_("%(date)s, %(city)s received %(n)d safety-hazard reports") % {"date": date, "city": f.city, "n": f.total}]
+    clauses = [
+        _("%(date)s, %(city)s received %(n)d safety-hazard reports") % {"date": date, "city": f.city, "n": f.total}
+    ]
     if f.by_source:
         parts = _items([_("%(source)s received %(n)d") % {"source": source, "n": n} for source, n in f.by_source])
         clauses.append(_("of which %(parts)s") % {"parts": parts})
