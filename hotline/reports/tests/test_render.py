@@ -17,7 +17,7 @@ from hotline.reports.services import build
 
 needs_font = pytest.mark.skipif(
     charts.cjk_font() is None,
-    reason="no CJK font (fonts-wqy-microhei, fonts-noto-cjk): charts are left out; scripts/install-browser installs one",
+    reason="no CJK font (fonts-wqy-microhei, fonts-noto-cjk): no charts; scripts/install-browser installs one",
 )
 
 
