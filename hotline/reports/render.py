@@ -179,34 +179,16 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             ),
         )
     )
-    out.tables.append(
-        Table(
-            _("By channel"), volume, _volume_rows(f.by_channel), chart=bar_chart(_("Requests by channel"), f.by_channel)
-        )
-    )
-    out.tables.append(
-        Table(
-            _("By matter category"),
-            volume,
-            _volume_rows(f.by_category),
-            chart=bar_chart(_("Requests by matter category"), f.by_category),
-        )
-    )
-    out.tables.append(
-        Table(
-            _("By district or county"),
-            [*volume, _("Overdue")],
-            _volume_rows(f.by_district, overdue=True),
-            chart=bar_chart(_("Requests by district or county"), f.by_district),
-        )
-    )
-    out.tables.append(
-        Table(
-            _("Townships and streets with the most requests"),
-            [*volume, _("Overdue")],
-            _volume_rows(f.by_township, overdue=True),
-        )
-    )
+    breakdowns = [
+        (_("By channel"), f.by_channel, False, _("Requests by channel")),
+        (_("By matter category"), f.by_category, False, _("Requests by matter category")),
+        (_("By district or county"), f.by_district, True, _("Requests by district or county")),
+        (_("Townships and streets with the most requests"), f.by_township, True, None),
+    ]
+    for title, rows, overdue, chart_title in breakdowns:
+        headers = [*volume, _("Overdue")] if overdue else volume
+        chart = bar_chart(chart_title, rows) if chart_title else None
+        out.tables.append(Table(title, headers, _volume_rows(rows, overdue=overdue), chart=chart))
     out.tables.append(
         Table(
             _("Units with the most requests"),

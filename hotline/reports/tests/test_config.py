@@ -3,19 +3,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hotline.reports.config import DEFAULT_FILE, parse, safety_config
 
-GOOD = """
-city = "西宁市"
-matters = ["11", "0202"]
-topic_level = 2
-topics = 3
-closing = "已及时联系相应县区政府核实处理。"
-[[sources]]
-name = "12345政务服务便民热线"
-channels = ["*"]
-[[sources]]
-name = "西宁市消防救援支队"
-channels = ["fire_119", "police_110"]
-"""
+from .samples import SAFETY_TOML
+
+GOOD = SAFETY_TOML
 
 
 def test_the_shipped_configuration_reads_and_names_real_matters(ref):
@@ -43,12 +33,12 @@ def test_channels_map_to_their_source_and_the_rest_to_the_catch_all():
     "text, message",
     [
         ("city = ", "not valid TOML"),
-        (GOOD.replace('matters = ["11", "0202"]', "matters = []"), "catalogue codes"),
-        (GOOD.replace('"0202"', '"02; DROP TABLE"'), "catalogue codes"),
-        (GOOD.replace('matters = ["11", "0202"]', 'matters = "11"'), "'matters' must be a list"),
-        (GOOD.replace('channels = ["fire_119", "police_110"]', 'channels = ["*"]'), "only one source"),
+        (GOOD.replace('matters = ["11", "020201"]', "matters = []"), "catalogue codes"),
+        (GOOD.replace('"020201"', '"02; DROP TABLE"'), "catalogue codes"),
+        (GOOD.replace('matters = ["11", "020201"]', 'matters = "11"'), "'matters' must be a list"),
+        (GOOD.replace('channels = ["police_110"]', 'channels = ["*"]'), "only one source"),
         (GOOD.replace('name = "西宁市消防救援支队"', 'name = "  "'), "needs a name"),
-        (GOOD.replace('channels = ["fire_119", "police_110"]', "channels = []"), "must list its channels"),
+        (GOOD.replace('channels = ["police_110"]', "channels = []"), "must list its channels"),
         (GOOD.replace("topic_level = 2", "topic_level = 9"), "topic_level"),
         (GOOD.replace("topic_level = 2", "topic_level = true"), "'topic_level' must be a int"),
         (GOOD.split("[[sources]]")[0], "'sources' must be a list"),

@@ -9,21 +9,9 @@ from hotline.intake.services import register_ticket
 from hotline.reports.config import parse
 from hotline.reports.safety import safety_figures, safety_paragraph
 
-CONFIG = parse(
-    """
-city = "西宁市"
-matters = ["11", "020201"]
-topic_level = 2
-topics = 3
-closing = "已及时联系相应县区政府核实处理。"
-[[sources]]
-name = "12345政务服务便民热线"
-channels = ["*"]
-[[sources]]
-name = "西宁市消防救援支队"
-channels = ["police_110"]
-"""
-)
+from .samples import SAFETY_TOML
+
+CONFIG = parse(SAFETY_TOML)
 DAY = dt.date(2026, 9, 23)
 
 
