@@ -92,11 +92,12 @@ def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, hist
     month = period_figures(Kind.MONTHLY, today)
     day = period_figures(Kind.DAILY, today)
 
-    assert month.total == page["month_count"] > 0
-    assert day.total == page["today_count"] > 0
+    assert month.total == page["month_count"]
+    assert day.total == page["today_count"]
     assert month.overdue_open == page["overdue"]
     assert month.rates == page["rates"]
-    assert month.rates["n"] > 0
+    if today.day > 1:  # just after midnight on the 1st the month is still empty
+        assert month.total > 0 and month.rates["n"] > 0
     assert {r.name: (r.n, r.overdue) for r in month.by_district} == {
         d["name"]: (d["n"], d["overdue"]) for d in page["districts"]
     }

@@ -44,7 +44,8 @@ def test_the_archive_lists_periods_with_a_download_per_format(client, leader, ar
 
 def test_a_report_on_screen_shows_the_same_tables_as_the_files(client, leader, history):
     client.force_login(leader)
-    response = client.get(f"/reports/view/?kind=monthly&date={timezone.localdate()}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)  # a whole simulated day, whatever the hour
+    response = client.get(f"/reports/view/?kind=monthly&date={yesterday}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     page = response.content.decode()
     assert "12345热线月报" in page and "三率" in page and "本期热点问题" in page
