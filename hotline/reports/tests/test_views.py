@@ -76,3 +76,10 @@ def test_regenerating_from_the_page_archives_every_format(client, leader, archiv
     assert client.post("/reports/generate/", {"kind": "weekly", "date": "2999-01-01"}).status_code == 302
     assert client.get("/reports/generate/").status_code == 405
     assert Report.objects.count() == 3
+
+
+def test_the_admin_lists_the_archive_read_only(client, django_user_model, archive_dir, ref):
+    generate_report(Kind.DAILY, timezone.localdate() - dt.timedelta(days=1), ["txt"])
+    client.force_login(django_user_model.objects.create_superuser("root", password="x-admin-test-pw"))
+    assert client.get("/admin/reports/report/").status_code == 200
+    assert client.get("/admin/reports/report/add/").status_code == 403
