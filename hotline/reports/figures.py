@@ -128,14 +128,6 @@ class ReportFigures:
     def running(self) -> bool:
         return self.as_of < self.period.end
 
-    def rate_changes(self) -> dict[str, float | None]:
-        """Percentage-point change of each rate since the previous period."""
-        out: dict[str, float | None] = {}
-        for key in ("response", "resolution", "satisfaction"):
-            now, before = self.rates.get(key), self.previous_rates.get(key)
-            out[key] = None if now is None or before is None else now - before
-        return out
-
 
 def period_figures(kind: str, day: dt.date, *, now: dt.datetime | None = None) -> ReportFigures:
     """The figures of the ``kind`` period (daily, weekly, monthly) that contains ``day``.

@@ -39,11 +39,21 @@ class Percent:
 
     value: float | None
     signed: bool = False
+    # A difference of two rates, in percentage points: no "%" sign.
+    points: bool = False
 
     def __str__(self) -> str:
         if self.value is None:
             return "—"
+        if self.points:
+            return f"{self.value:+.1f}"
         return f"{self.value:+.1f}%" if self.signed else f"{self.value:.1f}%"
+
+    @property
+    def excel_format(self) -> str:
+        if self.points:
+            return "+0.0;-0.0;0.0"
+        return '+0.0"%";-0.0"%";0.0"%"' if self.signed else '0.0"%"'
 
 
 Cell = str | int | Percent
@@ -89,7 +99,7 @@ def _rate_row(label: str, rates: dict, before: dict) -> list[Cell]:
     out: list[Cell] = [label, rates["n"]]
     for key in ("response", "resolution", "satisfaction"):
         now, prev = rates.get(key), before.get(key)
-        out += [Percent(now), Percent(None if now is None or prev is None else now - prev, signed=True)]
+        out += [Percent(now), Percent(None if now is None or prev is None else now - prev, points=True)]
     return out
 
 
@@ -319,7 +329,7 @@ def to_xlsx(report: Layout) -> bytes:
                     # A citizen's "=HYPERLINK(…)" is text, never a formula Excel would run.
                     cell.data_type = "s"
                 if isinstance(value, Percent):
-                    cell.number_format = '+0.0"%";-0.0"%";0.0"%"' if value.signed else '0.0"%"'
+                    cell.number_format = value.excel_format
         if table.note:
             sheet.append([])
             sheet.append([table.note])

@@ -94,6 +94,7 @@ def test_excel_keeps_numbers_as_numbers_and_embeds_charts(history):
     rates = book["三率"]
     assert isinstance(rates["B3"].value, int) and isinstance(rates["C3"].value, int | float)
     assert rates["C3"].number_format == '0.0"%"'
+    assert rates["D3"].number_format == "+0.0;-0.0;0.0"  # a change of a rate, in percentage points
     assert len(book["概况"]._images) == 1 and len(book["按渠道"]._images) == 1
 
 
