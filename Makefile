@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@scripts/install-browser
+	@scripts/install-office
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -186,6 +186,24 @@ def supervision_rows(sup: dict | None) -> list[tuple[str, str, str]]:
     ]
 
 
+def fresh_postgres_db(name: str) -> str | None:
+    """Drop and create database ``name`` on the local PostgreSQL; its URL, or None without one."""
+    if shutil.which("psql") is None:
+        return None
+    made = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q"]
+        + ["-c", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
+        capture_output=True,
+        text=True,
+    )
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}" if made.returncode == 0 else None
+
+
+def reports(url: str, var: str) -> dict:
+    out = run([sys.executable, "-m", "bench.reports"], {"HOTLINE_DATABASE_URL": url, "HOTLINE_VAR_DIR": var})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def simulation(var: str, days: int, per_day: int) -> tuple[str, float, int]:
     env = {"HOTLINE_VAR_DIR": var, "HOTLINE_DATABASE_URL": f"sqlite:///{var}/sim.sqlite3"}
     run([sys.executable, "-m", "hotline.cli", "migrate", "-v0"], env)
@@ -307,6 +325,24 @@ def main() -> None:
             f"sqlite:///{var}/insight.sqlite3", var, PG_URL if postgres_ready() else None
         )
         rows.extend(insight_table)
+        reports_url = fresh_postgres_db("hotline_bench_reports")
+        if reports_url:
+            rep = reports(reports_url, var)
+            print("reports", rep, flush=True)
+            history = f"{rep['history']['tickets']:,} tickets, {rep['history']['events']:,} events"
+            for kind, target in (("daily", "< 2 s"), ("monthly", "< 10 s")):
+                r = rep[kind]
+                rows.append(
+                    (
+                        f"{kind.capitalize()} report, Word + Excel + text, on PostgreSQL with a year of history "
+                        f"({history}){'' if rep['charts'] else ', no CJK font: no charts'}",
+                        f"{r['all_formats_s']:.2f} s (figures alone {r['figures_s']:.2f} s; "
+                        f"slowest of 3 {r['slowest_s']:.2f} s)",
+                        target,
+                    )
+                )
+        else:
+            rows.append(("Reports on PostgreSQL", "not run: no PostgreSQL on 127.0.0.1", "daily < 2 s, monthly < 10 s"))
         last, wall, rss = simulation(var, 30, 1200)
         print(last, flush=True)
         seconds = float(re.search(r"in ([\d.]+) s", last).group(1))

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
+    "hotline.reports",
     "hotline.knowledge",
     "hotline.publicity",
     "hotline.supervision",
@@ -253,6 +254,16 @@ EMAIL_HOST_USER = env("HOTLINE_EMAIL_USER", "") or ""
 EMAIL_HOST_PASSWORD = env("HOTLINE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = envbool("HOTLINE_EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = env("HOTLINE_EMAIL_FROM", "12345@localhost") or "12345@localhost"
+    # The safety-hazard daily report's matters and sources (TOML); empty: hotline/reports/data/safety.toml.
+    "SAFETY_REPORT_FILE": env("HOTLINE_SAFETY_REPORT_FILE", "") or "",
+    # The formats the worker archives for each finished period (docx, xlsx, txt).
+    "REPORT_FORMATS": [f for f in (env("HOTLINE_REPORT_FORMATS", "docx,xlsx,txt") or "").split(",") if f],
+    # A TrueType/OpenType font with Chinese glyphs for report charts; empty: found among the system fonts.
+    "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
+}
+
+if not set(HOTLINE["REPORT_FORMATS"]) <= {"docx", "xlsx", "txt"}:
+    raise ImproperlyConfigured(f"HOTLINE_REPORT_FORMATS must list docx, xlsx or txt, not {HOTLINE['REPORT_FORMATS']}")
 
 LOGGING = {
     "version": 1,

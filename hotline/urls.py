@@ -22,6 +22,7 @@ urlpatterns = [
     path("pool/", pool.pool, name="pool"),
     path("search/", pool.search, name="search"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/", include("hotline.reports.urls")),
     path("tickets/<str:code>/", ticket.ticket_detail, name="ticket-detail"),
     path("tickets/<str:code>/attachments/<int:pk>/", ticket.attachment, name="ticket-attachment"),
     path("tickets/<str:code>/<slug:action>/", ticket.ticket_action, name="ticket-action"),

@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
 from hotline.demo.management.commands.simulate import run_simulation
 from hotline.demo.personas import DEMO_PASSWORD, create_personas
@@ -9,6 +10,7 @@ from hotline.dispatch import store
 from hotline.dispatch.learning import train_from_catalogue
 from hotline.supervision.demo import supervise_demo
 from hotline.insight.demo import prepare_insight
+from hotline.reports.services import CATCH_UP_DAYS, archive_history
 from hotline.tickets.models import Ticket
 
 
@@ -36,6 +38,10 @@ class Command(BaseCommand):
             run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
             supervise_demo(seed=seed, say=lambda m: self.stdout.write(m))
             prepare_insight(lambda m: self.stdout.write(f"  {m}"))
+            self.stdout.write("archiving the reports of the simulated month…")
+            with tqdm(total=max(0, days - CATCH_UP_DAYS), unit="day", desc="daily reports", leave=False) as bar:
+                made = archive_history(days, progress=bar.update)
+            self.stdout.write(f"  {len(made)} report files in the archive (/reports/)")
         self.stdout.write(f"  typical cases published: {publish_demo_cases()}")
         personas = create_personas()
         self.stdout.write("")

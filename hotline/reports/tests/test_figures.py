@@ -1,0 +1,112 @@
+"""The report's figures, checked against an independent count of the rows and against the dashboard."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from hotline.evaluation.models import Revisit, Satisfaction
+from hotline.orgs.models import Staff
+from hotline.reports.figures import HANDLING, period_figures
+from hotline.reports.periods import Kind, period_for
+from hotline.tickets.models import Status, Ticket, TicketEvent
+
+
+def local_day(t: dt.datetime) -> dt.date:
+    return timezone.localtime(t).date()
+
+
+def test_an_empty_period_reads_as_zeros(ref):
+    f = period_figures(Kind.MONTHLY, timezone.localdate())
+    assert (f.total, f.previous_total, f.returns, f.overdue_open, f.deadlines_missed) == (0, 0, 0, 0, 0)
+    assert f.by_channel == f.by_district == f.top_issues == []
+    assert f.rates == {"n": 0, "response": None, "resolution": None, "satisfaction": None}
+    assert f.total_change is None
+    assert all(n == 0 for _day, n in f.trend)
+
+
+def test_a_period_that_has_not_begun_is_refused(ref):
+    with pytest.raises(ValueError, match="has not begun"):
+        period_figures(Kind.DAILY, timezone.localdate() + dt.timedelta(days=1))
+    with pytest.raises(ValueError, match="paragraph"):
+        period_figures(Kind.SAFETY_DAILY, timezone.localdate())
+
+
+def test_a_finished_day_counts_every_ticket_event_and_revisit_of_that_day(past_history):
+    day = local_day(past_history) - dt.timedelta(days=1)
+    f = period_figures(Kind.DAILY, day)
+    assert not f.running
+    # Recount from the rows themselves, in Python, without the ORM aggregates under test.
+    tickets = [t for t in Ticket.objects.select_related("channel") if local_day(t.received_at) == day]
+    before = [t for t in Ticket.objects.all() if local_day(t.received_at) == day - dt.timedelta(days=1)]
+    assert f.total == len(tickets) > 0
+    assert f.previous_total == len(before) > 0
+    assert {r.key: r.n for r in f.by_channel} == dict(Counter(t.channel_id for t in tickets))
+    assert sum(r.n for r in f.by_district) == sum(1 for t in tickets if t.region_id)
+    assert f.answered_directly == sum(t.status == Status.ANSWERED for t in tickets)
+    events = [e for e in TicketEvent.objects.all() if local_day(e.created_at) == day]
+    assert f.returns == sum(e.action == "return" for e in events)
+    assert f.redispatches == sum(e.action == "dispatch" and e.from_status == Status.RETURNED for e in events)
+    assert f.reopened == len({e.ticket_id for e in events if e.action == "reopen"})
+    end = period_for(Kind.DAILY, day).end
+    start = period_for(Kind.DAILY, day).start
+    missed = [
+        t
+        for t in Ticket.objects.exclude(resolve_due=None)
+        if start <= t.resolve_due < end
+        and t.status not in (Status.ANSWERED, Status.MERGED, Status.INVALID, Status.REGISTERED)
+        and (t.replied_at is None or t.replied_at > t.resolve_due)
+    ]
+    assert f.deadlines_missed == len(missed)
+    # The three rates by their definition: valid revisits only, "basically satisfied" counts.
+    valid = [r for r in Revisit.objects.all() if local_day(r.recorded_at) == day and r.outcome == Revisit.Outcome.VALID]
+    assert f.rates["n"] == len(valid) > 0
+    assert f.rates["response"] == pytest.approx(100 * sum(bool(r.contacted) for r in valid) / len(valid))
+    assert f.rates["resolution"] == pytest.approx(100 * sum(bool(r.solved) for r in valid) / len(valid))
+    satisfied = sum(r.satisfaction != Satisfaction.DISSATISFIED for r in valid)
+    assert f.rates["satisfaction"] == pytest.approx(100 * satisfied / len(valid))
+    # The top issues are the most frequent matters, each with examples from that matter.
+    matters = Counter(t.matter_id for t in tickets if t.matter_id)
+    assert [i.n for i in f.top_issues] == sorted(matters.values(), reverse=True)[: len(f.top_issues)]
+    assert all(i.examples for i in f.top_issues)
+    assert dict(f.trend)[day] == f.total
+
+
+def test_a_month_is_the_sum_of_its_days(past_history):
+    yesterday = local_day(past_history) - dt.timedelta(days=1)
+    month = period_for(Kind.MONTHLY, yesterday)
+    month_figures = period_figures(Kind.MONTHLY, yesterday, now=past_history)
+    days = [period_figures(Kind.DAILY, d, now=past_history) for d in month.days if d <= yesterday]
+    assert month_figures.total == sum(d.total for d in days)
+    assert month_figures.returns == sum(d.returns for d in days)
+    assert sum(n for _d, n in month_figures.trend) == month_figures.total
+
+
+def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, history, people, django_user_model):
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    page = client.get("/dashboard/").context
+    today = timezone.localdate()
+    month = period_figures(Kind.MONTHLY, today)
+    day = period_figures(Kind.DAILY, today)
+
+    assert month.total == page["month_count"]
+    assert day.total == page["today_count"]
+    assert month.overdue_open == page["overdue"]
+    assert month.rates == page["rates"]
+    if today.day > 1:  # just after midnight on the 1st the month is still empty
+        assert month.total > 0 and month.rates["n"] > 0
+    assert {r.name: (r.n, r.overdue) for r in month.by_district} == {
+        d["name"]: (d["n"], d["overdue"]) for d in page["districts"]
+    }
+    dashboard_units = {row["lead_unit"]: row for row in page["units"]}
+    assert sorted(r.n for r in month.by_unit) == sorted(row["n"] for row in page["units"])
+    shared = [r for r in month.by_unit if int(r.key) in dashboard_units]
+    assert len(shared) >= len(page["units"]) // 2
+    for r in shared:
+        row = dashboard_units[int(r.key)]
+        assert (r.n, r.overdue, r.rates) == (row["n"], row["overdue"], row["rates"])
+    # Open tickets at the dashboard are the ones the report's overdue figure is taken from.
+    assert page["open_count"] == Ticket.objects.filter(status__in=HANDLING).count()
