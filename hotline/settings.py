@@ -190,6 +190,12 @@ HOTLINE = {
     # The public address in links sent to citizens (the SMS rating link), and how long one lives.
     "PUBLIC_URL": env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000"),
     "REVISIT_LINK_DAYS": envint("HOTLINE_REVISIT_LINK_DAYS", 7),
+    # The safety-hazard daily report's matters and sources (TOML); empty: hotline/reports/data/safety.toml.
+    "SAFETY_REPORT_FILE": env("HOTLINE_SAFETY_REPORT_FILE", "") or "",
+    # The formats the worker archives for each finished period (docx, xlsx, txt).
+    "REPORT_FORMATS": [f for f in (env("HOTLINE_REPORT_FORMATS", "docx,xlsx,txt") or "").split(",") if f],
+    # A TrueType/OpenType font with Chinese glyphs for report charts; empty: found among the system fonts.
+    "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset
@@ -254,13 +260,6 @@ EMAIL_HOST_USER = env("HOTLINE_EMAIL_USER", "") or ""
 EMAIL_HOST_PASSWORD = env("HOTLINE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = envbool("HOTLINE_EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = env("HOTLINE_EMAIL_FROM", "12345@localhost") or "12345@localhost"
-    # The safety-hazard daily report's matters and sources (TOML); empty: hotline/reports/data/safety.toml.
-    "SAFETY_REPORT_FILE": env("HOTLINE_SAFETY_REPORT_FILE", "") or "",
-    # The formats the worker archives for each finished period (docx, xlsx, txt).
-    "REPORT_FORMATS": [f for f in (env("HOTLINE_REPORT_FORMATS", "docx,xlsx,txt") or "").split(",") if f],
-    # A TrueType/OpenType font with Chinese glyphs for report charts; empty: found among the system fonts.
-    "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
-}
 
 if not set(HOTLINE["REPORT_FORMATS"]) <= {"docx", "xlsx", "txt"}:
     raise ImproperlyConfigured(f"HOTLINE_REPORT_FORMATS must list docx, xlsx or txt, not {HOTLINE['REPORT_FORMATS']}")
