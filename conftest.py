@@ -71,6 +71,15 @@ def people(ref):
 
 
 @pytest.fixture(autouse=True)
+def _forget_classifier():
+    """A test's classifier lives only as long as its transaction: drop the process's copy after it."""
+    yield
+    from hotline.dispatch import store
+
+    store.forget(on_commit=False)
+
+
+@pytest.fixture(autouse=True)
 def english_messages():
     """Service errors read in English in assertions; pages still render zh-Hans per request."""
     from django.utils import translation

@@ -98,7 +98,9 @@ def active() -> tuple[int | None, classifier.TextClassifier | None]:
     return _active.get()
 
 
-def forget() -> None:
-    """Check the database on the next call (tests, and after a swap in this process)."""
+def forget(*, on_commit: bool = True) -> None:
+    """Check the database on the next call (tests, and after a swap in this process); with
+    ``on_commit`` also once the current transaction commits."""
     _active.forget()
-    transaction.on_commit(_active.forget)
+    if on_commit:
+        transaction.on_commit(_active.forget)

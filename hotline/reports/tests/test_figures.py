@@ -21,7 +21,7 @@ def test_an_empty_period_reads_as_zeros(ref):
     f = period_figures(Kind.MONTHLY, timezone.localdate())
     assert (f.total, f.previous_total, f.returns, f.overdue_open, f.deadlines_missed) == (0, 0, 0, 0, 0)
     assert f.by_channel == f.by_district == f.top_issues == []
-    assert f.rates == {"n": 0, "response": None, "resolution": None, "satisfaction": None}
+    assert f.rates == {"n": 0, "response": None, "resolution": None, "satisfaction": None, "composite": None}
     assert f.total_change is None
     assert all(n == 0 for _day, n in f.trend)
 
