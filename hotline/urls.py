@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hotline.publicity import manage as cases
-from hotline.web.views import console, dashboard, home, knowledge, pool, queues, ticket
+from hotline.web.views import console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,6 +22,9 @@ urlpatterns = [
     path("pool/", pool.pool, name="pool"),
     path("search/", pool.search, name="search"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("spot-checks/", spotchecks.spot_checks, name="spot-checks"),
+    path("spot-checks/draw/", spotchecks.draw_batch, name="spot-check-draw"),
+    path("spot-checks/<int:pk>/", spotchecks.record, name="spot-check-record"),
     path("reports/", include("hotline.reports.urls")),
     path("tickets/<str:code>/", ticket.ticket_detail, name="ticket-detail"),
     path("tickets/<str:code>/attachments/<int:pk>/", ticket.attachment, name="ticket-attachment"),

@@ -51,16 +51,14 @@ def repeats_panel(request):
     text and optionally exclude (a ticket code). Empty parameters find nothing."""
     _viewer_may_see(request)
     q = request.GET
-    text = (q.get("text") or "")[:MAX_REPEAT_TEXT]
+    # The operator console sends its own field names (requester_phone, content).
+    text = (q.get("text") or q.get("content") or "")[:MAX_REPEAT_TEXT]
+    phone = (q.get("phone") or q.get("requester_phone") or "")[:30]
     address = (q.get("address") or "")[:255]
     region = places.resolve(address).region if address else None
     matter = Matter.objects.filter(code=q.get("matter") or "").first()
     exclude = Ticket.objects.filter(code=q.get("exclude") or "").values_list("pk", flat=True).first()
-    found = (
-        repeats.likely_repeats((q.get("phone") or "")[:30], address, region, matter, text, exclude=exclude)
-        if (text or q.get("phone"))
-        else []
-    )
+    found = repeats.likely_repeats(phone, address, region, matter, text, exclude=exclude) if (text or phone) else []
     return render(request, "insight/_repeats.html", {"repeats": found})
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.evaluation.models import Revisit
+from hotline.evaluation.selectors import definitions
 from hotline.evaluation.services import record_revisit
 from hotline.intake.services import register_ticket
 from hotline.tickets.models import Status
@@ -169,4 +170,4 @@ def case(request, pk: int):
 
 
 def figures(request):
-    return render(request, "publicity/figures.html", {"figures": public_figures()})
+    return render(request, "publicity/figures.html", {"figures": public_figures(), "definitions": definitions()})

@@ -34,10 +34,9 @@ HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
 # Never handled by a unit, so no deadline of theirs can be missed.
 NOT_HANDLED = (Status.ANSWERED, Status.MERGED, Status.INVALID, Status.REGISTERED)
 
-# Escalation hook (升级督办). The event actions that count a ticket as escalated in a report.
-# Until supervision orders exist, a ticket reopened after a failed revisit is the escalation there
-# is; the supervision work (issue 5) adds its own action codes here ("supervise", "escalate"…).
-ESCALATION_ACTIONS: tuple[str, ...] = ("reopen",)
+# Escalation (升级督办): the event actions that count a ticket as escalated in a report — a
+# supervision order (督办单, any level) or a reopening after a failed revisit or spot check.
+ESCALATION_ACTIONS: tuple[str, ...] = ("reopen", "supervise")
 
 TOP_ROWS = 15
 TOP_ISSUES = 10

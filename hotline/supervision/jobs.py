@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.dispatch.learning import retrain
 from hotline.evaluation.links import send_rating_links
 from hotline.evaluation.services import close_expired_revisits
+from hotline.insight.tasks import refresh_hotspots_job, scan_surges_job
+from hotline.reports.services import generate_due_reports
 
 from . import delivery, orders, scan
 from .models import JobRun
@@ -33,6 +36,11 @@ class Job:
     help: str
 
 
+def _retrain(now: dt.datetime) -> dict:
+    row = retrain()
+    return {"model": row.pk if row is not None else None}
+
+
 def _close_revisits(now: dt.datetime) -> dict:
     return {"closed": close_expired_revisits(now=now)}
 
@@ -46,6 +54,11 @@ SCHEDULE: list[Job] = [
     Job("rating_links", dt.timedelta(minutes=10), lambda now: send_rating_links(now=now), "SMS revisit links"),
     Job("close_revisits", dt.timedelta(minutes=15), _close_revisits, "close tickets whose revisit window passed"),
     Job("deliver", dt.timedelta(minutes=1), lambda now: delivery.deliver_due(now=now), "send queued messages"),
+    # 改 + 未诉先办, 报 and 派's learning run on the same schedule.
+    Job("surges", dt.timedelta(hours=1), lambda now: {"warnings": scan_surges_job(now)}, "surge warnings"),
+    Job("hotspots", dt.timedelta(days=1), lambda now: {"hot_issues": refresh_hotspots_job(now)}, "hot issues"),
+    Job("reports", dt.timedelta(hours=1), lambda now: {"reports": len(generate_due_reports(now))}, "archive reports"),
+    Job("retrain", dt.timedelta(days=1), _retrain, "retrain the dispatch classifier from closed tickets"),
 ]
 JOBS = {job.name: job for job in SCHEDULE}
 

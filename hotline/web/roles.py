@@ -36,15 +36,18 @@ _POOL = ("pool", _("Supervision pool"))
 _SEARCH = ("search", _("Find tickets"))
 _DASHBOARD = ("dashboard", _("Dashboard"))
 _CASES = ("case-list", _("Typical cases"))
+_SPOT = ("spot-checks", _("Spot checks"))
+_REPORTS = ("reports", _("Reports"))
+_INSIGHT = ("insight:overview", _("Hot issues"))
 NAV = {
     R.OPERATOR: [_CONSOLE, _REVISITS, _KNOWLEDGE, _SEARCH],
     R.DISPATCHER: [_QUEUE, _EXTENSIONS, _KNOWLEDGE, _SEARCH],
     R.HANDLER: [_INBOX, _SEARCH],
     R.UNIT_MANAGER: [_INBOX, _SEARCH],
-    R.SUPERVISOR: [_POOL, _EXTENSIONS, _SEARCH, _DASHBOARD, _CASES],
+    R.SUPERVISOR: [_POOL, _SPOT, _EXTENSIONS, _INSIGHT, _REPORTS, _DASHBOARD, _SEARCH, _CASES],
     R.DISTRICT: [_POOL, _SEARCH, _DASHBOARD],
-    R.LEADER: [_DASHBOARD, _POOL, _SEARCH],
-    R.ADMIN: [_DASHBOARD, _CONSOLE, _QUEUE, _POOL, _REVISITS, _EXTENSIONS, _KNOWLEDGE, _SEARCH, _CASES],
+    R.LEADER: [_DASHBOARD, _POOL, _INSIGHT, _REPORTS, _SEARCH],
+    R.ADMIN: [_DASHBOARD, _CONSOLE, _QUEUE, _POOL, _SPOT, _REVISITS, _EXTENSIONS, _INSIGHT, _REPORTS, _SEARCH],
 }
 
 

@@ -110,3 +110,24 @@ def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, hist
         assert (r.n, r.overdue, r.rates) == (row["n"], row["overdue"], row["rates"])
     # Open tickets at the dashboard are the ones the report's overdue figure is taken from.
     assert page["open_count"] == Ticket.objects.filter(status__in=HANDLING).count()
+
+
+def test_the_monthly_report_agrees_with_hotline_rates_to_the_revisit(history):
+    """`hotline rates --period` and the monthly report read the same revisits by the same definition."""
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from hotline.evaluation.selectors import unit_scores
+
+    today = timezone.localdate()
+    figures = period_figures(Kind.MONTHLY, today, now=history)
+    out = io.StringIO()
+    call_command("rates", period=f"{today:%Y-%m}", format="csv", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    scores = [s for s in unit_scores(f"{today:%Y-%m}") if s["n"]]
+    assert len(rows) >= len(scores) == len(scores) and sum(int(r["n"]) for r in rows) == figures.rates["n"] > 0
+    valid = figures.rates["n"]
+    assert round(sum(s["response"] * s["n"] for s in scores) / valid, 6) == round(figures.rates["response"], 6)
+    assert round(sum(s["satisfaction"] * s["n"] for s in scores) / valid, 6) == round(figures.rates["satisfaction"], 6)

@@ -19,7 +19,9 @@ from hotline.dispatch import router
 from hotline.intake.services import normalize_phone, register_ticket
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import answer_with_article
-from hotline.orgs import places
+from hotline.dispatch.learning import auto_dispatch, suggest_for_ticket
+from hotline.dispatch.locate import locate
+from hotline.dispatch.suggest import suggest as dispatch_suggest
 from hotline.orgs.models import Staff
 from hotline.tickets.models import Status
 from hotline.tickets.selectors import tickets_visible_to
@@ -54,12 +56,21 @@ def console(request):
                 )
                 if article is not None:
                     answer_with_article(ticket, article=article, actor=request.user)
+                else:
+                    _auto_dispatch(ticket, chosen=data["matter"])
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
             link = format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[ticket.code]), ticket.code)
-            text = _("Answered and closed: %(code)s") if article else _("Registered: %(code)s")
+            if article:
+                text = _("Answered and closed: %(code)s")
+            elif ticket.status == Status.DISPATCHED:
+                text = _("Registered and dispatched by the classifier to %(unit)s: %(code)s").replace(
+                    "%(unit)s", str(ticket.lead_unit).replace("{", "{{").replace("}", "}}")
+                )
+            else:
+                text = _("Registered: %(code)s")
             messages.success(request, format_html(text.replace("%(code)s", "{}"), link))
             return redirect("console")
     recent = (
@@ -69,6 +80,19 @@ def console(request):
         .order_by("-received_at")[:10]
     )
     return render(request, "web/console.html", {"form": form, "recent": recent}, status=400 if form.errors else 200)
+
+
+def _auto_dispatch(ticket, *, chosen) -> None:
+    """自动派单 when the classifier is sure and agrees with any matter the operator chose; the
+    suggestion is remembered either way, so a dispatcher's different choice counts as a correction."""
+    made = dispatch_suggest(ticket.content, ticket.address)
+    if made.model_version is None:
+        return
+    best = made.best
+    if chosen is None or (best is not None and best.matter == chosen):
+        auto_dispatch(ticket, suggestions=made)
+    else:
+        suggest_for_ticket(ticket, suggestions=made)
 
 
 @roles_required(R.OPERATOR, R.DISPATCHER)
@@ -90,16 +114,29 @@ def caller(request):
 
 @roles_required(R.OPERATOR, R.DISPATCHER)
 def suggest(request):
-    """Matter, place and unit suggestions for the text being typed."""
+    """Matter, place and unit suggestions for the text being typed: the trained classifier's top
+    three with its reasons; the catalogue's keywords while no classifier has been trained."""
     content = request.GET.get("content", "")[:2000]
     address = request.GET.get("address", "")[:255]
-    hits = matters_for_text(f"{address} {content}")
-    place = places.resolve(address or content)
+    typed = bool(content.strip())
+    made = dispatch_suggest(content, address) if typed else None
+    if made is not None and made.model_version is not None:
+        rows = [
+            {"matter": c.matter, "unit": c.unit, "confidence": c.confidence, "reasons": c.reasons}
+            for c in made.candidates
+            if c.matter is not None
+        ]
+        return render(
+            request,
+            "web/_suggest.html",
+            {"rows": rows, "place": made.place, "typed": typed, "unsure": made.unsure, "why": made.reason},
+        )
+    place = locate(address, text=content)
     rows = []
-    for hit in hits[:3]:
+    for hit in matters_for_text(f"{address} {content}")[:3]:
         route = router.route(hit.matter, place.region)
-        rows.append({"hit": hit, "unit": route.unit, "reason": route.reason})
-    return render(request, "web/_suggest.html", {"rows": rows, "place": place, "typed": bool(content.strip())})
+        rows.append({"matter": hit.matter, "unit": route.unit, "confidence": None, "reasons": ["、".join(hit.words)]})
+    return render(request, "web/_suggest.html", {"rows": rows, "place": place, "typed": typed, "unsure": True})
 
 
 @roles_required(R.OPERATOR, R.DISPATCHER)

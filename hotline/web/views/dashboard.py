@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hotline.evaluation.models import Revisit
 from hotline.dbfuncs import LocalDate
-from hotline.evaluation.selectors import three_rates, three_rates_by
+from hotline.evaluation.selectors import definitions, month_headline, three_rates, three_rates_by, unit_scores
 from hotline.intake.models import Channel
 from hotline.orgs.models import Region, Staff, Unit
 from hotline.tickets.models import Status
@@ -69,6 +69,12 @@ def dashboard(request):
         row["name"] = unit_names[row["lead_unit"]].name
         row["rates"] = unit_rates.get(row["lead_unit"]) or three_rates(Revisit.objects.none())
 
+    # 评: the month's scores per unit, their zones and Xining's kind of headline, by the one definition.
+    period = f"{month:%Y-%m}"
+    scores = unit_scores(period)
+    ranked = [r for r in scores if r["rank"] is not None]
+    headline = month_headline(period)
+
     channel_names = dict(Channel.objects.values_list("code", "name"))
     channels = [
         {"name": channel_names.get(row["channel"], row["channel"]), "n": row["n"]}
@@ -87,5 +93,10 @@ def dashboard(request):
         "districts": districts,
         "units": units,
         "month": month,
+        "headline": headline,
+        "best": ranked[:5],
+        "worst": ranked[-5:][::-1] if len(ranked) > 5 else [],
+        "unranked": len(scores) - len(ranked),
+        "definitions": definitions(),
     }
     return render(request, "web/dashboard.html", context)

@@ -7,7 +7,7 @@ import re
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from hotline.catalog.models import Matter
 from hotline.intake.models import Channel
 from hotline.orgs.models import Region, Staff, Unit
+from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Status, Ticket, Urgency
 from hotline.tickets.selectors import tickets_visible_to
@@ -34,6 +35,7 @@ SORTS = {
     "unit": ("lead_unit__code",),
     "status": ("status",),
 }
+POOL_SORTS = {"colour": ("colour_rank", "resolve_due"), "escalation": ("-escalation", "resolve_due"), **SORTS}
 _CODE = re.compile(r"[A-Za-z]{1,6}\d{8,}")
 _TIERS = [(0, gettext_lazy("same day")), (1, "1"), (3, "3"), (7, "7"), (11, "11")]
 
@@ -119,7 +121,7 @@ def _rows(request, base, template: str, extra: dict):
     page, sort = paged(
         request,
         tickets.select_related("channel", "lead_unit", "matter", "region"),
-        sorts=SORTS,
+        sorts=POOL_SORTS if extra.get("pool") else SORTS,
         default=extra.pop("default_sort", "due"),
     )
     now = timezone.now()
@@ -130,19 +132,21 @@ def _rows(request, base, template: str, extra: dict):
 
 @roles_required(R.SUPERVISOR, R.DISTRICT, R.LEADER)
 def pool(request):
-    """Every open ticket the viewer oversees, with counts per deadline state."""
-    base = tickets_visible_to(request.user).filter(status__in=OPEN)
-    now = timezone.now()
-    running = base.filter(status__in=HANDLING)
-    counts = running.aggregate(
-        overdue=Count("id", filter=Q(resolve_due__lt=now)),
-        warning=Count("id", filter=Q(resolve_due__gte=now, resolve_state="warning")),
-        open=Count("id"),
+    """督办池: every ticket in a unit's hands that the viewer oversees, red (a deadline passed),
+    yellow (one near) and green, with its supervision orders and the latest spot-check findings.
+    Colours come from the deadline states the worker's scan keeps current."""
+    base = supervision.pool(request.user)
+    counts = supervision.pool_counts(request.user)
+    visible = tickets_visible_to(request.user)
+    counts["waiting_dispatch"] = visible.filter(status__in=[Status.REGISTERED, Status.RETURNED]).count()
+    counts["waiting_revisit"] = visible.filter(status=Status.REPLIED).count()
+    findings = supervision.spot_checks(request.user).exclude(finding="")[:8]
+    return _rows(
+        request,
+        base,
+        "web/pool.html",
+        {"counts": counts, "findings": findings, "default_sort": "colour", "pool": True},
     )
-    counts["on_time"] = counts["open"] - counts["overdue"] - counts["warning"]
-    counts["waiting_dispatch"] = base.filter(status__in=[Status.REGISTERED, Status.RETURNED]).count()
-    counts["waiting_revisit"] = base.filter(status=Status.REPLIED).count()
-    return _rows(request, base, "web/pool.html", {"counts": counts})
 
 
 @login_required

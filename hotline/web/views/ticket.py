@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hotline.dispatch import router
+from hotline.dispatch import router, store
+from hotline.dispatch.learning import suggest_for_ticket
+from hotline.dispatch.suggest import Suggestions
 from hotline.dispatch.services import dispatch_ticket, refuse_return
 from hotline.evaluation.services import record_revisit
 from hotline.handling import services as handling
@@ -28,6 +30,7 @@ from hotline.knowledge.models import Article
 from hotline.knowledge.services import answer_with_article
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.models import Staff
+from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
@@ -233,30 +236,37 @@ def _visible(request, code: str) -> Ticket:
     return ticket
 
 
-def _initial_forms(ticket: Ticket, names: list[str]) -> dict[str, django_forms.Form]:
+def _initial_forms(ticket: Ticket, names: list[str], made: Suggestions | None) -> dict[str, django_forms.Form]:
     out = {}
     for name in names:
         initial = {}
         if name == "dispatch":
-            initial = _dispatch_initial(ticket)
+            initial = _dispatch_initial(ticket, made)
         out[name] = ACTIONS[name].form(initial=initial, prefix=name)
     return out
 
 
-def _dispatch_initial(ticket: Ticket) -> dict:
-    """The router's proposal for the ticket's matter and place, for the dispatcher to confirm."""
-    route = router.route(ticket.matter, ticket.region)
+def _dispatch_initial(ticket: Ticket, made: Suggestions | None) -> dict:
+    """What the dispatcher confirms: the operator's matter routed to its unit, else the
+    classifier's best (matter, unit)."""
     initial = {"note": ""}
-    if ticket.matter_id:
-        initial["matter"] = ticket.matter.code
-    if route.unit is not None:
-        initial["lead_unit"] = route.unit.code
+    best = made.best if made is not None else None
+    matter = ticket.matter or (best.matter if best else None)
+    if matter is not None:
+        initial["matter"] = matter.code
+    unit = router.route(matter, ticket.region).unit if ticket.matter_id else (best.unit if best else None)
+    if unit is None and matter is not None:
+        unit = router.route(matter, ticket.region).unit
+    if unit is not None:
+        initial["lead_unit"] = unit.code
     return initial
 
 
 def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: int = 200):
     names = available_actions(request.user, ticket)
-    action_forms = _initial_forms(ticket, names)
+    # The classifier's top three for the dispatcher, remembered so a different choice is a correction.
+    made = suggest_for_ticket(ticket) if "dispatch" in names and store.active()[0] is not None else None
+    action_forms = _initial_forms(ticket, names, made)
     action_forms.update(forms_by_action or {})
     shows = can_see_requester(request.user, ticket)
     if shows and (ticket.requester_phone or ticket.requester_name):
@@ -285,6 +295,8 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
         "revisits": ticket.revisits.order_by("-recorded_at"),
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
+        "suggestions": made,
+        "escalations": supervision.escalations(ticket).select_related() if ticket.pk else [],
         "last_return": last_return,
         "can_write_case": ticket.status == Status.CLOSED and may(request.user, R.SUPERVISOR, R.ADMIN),
         "next": _safe_next(request),

@@ -1,0 +1,131 @@
+"""The workbenches with the rest of the loop: the classifier's suggestions at intake and dispatch,
+repeat warnings, the pool's colours, orders and spot-check findings, and the leader's zones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.utils import timezone
+
+from hotline.catalog.models import Matter
+from hotline.dispatch.tests.test_intelligence import trained  # noqa: F401  (the small-model fixture)
+from hotline.tickets.models import Status, Ticket
+from hotline.tickets.tests.helpers import new_ticket
+
+
+def as_(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _example(prefix: str = "0401") -> tuple[Matter, str]:
+    matter = Matter.objects.filter(code__startswith=prefix, is_leaf=True).first()
+    return matter, matter.example_list()[0]
+
+
+def test_the_console_shows_the_classifiers_suggestions_with_their_reasons(people, trained):  # noqa: F811
+    matter, text = _example()
+    html = (
+        as_(people.operator).get("/console/suggest/", {"content": text, "address": "湟中县鲁沙尔镇"}).content.decode()
+    )
+    assert matter.path in html and "鲁沙尔镇" in html and "→" in html
+    for hostile in ["", "<script>alert(1)</script>", "😀" * 300]:
+        page = as_(people.operator).get("/console/suggest/", {"content": hostile})
+        assert page.status_code == 200 and "<script>alert" not in page.content.decode()
+
+
+def test_a_sure_call_is_dispatched_as_it_is_registered(people, trained, settings):  # noqa: F811
+    settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 0.0}
+    matter, text = _example()
+    form = {
+        "requester_phone": "13600001111",
+        "channel": "phone_12345",
+        "kind": "help",
+        "urgency": "normal",
+        "content": text,
+        "address": "湟中县鲁沙尔镇",
+    }
+    response = as_(people.operator).post("/console/", form, follow=True)
+    ticket = Ticket.objects.get(requester_phone="13600001111")
+    assert ticket.status == Status.DISPATCHED and ticket.lead_unit is not None
+    assert "自动派单" in response.content.decode()
+
+
+def test_an_unsure_call_waits_and_the_dispatcher_sees_three_suggestions(people, trained, settings):  # noqa: F811
+    settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 1.01}  # never sure enough
+    matter, text = _example("1001")
+    as_(people.operator).post(
+        "/console/",
+        {
+            "requester_phone": "13600002222",
+            "channel": "phone_12345",
+            "kind": "help",
+            "urgency": "normal",
+            "content": text,
+        },
+    )
+    ticket = Ticket.objects.get(requester_phone="13600002222")
+    assert ticket.status == Status.REGISTERED
+    page = as_(people.dispatcher).get(f"/tickets/{ticket.code}/").content.decode()
+    assert 'id="dispatch-suggestions"' in page and page.count("<li><b>") >= 3
+    assert f'value="{matter.code}" selected' in page  # the best matter is proposed
+
+
+def test_the_console_warns_of_likely_repeats(people):
+    earlier = new_ticket(people.operator, requester_phone="13912345678")
+    html = (
+        as_(people.operator)
+        .get("/insight/repeats/", {"requester_phone": "13912345678", "content": "小区门口占道经营", "address": ""})
+        .content.decode()
+    )
+    assert earlier.code in html
+
+
+def test_the_pool_shows_colours_orders_and_findings_and_a_false_closure_reopens(people):
+    from hotline.dispatch.services import dispatch_ticket
+    from hotline.evaluation.services import record_revisit
+    from hotline.handling.services import record_contact, reply, sign
+    from hotline.supervision.orders import escalate
+    from hotline.supervision.scan import scan_deadlines
+    from hotline.tickets.tests.helpers import township_matter
+
+    long_ago = timezone.now() - dt.timedelta(days=20)
+    late = new_ticket(people.operator, when=long_ago, content="楼道里堆满杂物，一直没人管")
+    dispatch_ticket(late, lead_unit=people.township, matter=township_matter(), at=long_ago)
+    done = new_ticket(people.operator, when=long_ago, content="路灯不亮三天了")
+    dispatch_ticket(done, lead_unit=people.township, matter=township_matter(), at=long_ago)
+    sign(done, unit=people.township, at=long_ago)
+    record_contact(done, unit=people.township, at=long_ago)
+    reply(done, unit=people.township, result="已处理", at=long_ago + dt.timedelta(hours=1))
+    record_revisit(done, contacted=True, solved=True, satisfaction="satisfied", at=long_ago + dt.timedelta(hours=2))
+    now = timezone.now()
+    scan_deadlines(now=now)
+    escalate(now=now)
+    supervisor = as_(people.supervisor)
+    html = supervisor.get("/pool/").content.decode()
+    assert late.code in html and "红色" in html
+    assert "通报" in html or "督办" in html  # an order of some level was issued
+    # The supervisor draws a batch and finds the "closed" ticket was not fixed at all.
+    assert supervisor.post("/spot-checks/draw/").status_code == 302
+    from hotline.supervision.models import SpotCheck
+
+    check = SpotCheck.objects.get(ticket=done)
+    assert supervisor.post(f"/spot-checks/{check.pk}/", {"finding": "false", "note": ""}).status_code == 302
+    check.refresh_from_db()
+    assert check.finding == ""  # a false closure needs a note saying what was found
+    supervisor.post(f"/spot-checks/{check.pk}/", {"finding": "false", "note": "现场路灯仍不亮"})
+    done.refresh_from_db()
+    assert done.status == Status.REOPENED
+    assert "现场路灯仍不亮" in supervisor.get("/pool/").content.decode()
+    assert as_(people.street).get("/spot-checks/").status_code == 403
+
+
+def test_the_dashboard_shows_zones_with_their_definitions(people, django_user_model):
+    from hotline.orgs.models import Staff
+
+    leader = django_user_model.objects.create_user("leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    html = as_(leader).get("/dashboard/").content.decode()
+    assert 'id="zones"' in html and "蓝区" in html and "综合得分" in html
