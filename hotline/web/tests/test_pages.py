@@ -22,7 +22,7 @@ def test_pages_need_a_login(client, people):
 def test_the_pages_speak_chinese(client, people, dispatched):
     client.force_login(people.supervisor)
     html = client.get("/", follow=True).content.decode()
-    assert "督办池" in html and "已超期" in html and dispatched.code in html
+    assert "督办池" in html and "红色" in html and dispatched.code in html
     assert "<script>alert(1)</script>" not in html
 
 
