@@ -256,6 +256,8 @@ def page_table(result: dict) -> str:
     for row in result["pages"]:
         lines.append(f"| {row['role']} | `{row['url']}` | {row['median_ms']:.0f} ms | {row['max_ms']:.0f} ms |")
     return "\n".join(lines) + "\n"
+
+
 def intelligence(var: str) -> list[tuple[str, str, str]]:
     """The classifier on the TipDM dev data (split once, held-out part never trained on) and the
     place resolver on our labelled Xining addresses."""

@@ -60,7 +60,9 @@ MOVES: dict[str, Move] = {
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, gettext_lazy("merge")),
     "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, gettext_lazy("invalidate")),
     "supervise": _m(
-        {S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED}, None, gettext_lazy("supervision order")
+        {S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED},
+        None,
+        gettext_lazy("supervision order"),
     ),
     "spot_check": _m({S.REPLIED, S.CLOSED, S.REOPENED, S.IN_PROGRESS}, None, gettext_lazy("spot check")),
     "recompute_deadlines": _m(ANY, None, gettext_lazy("recompute deadlines")),
