@@ -45,8 +45,8 @@ def readable(text: str) -> bool:
 
 
 def _features(n_classes: int) -> CharGrams:
-    """Character 1–3-grams, TF-IDF weighted. On the TipDM data jieba word n-grams added to these
-    changed macro-F1 by less than 0.001 and tripled the time per request, so there are none."""
+    """Character 1–3-grams, TF-IDF weighted. On the TipDM data jieba words added to these did not
+    raise macro-F1 and jieba reads ~1,300 texts/s, so there are none (docs/benchmarks-notes.md)."""
     # The model keeps one weight per feature and class; cap the vocabulary so the file stays small.
     cap = max(20_000, min(300_000, 3_000_000 // max(n_classes, 1)))
     return CharGrams(n=3, min_df=2, max_features=cap)
@@ -309,9 +309,11 @@ def train(
     X = pipeline.fit_transform([t for t, _l in rows])
     # Out-of-fold scores teach the calibration and the threshold; the final model sees all rows.
     progress(_("scoring held-out folds (%(k)d)") % {"k": folds})
-    held = cross_val_predict(LinearSVC(C=1.0, class_weight="balanced"), X, y, cv=folds, method="decision_function")
+    held = cross_val_predict(
+        LinearSVC(C=1.0, class_weight="balanced", random_state=0), X, y, cv=folds, method="decision_function"
+    )
     progress(_("fitting the model"))
-    svm = LinearSVC(C=1.0, class_weight="balanced").fit(X, y)
+    svm = LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(X, y)
     classes = np.array(svm.classes_)
     if held.ndim == 1:
         held = np.column_stack([-held, held])
