@@ -71,7 +71,7 @@ class CharGrams:
     def _keys(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Every n-gram of every text as (text index, key)."""
         joined = "\x00".join(t.lower().replace("\x00", "") for t in texts) + "\x00"
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
         doc = np.cumsum(codes == self.SEP) - (codes == self.SEP)  # index of the text each code is in
         keys, docs = [], []
         key = np.zeros(len(codes), dtype=np.int64)
