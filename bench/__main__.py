@@ -279,7 +279,8 @@ def intelligence(var: str) -> list[tuple[str, str, str]]:
         return rows + [("Classifier on TipDM 2020-C", f"not run: {cls['skipped']}", "")]
     return rows + [
         (
-            f"Classifier, held-out TipDM messages (train {cls['train']}, test {cls['test']}): "
+            f"Classifier, held-out TipDM messages (train {cls['train']}, test {cls['test']} rows; "
+            f"{cls.get('messages', '?')} distinct messages, split by message): "
             "`hotline classifier eval --data var/bench/tipdm_test.csv --model var/bench/tipdm.joblib`",
             cls["eval_line"],
             "macro-F1 ≥ 0.94; coverage@97%precision ≥ 0.70",

@@ -32,33 +32,54 @@ def _held(key: str) -> bool:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % 5 == 0
 
 
+def _words(text: str, tokens: str | None = None) -> set[str]:
+    import jieba
+
+    return {w for w in (tokens.split() if tokens is not None else jieba.lcut(text)) if len(w) >= 2}
+
+
+def _messages(rows: list[tuple[str, set[str]]]) -> list[int]:
+    """The message each row is a copy of: rows whose words mostly lie in another row's (a
+    tokenized copy of a raw message, a re-post with other spacing or a few words changed) share
+    one group. Union-find over an index of the rarer words."""
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index = defaultdict(list)
+    for i, (_t, words) in enumerate(rows):
+        for w in words:
+            index[w].append(i)
+    for i, (_t, words) in enumerate(rows):
+        votes = Counter(j for w in sorted(words) if len(index[w]) <= 30 for j in index[w] if j < i)
+        for j, _n in votes.most_common(5):
+            shared = len(words & rows[j][1])
+            if shared >= 0.6 * max(1, min(len(words), len(rows[j][1]))):
+                parent[root(i)] = root(j)
+    return [root(i) for i in range(len(rows))]
+
+
 def split() -> tuple[Path, Path, dict]:
     raw = list(csv.DictReader(open(DATA / "messages_raw_dev.csv", encoding="utf-8-sig")))
     tok = list(csv.DictReader(open(DATA / "messages_tokenized_dev.csv", encoding="utf-8-sig")))
-    grams = defaultdict(set)
-    for i, row in enumerate(raw):
-        for j in range(len(row["text"]) - 2):
-            grams[row["text"][j : j + 3]].add(i)
+    rows = [(r["text"], _words(r["text"])) for r in raw]
+    rows += [("".join(r["text_tokens"].split()), _words("", r["text_tokens"])) for r in tok]
+    labels = [r["label"] for r in raw] + [r["label"] for r in tok]
+    group = _messages(rows)
+    # A message's side is decided once, by the first of its copies, so no copy crosses the line.
+    key: dict[int, str] = {}
+    for g, (text, _w) in zip(group, rows):
+        key.setdefault(g, text)
     train, test, seen = [], [], set()
-    for row in raw:
-        (test if _held(row["text"]) else train).append((row["text"], row["label"]))
-    for row in tok:
-        if row["text_tokens"] in seen:
+    for g, (text, _w), label in zip(group, rows, labels):
+        if (text, label) in seen:
             continue
-        seen.add(row["text_tokens"])
-        words = [w for w in row["text_tokens"].split() if len(w) >= 2]
-        votes = Counter(i for w in sorted(set(words)) if len(w) >= 3 for i in sorted(grams.get(w[:3], ())))
-        source = None
-        for i, _n in votes.most_common(3):  # the raw message this tokenized one was made from
-            if sum(w in raw[i]["text"] for w in words) >= 0.9 * max(1, len(words)):
-                source = i
-                break
-        text = "".join(row["text_tokens"].split())
-        if source is not None:
-            if not _held(raw[source]["text"]):
-                train.append((text, row["label"]))
-        else:
-            (test if _held(row["text_tokens"]) else train).append((text, row["label"]))
+        seen.add((text, label))
+        (test if _held(key[g]) else train).append((text, label))
     OUT.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, rows in (("tipdm_train.csv", train), ("tipdm_test.csv", test)):
@@ -67,7 +88,7 @@ def split() -> tuple[Path, Path, dict]:
             writer.writerow(["text", "label"])
             writer.writerows(rows)
         paths.append(OUT / name)
-    return paths[0], paths[1], {"train": len(train), "test": len(test)}
+    return paths[0], paths[1], {"train": len(train), "test": len(test), "messages": len(key)}
 
 
 def _hotline(*args: str) -> str:

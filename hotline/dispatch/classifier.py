@@ -44,16 +44,89 @@ def readable(text: str) -> bool:
     return len(_CJK.findall(text[:MAX_CHARS])) >= MIN_CJK
 
 
-def _features(n_classes: int):
-    """Character 1–3-grams, TF-IDF weighted. On the TipDM data jieba word n-grams added to these
-    changed macro-F1 by less than 0.001 and tripled the time per request, so there are none."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
+def _features(n_classes: int) -> CharGrams:
+    """Character 1–3-grams, TF-IDF weighted. On the TipDM data jieba words added to these did not
+    raise macro-F1 and jieba reads ~1,300 texts/s, so there are none (docs/benchmarks-notes.md)."""
     # The model keeps one weight per feature and class; cap the vocabulary so the file stays small.
     cap = max(20_000, min(300_000, 3_000_000 // max(n_classes, 1)))
-    return TfidfVectorizer(
-        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=cap, dtype=np.float32
-    )
+    return CharGrams(n=3, min_df=2, max_features=cap)
+
+
+class CharGrams:
+    """Character 1–3-gram TF-IDF (sublinear tf, smoothed idf, l2 rows), as scikit-learn's
+    ``TfidfVectorizer(analyzer="char")`` computes it, but counted with numpy over a whole batch at
+    once: every n-gram is one 63-bit integer (three 21-bit code points), the vocabulary a sorted
+    array, a lookup a binary search. scikit-learn builds each n-gram as a Python string, which
+    bounds it to ~700 texts/s on one core; this reads thousands."""
+
+    SEP = 0  # code point between texts: no n-gram spans two of them
+
+    def __init__(self, n: int = 3, min_df: int = 2, max_features: int | None = None) -> None:
+        self.n = n
+        self.min_df = min_df
+        self.max_features = max_features
+        self.vocab = np.zeros(0, dtype=np.int64)
+        self.idf = np.zeros(0, dtype=np.float32)
+
+    def _keys(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every n-gram of every text as (text index, key)."""
+        joined = "\x00".join(t.lower().replace("\x00", "") for t in texts) + "\x00"
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        doc = np.cumsum(codes == self.SEP) - (codes == self.SEP)  # index of the text each code is in
+        keys, docs = [], []
+        key = np.zeros(len(codes), dtype=np.int64)
+        alive = codes != self.SEP
+        for k in range(self.n):
+            span = len(codes) - k
+            if span <= 0:
+                break
+            key = key[:span] | (codes[k:] << (21 * k))
+            alive = alive[:span] & (codes[k:] != self.SEP)
+            keys.append(key[alive])
+            docs.append(doc[:span][alive])
+        return np.concatenate(docs), np.concatenate(keys)
+
+    def fit_transform(self, texts: Sequence[str]):
+        doc, key = self._keys(texts)
+        order = np.lexsort((doc, key))
+        k, d = key[order], doc[order]
+        first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])  # where each term starts
+        terms = k[first]
+        tf = np.diff(np.r_[first, len(k)])  # in the whole corpus
+        new_doc = np.r_[True, (k[1:] != k[:-1]) | (d[1:] != d[:-1])]
+        df = np.add.reduceat(new_doc.astype(np.int64), first) if len(k) else tf
+        keep = df >= self.min_df
+        terms, df, tf = terms[keep], df[keep], tf[keep]
+        if self.max_features and len(terms) > self.max_features:
+            top = np.sort(np.argsort(-tf, kind="stable")[: self.max_features])
+            terms, df = terms[top], df[top]
+        self.vocab = terms
+        self.idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+        return self._matrix(len(texts), doc, key)
+
+    def transform(self, texts: Sequence[str]):
+        doc, key = self._keys(texts)
+        return self._matrix(len(texts), doc, key)
+
+    def _matrix(self, n: int, doc: np.ndarray, key: np.ndarray):
+        from scipy.sparse import csr_matrix
+
+        col = np.searchsorted(self.vocab, key).clip(0, max(len(self.vocab) - 1, 0))
+        known = self.vocab[col] == key if len(self.vocab) else np.zeros(len(key), dtype=bool)
+        cell, tf = np.unique(doc[known] * len(self.vocab) + col[known], return_counts=True)
+        rows, cols = np.divmod(cell, max(len(self.vocab), 1))
+        data = ((1 + np.log(tf)) * self.idf[cols]).astype(np.float32)
+        norm = np.sqrt(np.bincount(rows, weights=data * data, minlength=n)).astype(np.float32)
+        data /= norm[rows]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+        return csr_matrix((data, cols, indptr), shape=(n, len(self.vocab)), dtype=np.float32)
+
+    def get_feature_names_out(self) -> np.ndarray:
+        mask = (1 << 21) - 1
+        return np.array(
+            ["".join(chr(c) for c in ((int(k) >> (21 * i)) & mask for i in range(self.n)) if c) for k in self.vocab],
+            dtype=object,
+        )
 
 
 @dataclass(frozen=True)
@@ -77,7 +150,7 @@ class Prediction:
 
 @dataclass
 class TextClassifier:
-    pipeline: object  # TfidfVectorizer
+    pipeline: object  # CharGrams (models saved before it: a TfidfVectorizer, read the same way)
     model: _Calibrated
     labels: list[str]
     parents: dict[str, str] = field(default_factory=dict)  # label -> parent label (hierarchy)
@@ -236,9 +309,11 @@ def train(
     X = pipeline.fit_transform([t for t, _l in rows])
     # Out-of-fold scores teach the calibration and the threshold; the final model sees all rows.
     progress(_("scoring held-out folds (%(k)d)") % {"k": folds})
-    held = cross_val_predict(LinearSVC(C=1.0, class_weight="balanced"), X, y, cv=folds, method="decision_function")
+    held = cross_val_predict(
+        LinearSVC(C=1.0, class_weight="balanced", random_state=0), X, y, cv=folds, method="decision_function"
+    )
     progress(_("fitting the model"))
-    svm = LinearSVC(C=1.0, class_weight="balanced").fit(X, y)
+    svm = LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(X, y)
     classes = np.array(svm.classes_)
     if held.ndim == 1:
         held = np.column_stack([-held, held])

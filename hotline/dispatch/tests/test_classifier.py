@@ -88,6 +88,27 @@ def test_a_saved_model_loads_and_a_foreign_file_is_refused(model, tmp_path):
         classifier.load(tmp_path / "missing.joblib")
 
 
+def test_the_numpy_ngrams_weigh_exactly_as_scikit_learn_does():
+    """CharGrams replaces TfidfVectorizer(analyzer="char") for speed; the numbers must not move.
+    Mixed case, emoji (beyond the 16-bit plane), a NUL, an empty and a duplicated text included."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts, _labels = sample()
+    texts = [*texts, texts[0], "", "ABC垃圾abc😀垃圾\x00桶", "😀😀"]
+    ours = classifier.CharGrams(n=3, min_df=2, max_features=None)
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32)
+    fitted = [t.replace("\x00", "") for t in texts]
+    a, b = ours.fit_transform(texts), theirs.fit_transform(fitted)
+    names = list(theirs.get_feature_names_out())
+    assert sorted(ours.get_feature_names_out()) == sorted(names)
+    order = [names.index(n) for n in ours.get_feature_names_out()]
+    assert abs(a - b[:, order]).max() < 1e-6
+    unseen = ["完全陌生的句子", "", "垃圾" * 5000, "垃圾\ud800桶"]  # a lone surrogate, as broken JSON gives
+    assert abs(ours.transform(unseen) - theirs.transform(unseen)[:, order]).max() < 1e-6
+    assert ours.transform([]).shape == (0, len(names))
+
+
 def test_threshold_for_finds_the_precision_point():
     import numpy as np
 
