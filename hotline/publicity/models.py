@@ -58,3 +58,17 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+class FiguresSnapshot(models.Model):
+    """The public figures as the worker last computed them: the portal reads one row instead of
+    counting a year of tickets on a visitor's request."""
+
+    computed_at = models.DateTimeField(db_index=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,7 @@
 """Public figures: volumes and the three rates by month and by district, with nothing personal in
-them. Cached for a few minutes: the public page is read far more often than it changes."""
+them. The worker counts them every ten minutes into a snapshot and each web process caches the
+snapshot: the public page is read far more often than it changes, and a year of tickets is too
+much to count on a visitor's request."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from hotline.evaluation.selectors import three_rates, three_rates_by
 from hotline.orgs.models import Region
 from hotline.tickets.models import Status, Ticket
 
-from .models import TypicalCase
+from .models import FiguresSnapshot, TypicalCase
 
 CACHE_SECONDS = 600
 MONTHS = 12
@@ -30,17 +32,53 @@ def _first_of_month(day: dt.date, back: int) -> dt.date:
     return dt.date(year, (month - 1) % 12 + 1, 1)
 
 
+SNAPSHOT_MAX_AGE = dt.timedelta(hours=1)
+SNAPSHOTS_KEPT = 24
+
+
 def public_figures(now: dt.datetime | None = None, *, use_cache: bool = True) -> dict:
+    """The figures the portal shows: from this process's cache, else from the worker's latest
+    snapshot (at most an hour old), else counted now and kept as a snapshot."""
     now = timezone.localtime(now or timezone.now())
+    if not use_cache:
+        return _compute(now)
     key = f"publicity:figures:{now:%Y%m%d%H}{now.minute // 10}"
-    if use_cache:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-    figures = _compute(now)
-    if use_cache:
-        cache.set(key, figures, CACHE_SECONDS)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    snapshot = FiguresSnapshot.objects.filter(computed_at__gte=now - SNAPSHOT_MAX_AGE, computed_at__lte=now).first()
+    figures = _load(snapshot.data) if snapshot is not None else refresh_snapshot(now)
+    cache.set(key, figures, CACHE_SECONDS)
     return figures
+
+
+def refresh_snapshot(now: dt.datetime | None = None) -> dict:
+    """Count the public figures and keep them as the latest snapshot (the worker runs this every
+    ten minutes); older snapshots beyond the last day's are pruned."""
+    now = timezone.localtime(now or timezone.now())
+    figures = _compute(now)
+    FiguresSnapshot.objects.create(computed_at=now, data=_dump(figures))
+    stale = FiguresSnapshot.objects.values_list("pk", flat=True)[SNAPSHOTS_KEPT:]
+    FiguresSnapshot.objects.filter(pk__in=list(stale)).delete()
+    return figures
+
+
+def _dump(figures: dict) -> dict:
+    return {
+        **figures,
+        "months": [{**m, "month": m["month"].isoformat()} for m in figures["months"]],
+        "this_month": {**figures["this_month"], "month": figures["this_month"]["month"].isoformat()},
+        "as_of": figures["as_of"].isoformat(),
+    }
+
+
+def _load(data: dict) -> dict:
+    return {
+        **data,
+        "months": [{**m, "month": dt.date.fromisoformat(m["month"])} for m in data["months"]],
+        "this_month": {**data["this_month"], "month": dt.date.fromisoformat(data["this_month"]["month"])},
+        "as_of": dt.datetime.fromisoformat(data["as_of"]),
+    }
 
 
 def _compute(now: dt.datetime) -> dict:

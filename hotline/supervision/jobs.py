@@ -20,6 +20,7 @@ from hotline.dispatch.learning import retrain
 from hotline.evaluation.links import send_rating_links
 from hotline.evaluation.services import close_expired_revisits
 from hotline.insight.tasks import refresh_hotspots_job, scan_surges_job
+from hotline.publicity.selectors import refresh_snapshot
 from hotline.reports.services import generate_due_reports
 
 from . import delivery, orders, scan
@@ -34,6 +35,11 @@ class Job:
     every: dt.timedelta
     run: Callable[..., dict]
     help: str
+
+
+def _public_figures(now: dt.datetime) -> dict:
+    figures = refresh_snapshot(now)
+    return {"requests_this_month": figures["this_month"]["n"]}
 
 
 def _retrain(now: dt.datetime) -> dict:
@@ -57,6 +63,7 @@ SCHEDULE: list[Job] = [
     # 改 + 未诉先办, 报 and 派's learning run on the same schedule.
     Job("surges", dt.timedelta(hours=1), lambda now: {"warnings": scan_surges_job(now)}, "surge warnings"),
     Job("hotspots", dt.timedelta(days=1), lambda now: {"hot_issues": refresh_hotspots_job(now)}, "hot issues"),
+    Job("public_figures", dt.timedelta(minutes=10), lambda now: _public_figures(now), "the portal's figures"),
     Job("reports", dt.timedelta(hours=1), lambda now: {"reports": len(generate_due_reports(now))}, "archive reports"),
     Job("retrain", dt.timedelta(days=1), _retrain, "retrain the dispatch classifier from closed tickets"),
 ]

@@ -212,3 +212,25 @@ def test_nothing_personal_leaves_through_any_public_page(replied, people):
         html = client.get(url).content.decode()
         for secret in [NAME, PHONE, PHONE[:7], "630102199001011234", "501室", "3号楼", "东关大街12号"]:
             assert secret not in html, (url, secret)
+
+
+def test_the_figures_come_from_the_workers_snapshot_and_read_the_same(replied):
+    from django.core.cache import cache
+
+    from hotline.publicity.models import FiguresSnapshot
+    from hotline.publicity.selectors import public_figures
+    from hotline.supervision.jobs import run_job
+
+    cache.clear()
+    counted = public_figures(use_cache=False)
+    run_job("public_figures")
+    assert FiguresSnapshot.objects.count() == 1
+    read = public_figures()
+    assert read["months"] == counted["months"] and read["districts"] == counted["districts"]
+    assert read["year_rates"] == counted["year_rates"]
+    cache.clear()
+    FiguresSnapshot.objects.update(computed_at=timezone.now() - dt.timedelta(hours=2))  # too old: counted again
+    assert public_figures()["this_month"]["n"] == counted["this_month"]["n"]
+    assert FiguresSnapshot.objects.count() == 2
+    html = Client().get("/public/figures/").content.decode()
+    assert str(counted["year_total"]) in html
