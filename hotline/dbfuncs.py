@@ -16,19 +16,23 @@ def _sqlite_offset() -> str:
 class LocalDate(Func):
     """The local calendar date of a datetime column.
 
-    PostgreSQL truncates natively. On SQLite Django's ``TruncDate`` calls back into Python for
+    PostgreSQL converts to the centre's zone and casts. On SQLite Django's ``TruncDate`` calls back into Python for
     every row; here SQLite's own ``date(col, '+N minutes')`` shifts by the current zone's offset,
     which is exact for zones without daylight saving, such as China's.
     """
 
     output_field = DateField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, **extra_context):  # any other backend
         return TruncDate(*self.get_source_expressions()).as_sql(compiler, connection, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"date({sql}, %s)", [*params, _sqlite_offset()]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"({sql} AT TIME ZONE %s)::date", [*params, timezone.get_current_timezone_name()]
 
 
 class LocalMonth(Func):
@@ -43,3 +47,7 @@ class LocalMonth(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"date({sql}, %s, 'start of month')", [*params, _sqlite_offset()]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"(DATE_TRUNC('month', {sql} AT TIME ZONE %s))::date", [*params, timezone.get_current_timezone_name()]
