@@ -361,6 +361,9 @@ def test_lists_page_sort_and_filter_on_the_server_and_shrug_off_junk(crew, dispa
     assert dispatched.code in supervisor.get("/pool/?district=630102").content.decode()
     assert dispatched.code not in supervisor.get("/pool/?district=630106").content.decode()
     assert f">{dispatched.code}</a>" not in supervisor.get("/pool/?district=999999").content.decode()
+    assert f">{dispatched.code}</a>" in supervisor.get("/search/?tier=7").content.decode()
+    assert f">{dispatched.code}</a>" not in supervisor.get("/search/?tier=0").content.decode()
+    assert 'value="0" selected' not in supervisor.get("/search/").content.decode()  # no tier chosen by default
     html = supervisor.get("/search/?q=路灯").content.decode()
     assert "第0件" in html and dispatched.code not in html
 

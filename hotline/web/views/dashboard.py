@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.evaluation.models import Revisit
 from hotline.dbfuncs import LocalDate
@@ -54,7 +55,8 @@ def dashboard(request):
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=HANDLING, resolve_due__lt=now)))
         .order_by("-n")
     )
-    districts = [{"name": names.get(row["district"], row["district"]), **row} for row in by_district]
+    # A ticket placed only at the city level (its address named no district) is counted apart.
+    districts = [{"name": names.get(row["district"]) or _("Whole city, no district"), **row} for row in by_district]
 
     units = list(
         this_month.exclude(lead_unit=None)

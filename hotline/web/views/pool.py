@@ -37,7 +37,7 @@ SORTS = {
 }
 POOL_SORTS = {"colour": ("colour_rank", "resolve_due"), "escalation": ("-escalation", "resolve_due"), **SORTS}
 _CODE = re.compile(r"[A-Za-z]{1,6}\d{8,}")
-_TIERS = [(0, gettext_lazy("same day")), (1, "1"), (3, "3"), (7, "7"), (11, "11")]
+_TIERS = [("0", gettext_lazy("same day")), ("1", "1"), ("3", "3"), ("7", "7"), ("11", "11")]
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -67,7 +67,7 @@ class TicketFilter(django_filters.FilterSet):
         label=gettext_lazy("Matter area"), queryset=Matter.objects.filter(level=1), method="filter_area"
     )
     channel = django_filters.ModelChoiceFilter(label=gettext_lazy("Channel"), queryset=Channel.objects.all())
-    tier = django_filters.TypedChoiceFilter(label=gettext_lazy("Time tier"), choices=_TIERS, coerce=int)
+    tier = django_filters.ChoiceFilter(label=gettext_lazy("Time tier"), choices=_TIERS, method="filter_tier")
     urgency = django_filters.ChoiceFilter(label=gettext_lazy("Urgency"), choices=Urgency.choices)
     received_from = django_filters.DateFilter(
         label=gettext_lazy("Received from"), field_name="received_at", lookup_expr="date__gte"
@@ -97,6 +97,9 @@ class TicketFilter(django_filters.FilterSet):
             return running.filter(resolve_due__lt=now)
         end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
         return running.filter(resolve_due__gte=now, resolve_due__lte=end)
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(tier=int(value))
 
     def filter_district(self, queryset, name, value):
         return queryset.filter(region__code__startswith=value.code)
