@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.catalog.models import Matter
 from hotline.dbfuncs import LocalDate
@@ -220,8 +221,16 @@ def _by_region(
     names = dict(Region.objects.filter(level=level).values_list("code", "name"))
     previous = {r["area"]: r["n"] for r in grouped(before)}
     # A ticket placed only at district level has no township: it is left out of the townships.
+    # One placed only at the city (its address named no district) is counted apart, named as the
+    # dashboard names it.
     rows = [
-        Row(r["area"], names.get(r["area"], r["area"]), r["n"], previous.get(r["area"], 0), r["overdue"])
+        Row(
+            r["area"],
+            names.get(r["area"]) or (_("Whole city, no district") if level == Region.Level.DISTRICT else r["area"]),
+            r["n"],
+            previous.get(r["area"], 0),
+            r["overdue"],
+        )
         for r in grouped(tickets, overdue=Count("id", filter=overdue))
         if len(r["area"]) == digits
     ]
