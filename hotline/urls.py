@@ -10,7 +10,6 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/suggest/", console.suggest, name="console-suggest"),
-    path("console/matters/", console.matter_search, name="console-matters"),
     path("knowledge/", knowledge.knowledge, name="knowledge"),
     path("knowledge/new/", knowledge.article_edit, name="article-new"),
     path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article-edit"),

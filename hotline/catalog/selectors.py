@@ -1,10 +1,9 @@
-"""Reads of the catalogue: finding matters by words, for the intake console and the dispatcher."""
+"""Reads of the catalogue: finding matters by their keywords, for the intake console before a
+classifier is trained."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django.db.models import Q
 
 from hotline.caching import ProcessCache
 
@@ -50,14 +49,3 @@ def matters_for_text(text: str, *, limit: int = 5) -> list[MatterHit]:
             hits.append((sum(len(w) for w in found), len(pieces & grams), MatterHit(matter, 0, found)))
     hits.sort(key=lambda h: (-h[0], -h[1], h[2].matter.code))
     return [MatterHit(hit.matter, score, hit.words) for score, _overlap, hit in hits[:limit]]
-
-
-def search_matters(query: str, *, limit: int = 20):
-    """Leaf matters by name, path, code or keyword, for a picker."""
-    query = (query or "").strip()[:50]
-    leaves = Matter.objects.filter(is_leaf=True, is_active=True)
-    if not query:
-        return leaves.none()
-    return leaves.filter(
-        Q(name__icontains=query) | Q(path__icontains=query) | Q(code__iexact=query) | Q(keywords__icontains=query)
-    ).order_by("path")[:limit]

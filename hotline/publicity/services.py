@@ -64,18 +64,9 @@ def find_for_requester(code: str, last4: str) -> Ticket | None:
     return ticket
 
 
-PUBLIC_ACTIONS = {
-    "register": "register",
-    "answer": "answer",
-    "dispatch": "dispatch",
-    "sign": "sign",
-    "contact": "contact",
-    "reply": "reply",
-    "close": "close",
-    "reopen": "reopen",
-    "merge": "merge",
-    "invalidate": "invalidate",
-}
+PUBLIC_ACTIONS = frozenset(
+    {"register", "answer", "dispatch", "sign", "contact", "reply", "close", "reopen", "merge", "invalidate"}
+)
 
 
 def public_timeline(ticket: Ticket) -> list[tuple[dt.datetime, str, str]]:

@@ -50,8 +50,9 @@ def test_anonymise_removes_what_identifies_a_person():
         assert secret not in out, secret
     assert "东关大街" in out and "烧烤" in out
     assert anonymise("王先生反映路灯不亮") == "王先生反映路灯不亮"  # already the published form
-    for hostile in ["", " ", "<script>alert(1)</script>", "😀" * 1000, "1" * 100_000]:
-        assert len(anonymise(hostile)) <= max(len(hostile), 0) + 1
+    for hostile in ["", " ", "<script>alert(1)</script>", "😀" * 1000]:
+        assert anonymise(hostile) == hostile  # nothing personal: left exactly as it was
+    assert anonymise("1" * 100_000) == "*" * 100_000  # a huge number is masked whole, quickly
 
 
 def test_a_citizen_submits_once_even_when_the_form_is_sent_twice(ref):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from hotline.catalog.selectors import matters_for_text, search_matters
+from hotline.catalog.selectors import matters_for_text
 from hotline.dispatch import router
 from hotline.intake.services import normalize_phone, register_ticket
 from hotline.knowledge.models import Article
@@ -137,8 +137,3 @@ def suggest(request):
         route = router.route(hit.matter, place.region)
         rows.append({"matter": hit.matter, "unit": route.unit, "confidence": None, "reasons": ["、".join(hit.words)]})
     return render(request, "web/_suggest.html", {"rows": rows, "place": place, "typed": typed, "unsure": True})
-
-
-@roles_required(R.OPERATOR, R.DISPATCHER)
-def matter_search(request):
-    return render(request, "web/_matters.html", {"matters": search_matters(request.GET.get("q", ""))})

@@ -27,7 +27,6 @@ from .lists import paged
 
 R = Staff.Role
 HANDLING = [Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED]
-OPEN = [Status.REGISTERED, Status.RETURNED, *HANDLING, Status.REPLIED]
 SORTS = {
     "due": ("resolve_due",),
     "received": ("received_at",),

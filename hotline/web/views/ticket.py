@@ -296,7 +296,7 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
         "suggestions": made,
-        "escalations": supervision.escalations(ticket).select_related() if ticket.pk else [],
+        "escalations": supervision.escalations(ticket),
         "last_return": last_return,
         "can_write_case": ticket.status == Status.CLOSED and may(request.user, R.SUPERVISOR, R.ADMIN),
         "next": _safe_next(request),
