@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_filters",
+    "hotline.outbox",
+    "hotline.worker",
     "hotline.orgs",
     "hotline.catalog",
     "hotline.workcal",
@@ -216,7 +218,11 @@ SUPERVISION = {
     "REPEAT_WINDOW_DAYS": envint("HOTLINE_REPEAT_WINDOW_DAYS", 30),
     # Spot checks (抽查): share of a draw taken at random rather than by risk.
     "SPOT_RANDOM_SHARE": float(env("HOTLINE_SPOT_RANDOM_SHARE", "0.3") or 0.3),
-    # Deliveries: attempts before a message is given up, and the first retry delay in seconds
+}
+
+# The outbox: how messages leave the platform (transports) and how often they are retried.
+OUTBOX = {
+    # Attempts before a message is given up, and the first retry delay in seconds
     # (doubled on every further attempt).
     "DELIVERY_MAX_ATTEMPTS": envint("HOTLINE_DELIVERY_MAX_ATTEMPTS", 6),
     "DELIVERY_RETRY_SECONDS": envint("HOTLINE_DELIVERY_RETRY_SECONDS", 60),
@@ -229,7 +235,8 @@ SUPERVISION = {
     "SMS_URL": env("HOTLINE_SMS_URL", ""),
     "SMS_TOKEN": env("HOTLINE_SMS_TOKEN", ""),
     "SMS_TIMEOUT": envint("HOTLINE_SMS_TIMEOUT", 10),
-    "OUTBOX": VAR_DIR / "outbox.jsonl",
+    # The file transport's outbox.
+    "FILE": VAR_DIR / "outbox.jsonl",
 }
 
 # 评 evaluation: how the three rates, the composite score and the zones are defined.

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from hotline.tickets.admin import ReadOnlyAdmin, ReadOnlyInline
+from hotline.readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from . import locate, store
 from .models import ClassifierModel, Consultation, ConsultationTask, DispatchCorrection, GazetteerEntry

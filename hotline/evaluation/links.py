@@ -14,6 +14,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.outbox.delivery import enqueue
+from hotline.outbox.models import Delivery
 from hotline.tickets.models import Status, Ticket
 
 SALT = "hotline.evaluation.rating"
@@ -53,9 +55,6 @@ def rating_url(ticket: Ticket) -> str:
 def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, int]:
     """Queue one SMS per replied ticket with a phone and no valid revisit yet. Idempotent: the
     message key is the ticket and its reply, so a second run queues nothing."""
-    from hotline.supervision.delivery import enqueue
-    from hotline.supervision.models import Delivery
-
     now = now or timezone.now()
     queued = 0
     # Skip in the query what already has its link for this reply: the run stays cheap when idle.

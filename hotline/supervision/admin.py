@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
-from hotline.tickets.admin import ReadOnlyAdmin
+from hotline.readonly import ReadOnlyAdmin
 
-from .models import Accountability, Delivery, JobRun, SpotCheck, SupervisionOrder
+from .models import Accountability, SpotCheck, SupervisionOrder
 
 
 @admin.register(SupervisionOrder)
@@ -26,15 +26,3 @@ class AccountabilityAdmin(ReadOnlyAdmin):
     list_display = ["unit", "kind", "ticket", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["ticket"]
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["key", "channel", "address", "state", "attempts", "next_attempt_at", "transport"]
-    list_filter = ["state", "channel"]
-    raw_id_fields = ["ticket"]
-
-
-@admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdmin):
-    list_display = ["name", "last_started_at", "last_finished_at", "runs", "last_result"]

@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from hotline.readonly import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Assignment, Extension, PersonalDataAccess, Ticket, TicketEvent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class EventInline(ReadOnlyInline):
@@ -26,19 +17,6 @@ class AssignmentInline(ReadOnlyInline):
     model = Assignment
     fields = ["unit", "role", "state", "dispatched_at", "signed_at", "replied_at"]
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Listed and shown, never written: the services are the only writers of these rows."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Ticket)

@@ -9,14 +9,14 @@ from hotline.dispatch.services import dispatch_ticket
 from hotline.evaluation.links import LinkError, rating_token, send_rating_links, ticket_for_token
 from hotline.evaluation.models import Revisit
 from hotline.handling import services as handling
-from hotline.supervision import delivery
+from hotline.outbox import delivery
 from hotline.tickets.models import Status, Ticket
 from hotline.tickets.tests.helpers import at, new_ticket, township_matter
 
 
 @pytest.fixture
 def replied(people, settings, tmp_path):
-    settings.SUPERVISION = {**settings.SUPERVISION, "OUTBOX": tmp_path / "outbox.jsonl"}
+    settings.OUTBOX = {**settings.OUTBOX, "FILE": tmp_path / "outbox.jsonl"}
     ticket = new_ticket(people.operator)
     dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter(), at=at(2026, 11, 2, 9, 10))
     handling.sign(ticket, unit=people.township, at=at(2026, 11, 2, 10))

@@ -220,7 +220,7 @@ def test_the_figures_come_from_the_workers_snapshot_and_read_the_same(replied):
 
     from hotline.publicity.models import FiguresSnapshot
     from hotline.publicity.selectors import public_figures
-    from hotline.supervision.jobs import run_job
+    from hotline.worker.schedule import run_job
 
     cache.clear()
     counted = public_figures(use_cache=False)

@@ -10,8 +10,10 @@ import pytest
 from django.db import close_old_connections, connection
 
 from hotline.dispatch.services import dispatch_ticket
-from hotline.supervision import delivery, orders
-from hotline.supervision.models import Delivery, SupervisionOrder
+from hotline.outbox import delivery
+from hotline.supervision import orders
+from hotline.outbox.models import Delivery
+from hotline.supervision.models import SupervisionOrder
 from hotline.tickets.models import TicketEvent
 from hotline.tickets.tests.helpers import at, new_ticket, township_matter
 
@@ -39,7 +41,7 @@ def race(fn):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_escalating_and_delivering_at_once_do_it_once(people, settings, tmp_path):
     outbox = tmp_path / "outbox.jsonl"
-    settings.SUPERVISION = {**settings.SUPERVISION, "OUTBOX": outbox}
+    settings.OUTBOX = {**settings.OUTBOX, "FILE": outbox}
     ticket = new_ticket(people.operator)
     dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter(), at=at(2026, 11, 2, 9))
     results = race(lambda: orders.escalate(now=at(2026, 11, 10, 9, 30)))

@@ -7,15 +7,18 @@ from django.core.management import call_command
 
 from hotline.dispatch.services import dispatch_ticket
 from hotline.handling import services as handling
-from hotline.supervision import jobs, orders, scan
-from hotline.supervision.models import Accountability, Delivery, JobRun, OrderLevel, SupervisionOrder
+from hotline.outbox.models import Delivery
+from hotline.supervision import orders, scan
+from hotline.supervision.models import Accountability, OrderLevel, SupervisionOrder
+from hotline.worker import schedule as jobs
+from hotline.worker.models import JobRun
 from hotline.tickets.models import DeadlineState, Status, Ticket, TicketEvent
 from hotline.tickets.tests.helpers import at, new_ticket, township_matter
 
 
 @pytest.fixture
 def outbox(tmp_path, settings):
-    settings.SUPERVISION = {**settings.SUPERVISION, "OUTBOX": tmp_path / "outbox.jsonl"}
+    settings.OUTBOX = {**settings.OUTBOX, "FILE": tmp_path / "outbox.jsonl"}
     return tmp_path / "outbox.jsonl"
 
 
@@ -108,7 +111,7 @@ def test_worker_once_twice_sends_one_message_per_order_and_restart_loses_nothing
 
 
 def test_due_jobs_wait_for_their_interval(people, outbox):
-    assert set(jobs.tick(now=at(2026, 11, 10, 9))) == set(jobs.JOBS)
+    assert set(jobs.tick(now=at(2026, 11, 10, 9))) == {j.name for j in jobs.jobs()}
     assert jobs.tick(now=at(2026, 11, 10, 9, 0)) == {}
     assert set(jobs.tick(now=at(2026, 11, 10, 9, 5))) == {"deadline_scan", "escalate", "deliver"}
 
@@ -117,8 +120,10 @@ def test_a_failing_job_is_recorded_and_the_others_run(people, outbox, monkeypatc
     def broken(now):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(jobs.JOBS, "deadline_scan", jobs.Job("deadline_scan", jobs.SCHEDULE[0].every, broken, ""))
-    monkeypatch.setattr(jobs, "SCHEDULE", [jobs.JOBS[j.name] for j in jobs.SCHEDULE])
+    scan_job = jobs.get("deadline_scan")
+    monkeypatch.setitem(
+        jobs._JOBS, "deadline_scan", jobs.Job("deadline_scan", scan_job.every, broken, "", scan_job.order)
+    )
     result = jobs.tick(now=at(2026, 11, 10, 9), force=True)
     assert result["deadline_scan"] == {"error": "disk full"} and "deliver" in result
     assert "disk full" in JobRun.objects.get(name="deadline_scan").last_error

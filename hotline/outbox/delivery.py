@@ -61,7 +61,7 @@ def enqueue(
 
 
 def _retry_delay(attempts: int) -> dt.timedelta:
-    base = settings.SUPERVISION["DELIVERY_RETRY_SECONDS"]
+    base = settings.OUTBOX["DELIVERY_RETRY_SECONDS"]
     return dt.timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
@@ -82,7 +82,7 @@ def send_one(delivery: Delivery, *, now: dt.datetime) -> bool:
         name, transport = transport_for(delivery.channel)
         transport(delivery)
     except Exception as exc:  # any transport failure is a failed attempt, never a crash of the worker
-        give_up = attempts >= settings.SUPERVISION["DELIVERY_MAX_ATTEMPTS"]
+        give_up = attempts >= settings.OUTBOX["DELIVERY_MAX_ATTEMPTS"]
         Delivery.objects.filter(pk=delivery.pk).update(
             state=Delivery.State.FAILED if give_up else Delivery.State.PENDING,
             next_attempt_at=now + _retry_delay(attempts),

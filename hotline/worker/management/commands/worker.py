@@ -5,15 +5,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from hotline.supervision.jobs import JOBS, tick
+from hotline.worker.schedule import jobs, tick
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs (deadline scan, reminders and orders, revisit closing, deliveries)."
+    help = "Run the periodic jobs every app registered (deadline scan, orders, revisits, deliveries, reports…)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="run every job once now and stop")
-        parser.add_argument("--job", action="append", choices=sorted(JOBS), help="only this job (repeatable)")
+        parser.add_argument(
+            "--job", action="append", choices=sorted(j.name for j in jobs()), help="only this job (repeatable)"
+        )
         parser.add_argument("--sleep", type=float, default=20.0, help="seconds between ticks")
         parser.add_argument("--now", help="pretend it is this time (ISO 8601), for replays and tests")
 

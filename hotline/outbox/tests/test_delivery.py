@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core import mail
 
-from hotline.supervision import delivery
-from hotline.supervision.models import Delivery
-from hotline.supervision.transports import TransportError, transport_for
+from hotline.outbox import delivery
+from hotline.outbox.models import Delivery
+from hotline.outbox.transports import TransportError, transport_for
 from hotline.tickets.models import Status
 from hotline.tickets.tests.helpers import at, new_ticket
 
@@ -41,8 +41,8 @@ def gateway(settings):
     server = HTTPServer(("127.0.0.1", 0), Gateway)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    settings.SUPERVISION = {
-        **settings.SUPERVISION,
+    settings.OUTBOX = {
+        **settings.OUTBOX,
         "TRANSPORTS": {"sms": "sms_http", "email": "email", "inbox": "file"},
         "SMS_URL": f"http://127.0.0.1:{server.server_port}/send",
         "SMS_TOKEN": "t0ken",
@@ -89,7 +89,7 @@ def test_the_sms_gateway_gets_the_text_and_the_idempotency_key(db, gateway):
 
 
 def test_a_failing_gateway_retries_with_back_off_then_gives_up_and_the_ticket_stays(people, gateway, settings):
-    settings.SUPERVISION = {**settings.SUPERVISION, "DELIVERY_MAX_ATTEMPTS": 3, "DELIVERY_RETRY_SECONDS": 60}
+    settings.OUTBOX = {**settings.OUTBOX, "DELIVERY_MAX_ATTEMPTS": 3, "DELIVERY_RETRY_SECONDS": 60}
     ticket = new_ticket(people.operator)
     gateway.status = 503
     delivery.enqueue(key="citizen:1", address="13900000000", body="您的诉求已受理", ticket=ticket, at=NOW)
@@ -108,7 +108,7 @@ def test_a_failing_gateway_retries_with_back_off_then_gives_up_and_the_ticket_st
 
 
 def test_an_unreachable_gateway_is_a_failed_attempt_not_a_crash(db, gateway, settings):
-    settings.SUPERVISION = {**settings.SUPERVISION, "SMS_URL": "http://127.0.0.1:9/closed"}
+    settings.OUTBOX = {**settings.OUTBOX, "SMS_URL": "http://127.0.0.1:9/closed"}
     delivery.enqueue(key="k", address="13900000000", body="x", at=NOW)
     assert delivery.deliver_due(now=NOW) == {"sent": 0, "failed": 1}
     assert "unreachable" in Delivery.objects.get().last_error
@@ -124,7 +124,7 @@ def test_email_goes_through_django_mail(db, gateway, settings):
 
 
 def test_an_unknown_transport_is_a_clear_error(settings):
-    settings.SUPERVISION = {**settings.SUPERVISION, "TRANSPORTS": {"sms": "pigeon"}}
+    settings.OUTBOX = {**settings.OUTBOX, "TRANSPORTS": {"sms": "pigeon"}}
     with pytest.raises(TransportError, match="pigeon"):
         transport_for("sms")
 

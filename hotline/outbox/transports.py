@@ -55,7 +55,7 @@ def console(delivery: Delivery) -> None:
 @register("file")
 def outbox_file(delivery: Delivery) -> None:
     """One JSON line per message in the outbox file (``var/outbox.jsonl``)."""
-    path = Path(settings.SUPERVISION["OUTBOX"])
+    path = Path(settings.OUTBOX["FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(_payload(delivery), ensure_ascii=False) + "\n")
@@ -81,7 +81,7 @@ def sms_http(delivery: Delivery) -> None:
     The delivery key travels as ``Idempotency-Key``, so a retry after a lost answer is not a second
     text message on the citizen's phone. Any answer but 2xx is a failure to retry.
     """
-    conf = settings.SUPERVISION
+    conf = settings.OUTBOX
     url = conf["SMS_URL"]
     if not url:
         raise TransportError("HOTLINE_SMS_URL is not set")
@@ -107,7 +107,7 @@ def sms_http(delivery: Delivery) -> None:
 
 
 def transport_for(channel: str) -> tuple[str, Transport]:
-    name = settings.SUPERVISION["TRANSPORTS"].get(channel, "file")
+    name = settings.OUTBOX["TRANSPORTS"].get(channel, "file")
     try:
         return name, REGISTRY[name]
     except KeyError:

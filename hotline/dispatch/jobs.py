@@ -1,0 +1,15 @@
+"""派's periodic job: learn from closed tickets and dispatchers' corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hotline.worker.schedule import job
+
+from .learning import retrain as retrain_model
+
+
+@job("retrain", every=dt.timedelta(days=1), order=110, help="retrain the dispatch classifier from closed tickets")
+def retrain(now: dt.datetime) -> dict:
+    row = retrain_model()
+    return {"model": row.pk if row is not None else None}
