@@ -5,32 +5,24 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from hotline.insight.models import Hotspot, RectificationProject, SurgeWarning
-from hotline.orgs.models import Staff
-from hotline.tickets.selectors import _centre_staff
-
-# Who may turn a hot issue into a project and acknowledge warnings (督办 and the administrators).
-MANAGING_ROLES = {Staff.Role.SUPERVISOR, Staff.Role.ADMIN}
+from hotline.orgs.permissions import Perm, has_perm, staff_of
 
 
 def can_view_insight(viewer) -> bool:
     """The centre's staff (leaders included) see hot issues, warnings and every project."""
-    return bool(viewer and viewer.is_authenticated and (viewer.is_superuser or _centre_staff(viewer) is not None))
+    return has_perm(viewer, Perm.READ_INSIGHT)
 
 
 def can_manage_insight(viewer) -> bool:
-    if not (viewer and viewer.is_authenticated):
-        return False
-    if viewer.is_superuser:
-        return True
-    staff = _centre_staff(viewer)
-    return staff is not None and staff.role in MANAGING_ROLES
+    """Who may turn a hot issue into a project and acknowledge warnings (督办 and the administrators)."""
+    return has_perm(viewer, Perm.MANAGE_INSIGHT)
 
 
 def can_update_project(viewer, project: RectificationProject) -> bool:
     """Supervisors and administrators, and the staff of the project's lead unit."""
     if can_manage_insight(viewer):
         return True
-    staff = getattr(viewer, "staff", None) if viewer and viewer.is_authenticated else None
+    staff = staff_of(viewer)
     return staff is not None and staff.unit_id == project.lead_unit_id
 
 
@@ -57,5 +49,5 @@ def projects_visible_to(viewer) -> QuerySet[RectificationProject]:
     qs = RectificationProject.objects.select_related("lead_unit", "region")
     if can_view_insight(viewer):
         return qs
-    staff = getattr(viewer, "staff", None) if viewer and viewer.is_authenticated else None
+    staff = staff_of(viewer)
     return qs.filter(lead_unit=staff.unit) if staff is not None else qs.none()

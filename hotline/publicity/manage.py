@@ -8,15 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.orgs.models import Staff
+from hotline.orgs.permissions import Perm, permission_required
 from hotline.tickets.models import Status
 from hotline.tickets.selectors import tickets_visible_to
-from hotline.web.roles import roles_required
 
 from . import services
 from .models import TypicalCase
-
-R = Staff.Role
 
 
 class CaseForm(forms.ModelForm):
@@ -26,12 +23,12 @@ class CaseForm(forms.ModelForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "outcome": forms.Textarea(attrs={"rows": 5})}
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.PUBLISH_CASES)
 def case_list(request):
     return render(request, "publicity/manage_cases.html", {"cases": TypicalCase.objects.select_related("ticket")[:200]})
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.PUBLISH_CASES)
 @require_POST
 def case_from_ticket(request, code: str):
     ticket = get_object_or_404(tickets_visible_to(request.user), code=code, status=Status.CLOSED)
@@ -40,7 +37,7 @@ def case_from_ticket(request, code: str):
     return redirect("case-edit", pk=case.pk)
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.PUBLISH_CASES)
 def case_edit(request, pk: int):
     case = get_object_or_404(TypicalCase, pk=pk)
     form = CaseForm(request.POST or None, instance=case)

@@ -12,9 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.orgs.models import Staff
-from hotline.web import charts as web_charts
-from hotline.web.roles import roles_required
+from hotline import charts as web_charts
+from hotline.orgs.permissions import Perm, permission_required
 
 from .figures import period_figures
 from .forms import PeriodForm
@@ -24,11 +23,8 @@ from .render import CONTENT_TYPES, layout
 from .safety import safety_paragraph
 from .services import generate_report
 
-R = Staff.Role
-READERS = (R.LEADER, R.SUPERVISOR)
 
-
-@roles_required(*READERS)
+@permission_required(Perm.READ_REPORTS)
 def report_list(request):
     """The archive, newest period first, one line per kind and period with a link per format."""
     kind = request.GET.get("kind", "")
@@ -48,7 +44,7 @@ def report_list(request):
     return render(request, "reports/list.html", context)
 
 
-@roles_required(*READERS)
+@permission_required(Perm.READ_REPORTS)
 def report_view(request):
     """One report on screen, computed afresh for the period containing ``date``."""
     form = PeriodForm(request.GET or None)
@@ -71,7 +67,7 @@ def report_view(request):
 
 
 @require_POST
-@roles_required(*READERS)
+@permission_required(Perm.READ_REPORTS)
 def regenerate(request):
     """Generate (again) and archive every format of a period; the old files are replaced."""
     form = PeriodForm(request.POST)
@@ -85,7 +81,7 @@ def regenerate(request):
     return redirect(reverse("report-view") + "?" + urlencode({"kind": kind, "date": day.isoformat()}))
 
 
-@roles_required(*READERS)
+@permission_required(Perm.READ_REPORTS)
 def download(request, pk: int):
     report = get_object_or_404(Report, pk=pk)
     try:

@@ -22,18 +22,16 @@ from hotline.knowledge.services import answer_with_article
 from hotline.dispatch.learning import auto_dispatch, suggest_for_ticket
 from hotline.dispatch.locate import locate
 from hotline.dispatch.suggest import suggest as dispatch_suggest
-from hotline.orgs.models import Staff
+from hotline.orgs.permissions import Perm, permission_required
 from hotline.tickets.models import Status
 from hotline.tickets.selectors import tickets_visible_to
 
 from ..forms import RegisterForm
-from ..roles import roles_required
 
-R = Staff.Role
 OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED, Status.REPLIED]
 
 
-@roles_required(R.OPERATOR)
+@permission_required(Perm.TAKE_REQUESTS)
 def console(request):
     form = RegisterForm(request.POST or None, initial={"channel": "phone_12345"})
     if request.method == "POST" and form.is_valid():
@@ -95,7 +93,7 @@ def _auto_dispatch(ticket, *, chosen) -> None:
         suggest_for_ticket(ticket, suggestions=made)
 
 
-@roles_required(R.OPERATOR, R.DISPATCHER)
+@permission_required(Perm.REGISTER)
 def caller(request):
     """The caller's earlier tickets; a repeat caller is flagged."""
     try:
@@ -112,7 +110,7 @@ def caller(request):
     return render(request, "web/_caller.html", {"phone": phone, "tickets": tickets, "repeat": repeat})
 
 
-@roles_required(R.OPERATOR, R.DISPATCHER)
+@permission_required(Perm.REGISTER)
 def suggest(request):
     """Matter, place and unit suggestions for the text being typed: the trained classifier's top
     three with its reasons; the catalogue's keywords while no classifier has been trained."""

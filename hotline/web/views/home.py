@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from ..roles import HOME, role_of
+from hotline.orgs.permissions import role_of
+
+from ..navigation import HOME
 
 
 @login_required

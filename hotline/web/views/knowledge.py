@@ -9,12 +9,7 @@ from django.utils.translation import gettext as _
 
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import search
-from hotline.orgs.models import Staff
-
-from ..roles import may, roles_required
-
-R = Staff.Role
-READERS = (R.OPERATOR, R.DISPATCHER, R.SUPERVISOR)
+from hotline.orgs.permissions import Perm, has_perm, permission_required
 
 
 class ArticleForm(forms.ModelForm):
@@ -24,7 +19,7 @@ class ArticleForm(forms.ModelForm):
         widgets = {"answer": forms.Textarea(attrs={"rows": 8})}
 
 
-@roles_required(*READERS)
+@permission_required(Perm.READ_KNOWLEDGE)
 def knowledge(request):
     query = request.GET.get("q", "")[:100]
     articles = search(query, limit=30)
@@ -37,10 +32,10 @@ def knowledge(request):
 
 
 def _editor(user) -> bool:
-    return may(user, R.SUPERVISOR, R.ADMIN)
+    return has_perm(user, Perm.EDIT_KNOWLEDGE)
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.EDIT_KNOWLEDGE)
 def article_edit(request, pk: int | None = None):
     article = get_object_or_404(Article, pk=pk) if pk else None
     form = ArticleForm(request.POST or None, instance=article)

@@ -11,21 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.orgs.models import Staff
+from hotline.orgs.permissions import Perm, permission_required
 from hotline.supervision import selectors as supervision
 from hotline.supervision.models import SpotCheck
 from hotline.supervision.spotchecks import draw, record_finding
 from hotline.tickets.transitions import TransitionError
 
-from ..roles import roles_required
 from .lists import paged
 
-R = Staff.Role
 DRAW_DAYS = 30
 DRAW_SIZE = 20
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.SPOT_CHECK)
 def spot_checks(request):
     view = request.GET.get("view", "todo")
     checks = supervision.spot_checks(request.user, finding="" if view == "todo" else None)
@@ -39,7 +37,7 @@ def spot_checks(request):
     )
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.SPOT_CHECK)
 @require_POST
 def draw_batch(request):
     now = timezone.now()
@@ -49,7 +47,7 @@ def draw_batch(request):
     return redirect("spot-checks")
 
 
-@roles_required(R.SUPERVISOR)
+@permission_required(Perm.SPOT_CHECK)
 @require_POST
 def record(request, pk: int):
     check = get_object_or_404(supervision.spot_checks(request.user), pk=pk)

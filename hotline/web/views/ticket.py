@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hotline.dispatch import router, store
+from hotline.dispatch import returns, router, store
 from hotline.dispatch.learning import suggest_for_ticket
 from hotline.dispatch.suggest import Suggestions
-from hotline.dispatch.services import dispatch_ticket, refuse_return
+from hotline.dispatch.services import dispatch_ticket
 from hotline.evaluation.services import record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import answer_with_article
 from hotline.knowledge.services import search as search_articles
-from hotline.orgs.models import Staff
+from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
@@ -37,9 +37,6 @@ from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_vis
 from hotline.tickets.transitions import MOVES, TransitionError
 
 from .. import forms
-from ..roles import UNIT_ROLES, may, role_of, unit_of
-
-R = Staff.Role
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ class Action:
 
     label: str
     move: str
-    roles: tuple[str, ...]
+    perm: Perm
     form: type[django_forms.Form]
     run: Callable  # (ticket, cleaned data, request) -> None
     done: str
@@ -102,7 +99,7 @@ ACTIONS: dict[str, Action] = {
     "dispatch": Action(
         gettext_lazy("Dispatch"),
         "dispatch",
-        (R.DISPATCHER,),
+        Perm.DISPATCH,
         forms.DispatchForm,
         _dispatch,
         gettext_lazy("Dispatched."),
@@ -110,15 +107,15 @@ ACTIONS: dict[str, Action] = {
     "refuse-return": Action(
         gettext_lazy("Refuse the return"),
         "refuse_return",
-        (R.DISPATCHER,),
+        Perm.DISPATCH,
         forms.NoteForm,
-        lambda t, d, r: refuse_return(t, note=d["note"], actor=r.user),
+        lambda t, d, r: returns.refuse_return(t, note=d["note"], actor=r.user),
         gettext_lazy("The return was refused; the unit has the ticket again."),
     ),
     "answer": Action(
         gettext_lazy("Answer directly"),
         "answer",
-        (R.OPERATOR,),
+        Perm.ANSWER,
         forms.AnswerForm,
         _answer,
         gettext_lazy("Answered from the knowledge base and closed."),
@@ -126,7 +123,7 @@ ACTIONS: dict[str, Action] = {
     "merge": Action(
         gettext_lazy("Merge into another ticket"),
         "merge",
-        (R.OPERATOR, R.DISPATCHER),
+        Perm.REGISTER,
         forms.MergeForm,
         _merge,
         gettext_lazy("Merged."),
@@ -134,7 +131,7 @@ ACTIONS: dict[str, Action] = {
     "invalidate": Action(
         gettext_lazy("Mark invalid"),
         "invalidate",
-        (R.OPERATOR, R.DISPATCHER),
+        Perm.REGISTER,
         forms.ReasonForm,
         lambda t, d, r: invalidate_ticket(t, reason=d["reason"], actor=r.user),
         gettext_lazy("Marked invalid."),
@@ -142,7 +139,7 @@ ACTIONS: dict[str, Action] = {
     "sign": Action(
         gettext_lazy("Sign for it"),
         "sign",
-        tuple(UNIT_ROLES),
+        Perm.HANDLE,
         forms.EmptyForm,
         lambda t, d, r: handling.sign(t, unit=_unit(r), actor=r.user),
         gettext_lazy("Signed."),
@@ -151,7 +148,7 @@ ACTIONS: dict[str, Action] = {
     "contact": Action(
         gettext_lazy("Log contact with the citizen"),
         "contact",
-        tuple(UNIT_ROLES),
+        Perm.HANDLE,
         forms.NoteForm,
         lambda t, d, r: handling.record_contact(t, unit=_unit(r), note=d["note"], actor=r.user),
         gettext_lazy("Contact logged."),
@@ -160,7 +157,7 @@ ACTIONS: dict[str, Action] = {
     "extension": Action(
         gettext_lazy("Request an extension"),
         "request_extension",
-        tuple(UNIT_ROLES),
+        Perm.HANDLE,
         forms.ExtensionForm,
         lambda t, d, r: handling.request_extension(t, unit=_unit(r), days=d["days"], reason=d["reason"], actor=r.user),
         gettext_lazy("Extension requested; the centre decides."),
@@ -169,7 +166,7 @@ ACTIONS: dict[str, Action] = {
     "reply": Action(
         gettext_lazy("Reply with the result"),
         "reply",
-        tuple(UNIT_ROLES),
+        Perm.HANDLE,
         forms.ReplyForm,
         lambda t, d, r: handling.reply(
             t, unit=_unit(r), result=d["result"], attachments=d["attachments"], actor=r.user
@@ -180,16 +177,16 @@ ACTIONS: dict[str, Action] = {
     "return": Action(
         gettext_lazy("Return to the centre"),
         "return",
-        tuple(UNIT_ROLES),
+        Perm.HANDLE,
         forms.ReasonForm,
-        lambda t, d, r: handling.return_ticket(t, unit=_unit(r), reason=d["reason"], actor=r.user),
+        lambda t, d, r: returns.return_ticket(t, unit=_unit(r), reason=d["reason"], actor=r.user),
         gettext_lazy("Returned to the centre."),
         needs="lead",
     ),
     "co-reply": Action(
         gettext_lazy("Reply on your part"),
         "co_reply",
-        tuple(UNIT_ROLES),
+        Perm.HANDLE,
         forms.CoReplyForm,
         lambda t, d, r: handling.co_reply(t, unit=_unit(r), text=d["text"], actor=r.user),
         gettext_lazy("Your part is recorded."),
@@ -198,7 +195,7 @@ ACTIONS: dict[str, Action] = {
     "revisit": Action(
         gettext_lazy("Record the revisit"),
         "revisit",
-        (R.OPERATOR,),
+        Perm.REVISIT,
         forms.RevisitForm,
         _revisit,
         gettext_lazy("Revisit recorded."),
@@ -211,7 +208,7 @@ def available_actions(user, ticket: Ticket) -> list[str]:
     unit = unit_of(user)
     out = []
     for name, action in ACTIONS.items():
-        if ticket.status not in MOVES[action.move].sources or not may(user, *action.roles, R.ADMIN):
+        if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
             continue
@@ -298,7 +295,7 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
         "suggestions": made,
         "escalations": supervision.escalations(ticket),
         "last_return": last_return,
-        "can_write_case": ticket.status == Status.CLOSED and may(request.user, R.SUPERVISOR, R.ADMIN),
+        "can_write_case": ticket.status == Status.CLOSED and has_perm(request.user, Perm.PUBLISH_CASES),
         "next": _safe_next(request),
         "role": role_of(request.user),
     }
@@ -326,7 +323,7 @@ def ticket_action(request, code: str, action: str):
     if spec is None:
         raise Http404
     ticket = _visible(request, code)
-    if not may(request.user, *spec.roles, R.ADMIN):
+    if not has_perm(request.user, spec.perm):
         raise PermissionDenied
     form = spec.form(request.POST, request.FILES, prefix=action)
     if form.is_valid():
