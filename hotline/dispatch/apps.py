@@ -6,3 +6,6 @@ class DispatchConfig(AppConfig):
     name = "hotline.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,11 +1,14 @@
-"""Edits to regions and units reach the place resolver and the router without a restart."""
+"""Edits to regions reach the place resolver without a restart.
+
+The router's cache of units listens to unit edits itself (``hotline.dispatch.signals``): this
+layer names nothing above it."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Region, Unit, UnitFunction
+from .models import Region
 
 
 @receiver([post_save, post_delete], sender=Region)
@@ -13,11 +16,3 @@ def _regions_changed(sender, **kwargs) -> None:
     from . import places
 
     places.clear_cache()
-
-
-@receiver([post_save, post_delete], sender=Unit)
-@receiver([post_save, post_delete], sender=UnitFunction)
-def _units_changed(sender, **kwargs) -> None:
-    from hotline.dispatch import router
-
-    router.clear_cache()

@@ -6,3 +6,6 @@ class TicketsConfig(AppConfig):
     name = "hotline.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,13 +1,18 @@
-"""Any change to the holiday table reloads the calendar and recomputes provisional deadlines."""
+"""Any change to the holiday table reloads the calendar and tells whoever keeps deadlines on it.
+
+``calendar_changed`` is sent after the change commits; the ticket app listens and recomputes
+provisional deadlines (this layer names nothing above it)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import CalendarYear, SpecialDay
 from .services import invalidate_calendar
+
+calendar_changed = Signal()
 
 
 @receiver([post_save, post_delete], sender=SpecialDay)
@@ -16,10 +21,4 @@ def _table_changed(sender, **kwargs) -> None:
     invalidate_calendar()
     if kwargs.get("raw"):
         return
-
-    def recompute() -> None:
-        from hotline.tickets.services import recompute_provisional_deadlines
-
-        recompute_provisional_deadlines()
-
-    transaction.on_commit(recompute)
+    transaction.on_commit(lambda: calendar_changed.send(sender=sender))

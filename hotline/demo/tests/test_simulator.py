@@ -56,7 +56,7 @@ def test_the_demo_builds_and_prints_one_login_per_role(ref):
 
 def test_the_demo_supervision_step_leaves_a_pool_orders_and_findings(ref):
     from hotline.evaluation.selectors import unit_scores
-    from hotline.supervision.demo import supervise_demo
+    from hotline.demo.supervision import supervise_demo
     from hotline.supervision.models import SpotCheck, SupervisionOrder
     from hotline.supervision.selectors import pool_counts
 

@@ -8,8 +8,8 @@ from hotline.demo.reference import load_reference
 from hotline.publicity.services import publish_demo_cases
 from hotline.dispatch import store
 from hotline.dispatch.learning import train_from_catalogue
-from hotline.supervision.demo import supervise_demo
-from hotline.insight.demo import prepare_insight
+from hotline.demo.supervision import supervise_demo
+from hotline.demo.insight import prepare_insight
 from hotline.reports.services import CATCH_UP_DAYS, archive_history
 from hotline.tickets.models import Ticket
 

@@ -1,8 +1,9 @@
 from django import template
 from django.utils import timezone
 
-from hotline.tickets.models import Ticket
 from hotline.workcal.services import missing_years
+
+from ..models import Ticket
 
 register = template.Library()
 

@@ -16,11 +16,11 @@ from hotline.evaluation.links import send_rating_links
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.evaluation.services import record_praise
 from hotline.orgs.models import Unit
+from hotline.outbox import delivery
+from hotline.supervision import orders, scan, spotchecks
+from hotline.supervision.models import SpotCheck
 from hotline.tickets.models import Kind, Ticket
 from hotline.tickets.transitions import TransitionError
-
-from . import delivery, orders, scan, spotchecks
-from .models import SpotCheck
 
 FINDINGS = [
     "现场复核，问题已解决，与答复一致。",
