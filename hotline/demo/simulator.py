@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from hotline.catalog.models import Matter, OwnerLevel
-from hotline.dispatch import learning, router, store
+from hotline.dispatch import learning, returns, router, store
 from hotline.dispatch.suggest import suggest_many
 from hotline.dispatch.services import dispatch_ticket
 from hotline.evaluation.models import Revisit, Satisfaction
@@ -35,7 +35,7 @@ from hotline.intake.models import Channel
 from hotline.intake.services import answer_directly, invalidate_ticket, merge_ticket, register_ticket
 from hotline.orgs.models import Region, Unit
 from hotline.tabular import package_table
-from hotline.tickets.models import Kind, Status, Ticket, Urgency
+from hotline.tickets.models import VOID, Kind, Status, Ticket, Urgency
 from hotline.tickets import transitions
 from hotline.tickets.transitions import TransitionError
 from hotline.workcal.services import get_calendar
@@ -395,7 +395,7 @@ class Simulator:
             return
         if roll < 0.02 and len(self.recent) > 5:
             target = self.recent[-rng.randint(2, 5)]
-            if target.status not in (Status.MERGED, Status.INVALID, Status.REGISTERED):
+            if target.status not in (*VOID, Status.REGISTERED):
                 merge_ticket(ticket, into=target, actor=self.actor, at=t)
                 return
         matter: Matter = req["matter"]
@@ -430,7 +430,7 @@ class Simulator:
             t = self._office_time(t, rng.uniform(20, 300))
             if not self._due(t):
                 return
-            handling.return_ticket(ticket, unit=first_unit, reason=rng.choice(RETURN_REASONS), at=t)
+            returns.return_ticket(ticket, unit=first_unit, reason=rng.choice(RETURN_REASONS), at=t)
             self.stats.returns += 1
             t = t + dt.timedelta(minutes=rng.uniform(5, 60))
             if not self._due(t):

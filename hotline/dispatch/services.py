@@ -1,9 +1,11 @@
-"""派 dispatch: send a ticket to its lead unit and co-units; review a unit's return."""
+"""派 dispatch: send a ticket to its lead unit and co-units; consultation (会商研判) on complex ones.
+
+Returns and the centre's review of them are in ``returns.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.catalog.models import Matter
-from hotline.handling.services import withdraw_pending_extensions
-from hotline.intake.services import tier_for
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
-from hotline.tickets.models import Assignment, Ticket
+from hotline.tickets.deadlines import tier_for
+from hotline.tickets.models import Ticket
 
 from . import learning
 from .models import Consultation, ConsultationTask
@@ -29,9 +30,12 @@ def dispatch_ticket(
     matter: Matter | None = None,
     actor=None,
     note: str = "",
+    tasks: Mapping[int, str] | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Send the ticket to a lead unit (主办) and co-units (协办); the unit's clock starts now."""
+    """Send the ticket to a lead unit (主办) and co-units (协办); the unit's clock starts now.
+
+    ``note`` is the lead unit's task; ``tasks`` gives a co-unit (by its id) a task of its own."""
     transitions.check(ticket, "dispatch")  # before any block: a refused move leaves no trace
     matter = matter or ticket.matter
     errors: dict[str, str] = {}
@@ -46,8 +50,8 @@ def dispatch_ticket(
     if errors:
         raise ValidationError(errors)
     now = at or timezone.now()
+    tasks = tasks or {}
     with transitions.service_block():
-        withdrawn = withdraw_pending_extensions(ticket, at=now)
         transitions.apply(
             ticket,
             "dispatch",
@@ -66,36 +70,11 @@ def dispatch_ticket(
                 "contacted_at": None,
                 "dispatch_count": ticket.dispatch_count + 1,
                 "extension_days": 0,  # a new unit starts a fresh clock; extensions belonged to the last
-                **withdrawn,
             },
-        )
-        if ticket.dispatch_count > 1:  # a re-dispatch: the previous units' tasks end here
-            Assignment.objects.filter(ticket=ticket, state=Assignment.State.ACTIVE).update(
-                state=Assignment.State.WITHDRAWN,
-            )
-        Assignment.objects.bulk_create(
-            [Assignment(ticket=ticket, unit=lead_unit, role=Assignment.Role.LEAD, dispatched_at=now, task=note)]
-            + [Assignment(ticket=ticket, unit=u, role=Assignment.Role.CO, dispatched_at=now) for u in co_units]
+            co_tasks=[(u, tasks.get(u.pk, "")) for u in co_units],
         )
         # A dispatcher who chose otherwise than the machine leaves a correction: training data.
         learning.record_correction(ticket, matter=matter, unit=lead_unit, actor=actor, at=now)
-
-
-def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | None = None) -> None:
-    """The centre does not accept the unit's return: the ticket goes back to the same unit.
-
-    The unit's clock keeps running from the original dispatch; a return does not buy time.
-    """
-    if not note.strip():
-        raise ValidationError({"note": _("Say why the return is not accepted.")})
-    transitions.check(ticket, "refuse_return")
-    with transitions.service_block():
-        transitions.apply(
-            ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at, changes={"signed_at": None}
-        )
-        last = ticket.assignments.filter(role=Assignment.Role.LEAD, unit=ticket.lead_unit).order_by("-id").first()
-        if last is not None:
-            Assignment.objects.filter(pk=last.pk).update(state=Assignment.State.ACTIVE)
 
 
 # --- 会商研判 consultation on complex tickets ------------------------------------------------------
@@ -142,6 +121,7 @@ def decide_consultation(
             co_units=[u for u, _t in co_tasks],
             actor=actor,
             note=lead_task.strip(),
+            tasks={u.pk: t.strip() for u, t in co_tasks},
             at=now,
         )
         Consultation.objects.filter(pk=consultation.pk).update(
@@ -151,10 +131,6 @@ def decide_consultation(
             [ConsultationTask(consultation=consultation, unit=lead_unit, lead=True, task=lead_task.strip())]
             + [ConsultationTask(consultation=consultation, unit=u, task=t.strip()) for u, t in co_tasks]
         )
-        for unit, task in co_tasks:  # each co-unit sees its own task in its inbox
-            Assignment.objects.filter(
-                ticket=ticket, state=Assignment.State.ACTIVE, role=Assignment.Role.CO, unit=unit
-            ).update(task=task.strip())
     consultation.refresh_from_db()
 
 

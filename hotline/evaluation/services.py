@@ -9,10 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.handling.services import withdraw_pending_extensions
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
-from hotline.tickets.models import Assignment, Status, Ticket
+from hotline.tickets.models import Status, Ticket
 
 from .models import Praise, Revisit, Satisfaction
 
@@ -69,32 +68,25 @@ def record_revisit(
 
 def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None, data: dict | None = None) -> None:
     """重办: back to the same lead unit, which signs again; its clock starts afresh."""
-    transitions.check(ticket, "reopen")
     now = at or timezone.now()
-    with transitions.service_block():
-        withdrawn = withdraw_pending_extensions(ticket, at=now)
-        transitions.apply(
-            ticket,
-            "reopen",
-            actor=actor,
-            unit=ticket.lead_unit,
-            note=reason,
-            at=now,
-            data=data or {},
-            changes={
-                "redo_count": ticket.redo_count + 1,
-                "clock_started_at": now,
-                "signed_at": None,
-                "contacted_at": None,
-                "replied_at": None,
-                "closed_at": None,
-                "extension_days": 0,
-                **withdrawn,
-            },
-        )
-        Assignment.objects.create(
-            ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD, dispatched_at=now, task=reason
-        )
+    transitions.apply(
+        ticket,
+        "reopen",
+        actor=actor,
+        unit=ticket.lead_unit,
+        note=reason,
+        at=now,
+        data=data or {},
+        changes={
+            "redo_count": ticket.redo_count + 1,
+            "clock_started_at": now,
+            "signed_at": None,
+            "contacted_at": None,
+            "replied_at": None,
+            "closed_at": None,
+            "extension_days": 0,
+        },
+    )
 
 
 def close_after_window(ticket: Ticket, *, at: dt.datetime | None = None) -> None:

@@ -1,9 +1,11 @@
-"""The only writer of ``Ticket.status``.
+"""The only writer of ``Ticket.status``, and of the rows the ticket owns.
 
 Every change to a ticket goes through ``apply``: it checks the move against the declared table,
-writes the new fields with a compare-and-set on ``version`` and appends one ``TicketEvent`` in the
-same transaction. Two actors racing on one ticket: exactly one wins, the other gets
-``TransitionError`` and nothing of theirs is written.
+writes the new fields with a compare-and-set on ``version``, carries out the move's declared
+effects on the ticket's own rows (its units' tasks, ``Assignment``, and its extension requests,
+``Extension``) and appends one ``TicketEvent``, all in the same transaction. Two actors racing on
+one ticket: exactly one wins, the other gets ``TransitionError`` and nothing of theirs is written.
+No other module writes ``Assignment`` or changes a pending ``Extension``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,10 +27,36 @@ from django.utils.translation import gettext_lazy
 from hotline.text import clean_text
 
 from . import deadlines
-from .models import Status, Ticket, TicketEvent
+from .models import Assignment, Extension, Status, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from hotline.orgs.models import Unit
 
 ANY = frozenset(Status.values)
 S = Status
+
+
+class Effect(StrEnum):
+    """What a move does to the ticket's own rows besides its fields, carried out by ``apply``."""
+
+    # A pending extension request dies with the handling cycle it was asked in (reply, return,
+    # re-dispatch, reopening).
+    WITHDRAW_EXTENSION = "withdraw_extension"
+    # The units' tasks start: every task still active is withdrawn, the lead unit's and the
+    # co-units' begin (派).
+    OPEN_TASKS = "open_tasks"
+    # The lead unit's task starts again after a failed revisit or spot check (重办).
+    REOPEN_TASK = "reopen_task"
+    SIGN_TASK = "sign_task"  # the lead unit signed for its task (签收)
+    RETURN_TASK = "return_task"  # the lead unit's task ends: returned (退单)
+    REPLY_TASK = "reply_task"  # the lead unit's task ends with its reply (办结答复)
+    RESTORE_TASK = "restore_task"  # the centre refused the return: the task is the lead's again
+    CO_REPLY_TASK = "co_reply_task"  # a co-unit's task ends with its reply (协办答复)
+    OPEN_EXTENSION = "open_extension"  # an extension request waits for the centre (延期申请)
+    DECIDE_EXTENSION = "decide_extension"  # the centre approves or refuses it
+
+
+E = Effect
 
 
 @dataclass(frozen=True)
@@ -34,29 +64,36 @@ class Move:
     sources: frozenset[str]
     target: str | None  # None: the status stays as it is (an overlay action)
     label: Promise | str = ""
+    effects: tuple[Effect, ...] = ()
 
 
-def _m(sources: set[str] | frozenset[str], target: str | None, label: Promise) -> Move:
-    return Move(frozenset(sources), target, label)
+def _m(
+    sources: set[str] | frozenset[str], target: str | None, label: Promise, effects: tuple[Effect, ...] = ()
+) -> Move:
+    return Move(frozenset(sources), target, label, effects)
 
 
 # The declared table of moves. Anything not listed here is refused.
 MOVES: dict[str, Move] = {
     "register": _m({""}, S.REGISTERED, gettext_lazy("register")),
     "answer": _m({S.REGISTERED}, S.ANSWERED, gettext_lazy("answer directly")),
-    "dispatch": _m({S.REGISTERED, S.RETURNED}, S.DISPATCHED, gettext_lazy("dispatch")),
-    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS, gettext_lazy("sign")),
-    "return": _m({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, gettext_lazy("return")),
-    "refuse_return": _m({S.RETURNED}, S.DISPATCHED, gettext_lazy("refuse the return")),
+    "dispatch": _m(
+        {S.REGISTERED, S.RETURNED}, S.DISPATCHED, gettext_lazy("dispatch"), (E.WITHDRAW_EXTENSION, E.OPEN_TASKS)
+    ),
+    "sign": _m({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS, gettext_lazy("sign"), (E.SIGN_TASK,)),
+    "return": _m(
+        {S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, gettext_lazy("return"), (E.WITHDRAW_EXTENSION, E.RETURN_TASK)
+    ),
+    "refuse_return": _m({S.RETURNED}, S.DISPATCHED, gettext_lazy("refuse the return"), (E.RESTORE_TASK,)),
     "contact": _m({S.IN_PROGRESS}, None, gettext_lazy("contact the citizen")),
-    "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension")),
-    "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension")),
-    "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension")),
-    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply")),
-    "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply")),
+    "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension"), (E.OPEN_EXTENSION,)),
+    "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension"), (E.DECIDE_EXTENSION,)),
+    "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension"), (E.DECIDE_EXTENSION,)),
+    "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply"), (E.CO_REPLY_TASK,)),
+    "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply"), (E.WITHDRAW_EXTENSION, E.REPLY_TASK)),
     "revisit": _m({S.REPLIED}, None, gettext_lazy("revisit not completed")),  # unreachable or refused
     "close": _m({S.REPLIED}, S.CLOSED, gettext_lazy("close")),
-    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, gettext_lazy("reopen")),
+    "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, gettext_lazy("reopen"), (E.WITHDRAW_EXTENSION, E.REOPEN_TASK)),
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, gettext_lazy("merge")),
     "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, gettext_lazy("invalidate")),
     "supervise": _m(
@@ -76,6 +113,15 @@ class TransitionError(Exception):
     def __init__(self, message: str, *, code: str = "forbidden") -> None:
         super().__init__(message)
         self.code = code
+
+
+def require_lead(ticket: Ticket, unit: Unit) -> None:
+    """Only the ticket's lead unit signs, contacts, extends, replies and returns (主办单位)."""
+    if ticket.lead_unit_id != unit.pk:
+        raise TransitionError(
+            _("%(unit)s is not the lead unit of %(code)s.") % {"unit": unit, "code": ticket.code},
+            code="not_lead",
+        )
 
 
 def check(ticket: Ticket, action: str) -> Move:
@@ -126,14 +172,19 @@ def apply(
     data: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
+    co_tasks: Sequence[tuple[Unit, str]] = (),
+    extension: Extension | None = None,
 ) -> TicketEvent:
-    """Make one move on ``ticket``: new status and ``changes``, recomputed deadlines, one event.
+    """Make one move on ``ticket``: new status and ``changes``, recomputed deadlines, the move's
+    effects on the ticket's rows, one event.
 
-    ``ticket`` is updated in place on success and left exactly as it was on failure.
+    ``co_tasks`` are the co-units and their tasks of a dispatch (the lead unit is
+    ``changes["lead_unit"]``, its task the note); ``extension`` is the request being made (unsaved)
+    or decided. ``ticket`` is updated in place on success and left exactly as it was on failure.
     """
     move = check(ticket, action)
     now = at or timezone.now()
-    changes = dict(changes or {})
+    changes = {**(changes or {}), **_effect_changes(ticket, move, action, extension)}
     old_status, old_version = ticket.status, ticket.version
     target = move.target or old_status
     touched = {"status", "version", *changes, *deadlines.DUE_FIELDS, *deadlines.STATE_FIELDS}
@@ -146,11 +197,26 @@ def apply(
         deadlines.compute_dues(ticket)
         deadlines.refresh_states(ticket, now)
         written = [name for name in touched if getattr(ticket, name) != snapshot[name] or name in changes]
-        # No savepoint of our own: a failure here must undo the caller's whole transaction anyway,
-        # and a lost race is reported only after the block, having written nothing.
-        with transaction.atomic(savepoint=False):
+        # A savepoint when the caller has a transaction (none in an exclusive batch): an effect that
+        # refuses (a co-unit without a task, a request decided meanwhile) undoes this move only and
+        # leaves the caller's transaction usable. A lost race is reported after the block, having
+        # written nothing.
+        with service_block():
             won = _compare_and_set(ticket, written, old_version=old_version, old_status=old_status) == 1
             if won:
+                data = dict(data or {})
+                note = clean_text(note)
+                _carry_out(
+                    ticket,
+                    move,
+                    action,
+                    unit=unit,
+                    note=note,
+                    now=now,
+                    co_tasks=co_tasks,
+                    extension=extension,
+                    data=data,
+                )
                 event = TicketEvent(
                     ticket=ticket,
                     seq=ticket.version,
@@ -159,8 +225,8 @@ def apply(
                     to_status=target,
                     actor=actor,
                     unit=unit,
-                    note=clean_text(note),
-                    data=data or {},
+                    note=note,
+                    data=data,
                     created_at=now,
                 )
                 _insert_event(event)
@@ -177,6 +243,104 @@ def apply(
             code="conflict",
         )
     return event
+
+
+def _effect_changes(ticket: Ticket, move: Move, action: str, extension: Extension | None) -> dict[str, Any]:
+    """The ticket fields a move's effects change, written with the move's own compare-and-set."""
+    out: dict[str, Any] = {}
+    if E.WITHDRAW_EXTENSION in move.effects and ticket.extension_pending:
+        out["extension_pending"] = False
+    if E.OPEN_EXTENSION in move.effects:
+        if extension is None or extension.pk is not None:
+            raise TransitionError(_("An extension request needs its days and reason."), code="missing")
+        out["extension_pending"] = True
+    if E.DECIDE_EXTENSION in move.effects:
+        if extension is None or extension.ticket_id != ticket.pk or extension.state != Extension.State.PENDING:
+            raise TransitionError(_("This extension request has already been decided."), code="decided")
+        out["extension_pending"] = False
+        if action == "approve_extension":
+            out["extension_days"] = ticket.extension_days + extension.days
+    return out
+
+
+def _carry_out(
+    ticket: Ticket,
+    move: Move,
+    action: str,
+    *,
+    unit: Unit | None,
+    note: str,
+    now: dt.datetime,
+    co_tasks: Sequence[tuple[Unit, str]],
+    extension: Extension | None,
+    data: dict[str, Any],
+) -> None:
+    """Write the ticket's own rows as the move declares; runs after the ticket's compare-and-set
+    won, inside the same transaction. A refusal here undoes the whole move."""
+    tasks = Assignment.objects.filter(ticket=ticket)
+    lead_task = tasks.filter(unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE)
+    for effect in move.effects:
+        if effect == E.WITHDRAW_EXTENSION:
+            Extension.objects.filter(ticket=ticket, state=Extension.State.PENDING).update(
+                state=Extension.State.WITHDRAWN, decided_at=now
+            )
+        elif effect == E.OPEN_TASKS:
+            if ticket.lead_unit_id is None:
+                raise TransitionError(_("A dispatch needs a lead unit."), code="missing")
+            tasks.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.WITHDRAWN)
+            Assignment.objects.bulk_create(
+                [
+                    Assignment(
+                        ticket=ticket,
+                        unit_id=ticket.lead_unit_id,
+                        role=Assignment.Role.LEAD,
+                        dispatched_at=now,
+                        task=note,
+                    )
+                ]
+                + [
+                    Assignment(ticket=ticket, unit=co_unit, role=Assignment.Role.CO, dispatched_at=now, task=task)
+                    for co_unit, task in co_tasks
+                ]
+            )
+        elif effect == E.REOPEN_TASK:
+            if ticket.lead_unit_id is not None:
+                Assignment.objects.create(
+                    ticket=ticket, unit_id=ticket.lead_unit_id, role=Assignment.Role.LEAD, dispatched_at=now, task=note
+                )
+        elif effect == E.SIGN_TASK:
+            lead_task.update(signed_at=now)
+        elif effect == E.RETURN_TASK:
+            lead_task.update(state=Assignment.State.RETURNED)
+        elif effect == E.REPLY_TASK:
+            lead_task.update(state=Assignment.State.REPLIED, replied_at=now, reply=note)
+        elif effect == E.RESTORE_TASK:
+            last = tasks.filter(role=Assignment.Role.LEAD, unit_id=ticket.lead_unit_id).order_by("-id").first()
+            if last is not None:
+                Assignment.objects.filter(pk=last.pk).update(state=Assignment.State.ACTIVE)
+        elif effect == E.CO_REPLY_TASK:
+            done = tasks.filter(unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE).update(
+                state=Assignment.State.REPLIED, replied_at=now, reply=note
+            )
+            if not done:
+                raise TransitionError(
+                    _("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co"
+                )
+        elif effect == E.OPEN_EXTENSION:
+            assert extension is not None  # checked in _effect_changes
+            extension.ticket = ticket
+            extension.save(force_insert=True)
+            data["extension"] = extension.pk
+        elif effect == E.DECIDE_EXTENSION:
+            assert extension is not None  # checked in _effect_changes
+            decided = Extension.State.APPROVED if action == "approve_extension" else Extension.State.REFUSED
+            # Claimed with a compare-and-set: a second decision finds it taken and undoes its move.
+            if not Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
+                state=decided, decided_at=now
+            ):
+                raise TransitionError(_("This extension request has already been decided."), code="decided")
+            extension.state, extension.decided_at = decided, now
+            data["extension"] = extension.pk
 
 
 _FIELDS = {}

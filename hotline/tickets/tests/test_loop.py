@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from hotline.dispatch.services import dispatch_ticket, refuse_return
+from hotline.dispatch import returns
+from hotline.dispatch.returns import refuse_return
+from hotline.dispatch.services import dispatch_ticket
 from hotline.evaluation.models import Revisit
 from hotline.evaluation.services import close_expired_revisits, record_revisit
 from hotline.handling import services as handling
@@ -111,16 +113,16 @@ def test_returns_are_kept_inside_the_window_and_stop_after_three_dispatches(peop
     matter = township_matter()
     dispatch_ticket(ticket, lead_unit=p.other_township, matter=matter, at=at(2026, 11, 2, 9, 30))
     with pytest.raises(ValidationError):
-        handling.return_ticket(ticket, unit=p.other_township, reason="  ", at=at(2026, 11, 2, 10))
+        returns.return_ticket(ticket, unit=p.other_township, reason="  ", at=at(2026, 11, 2, 10))
     with pytest.raises(TransitionError, match="lead unit"):
-        handling.return_ticket(ticket, unit=p.township, reason="不归我们", at=at(2026, 11, 2, 10))
-    handling.return_ticket(ticket, unit=p.other_township, reason="地址不在本辖区", at=at(2026, 11, 2, 10))
+        returns.return_ticket(ticket, unit=p.township, reason="不归我们", at=at(2026, 11, 2, 10))
+    returns.return_ticket(ticket, unit=p.other_township, reason="地址不在本辖区", at=at(2026, 11, 2, 10))
     assert ticket.status == Status.RETURNED and ticket.return_count == 1
 
     refuse_return(ticket, note="经核实属于该辖区", at=at(2026, 11, 2, 11))
     assert ticket.status == Status.DISPATCHED and ticket.lead_unit == p.other_township
     with pytest.raises(TransitionError) as late:
-        handling.return_ticket(ticket, unit=p.other_township, reason="再退", at=at(2026, 11, 3, 10))
+        returns.return_ticket(ticket, unit=p.other_township, reason="再退", at=at(2026, 11, 3, 10))
     assert late.value.code == "return_window"  # the window ran from the first dispatch
     assert Ticket.objects.get(pk=ticket.pk).status == Status.DISPATCHED
 
@@ -129,9 +131,9 @@ def test_returns_are_kept_inside_the_window_and_stop_after_three_dispatches(peop
     for n, unit in enumerate([p.other_township, p.housing, p.township]):
         dispatch_ticket(ticket2, lead_unit=unit, matter=matter, at=at(2026, 11, 2, 10 + n))
         if n < 2:
-            handling.return_ticket(ticket2, unit=unit, reason="非本单位职责", at=at(2026, 11, 2, 10 + n, 30))
+            returns.return_ticket(ticket2, unit=unit, reason="非本单位职责", at=at(2026, 11, 2, 10 + n, 30))
     with pytest.raises(TransitionError) as named:
-        handling.return_ticket(ticket2, unit=p.township, reason="还是不归我们", at=at(2026, 11, 2, 13))
+        returns.return_ticket(ticket2, unit=p.township, reason="还是不归我们", at=at(2026, 11, 2, 13))
     assert named.value.code == "first_receiver"
     assert ticket2.dispatch_count == 3 and ticket2.status == Status.DISPATCHED
 
@@ -246,6 +248,6 @@ def test_a_redispatch_starts_the_new_unit_without_the_old_units_extension(people
     handling.sign(ticket, unit=p.other_township, at=at(2026, 11, 2, 9, 40))
     ext = handling.request_extension(ticket, unit=p.other_township, days=5, reason="协调中", at=at(2026, 11, 2, 9, 50))
     handling.decide_extension(ext, approve=True, at=at(2026, 11, 2, 9, 55))
-    handling.return_ticket(ticket, unit=p.other_township, reason="不在辖区", at=at(2026, 11, 2, 10))
+    returns.return_ticket(ticket, unit=p.other_township, reason="不在辖区", at=at(2026, 11, 2, 10))
     dispatch_ticket(ticket, lead_unit=p.township, matter=matter, at=at(2026, 11, 2, 11))
     assert ticket.extension_days == 0 and ticket.resolve_due == at(2026, 11, 11, 11)
