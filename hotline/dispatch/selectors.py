@@ -1,13 +1,25 @@
-"""Reading dispatch performance: the first-time-right rate (一派到位率)."""
+"""Reads for dispatch: the dispatcher's queue, and dispatch performance (一派到位率)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from hotline.tickets.models import Assignment, Ticket
+from hotline.tickets.models import AWAITING_DISPATCH, Assignment, Status, Ticket
+from hotline.tickets.selectors import tickets_visible_to
+
+
+def queue(viewer, status: str = "") -> QuerySet[Ticket]:
+    """Tickets waiting for the centre: registered (新登记) and returned (退单), or one of them."""
+    tickets = tickets_visible_to(viewer).filter(status__in=AWAITING_DISPATCH)
+    return tickets.filter(status=status) if status in AWAITING_DISPATCH else tickets
+
+
+def queue_counts(viewer) -> dict[str, int]:
+    waiting = dict(queue(viewer).values_list("status").annotate(n=Count("id")).order_by())
+    return {"registered": waiting.get(Status.REGISTERED, 0), "returned": waiting.get(Status.RETURNED, 0)}
 
 
 @dataclass(frozen=True)

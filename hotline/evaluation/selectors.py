@@ -9,12 +9,15 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.catalog.models import Matter
+from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
+from hotline.tickets.models import Status, Ticket
+from hotline.tickets.selectors import tickets_visible_to
 
 from .models import Praise, Revisit, Satisfaction
 
@@ -24,6 +27,11 @@ ZONES = ("blue", "yellow", "red")
 
 def _conf(name: str):
     return settings.EVALUATION[name]
+
+
+def awaiting_revisit(viewer) -> QuerySet[Ticket]:
+    """Replied tickets the viewer may see, waiting for the citizen to be called back (回访)."""
+    return tickets_visible_to(viewer).filter(status=Status.REPLIED)
 
 
 def definitions() -> dict[str, str]:
@@ -148,20 +156,10 @@ def _group_key(by: str):
         return F("lead_unit_id")
     if by == "matter":
         return F("ticket__matter_id")
-    level = "ticket__region__level"
     if by == "district":
-        return Case(
-            When(**{level: Region.Level.DISTRICT}, then=F("ticket__region_id")),
-            When(**{level: Region.Level.TOWNSHIP}, then=F("ticket__region__parent_id")),
-            When(**{level: Region.Level.COMMUNITY}, then=F("ticket__region__parent__parent_id")),
-            default=None,
-        )
+        return areas.district_code("ticket__region_id")
     if by == "township":
-        return Case(
-            When(**{level: Region.Level.TOWNSHIP}, then=F("ticket__region_id")),
-            When(**{level: Region.Level.COMMUNITY}, then=F("ticket__region__parent_id")),
-            default=None,
-        )
+        return areas.township_code("ticket__region_id")
     raise ValueError(_("Scores are grouped by one of %(by)s, not %(bad)r.") % {"by": ", ".join(BY), "bad": by})
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from hotline.insight.places import extract_places
 from hotline.intake.services import normalize_phone
-from hotline.tickets.models import Status, Ticket
+from hotline.tickets.models import VOID, Ticket
 
 WINDOW = dt.timedelta(days=90)
 THRESHOLD = 0.40
@@ -117,9 +117,7 @@ def likely_repeats(
     mine = _places_of(address, text[:200])
     mine_bigrams = _bigrams(text)
 
-    base = Ticket.objects.filter(received_at__gte=since, received_at__lte=now).exclude(
-        status__in=(Status.MERGED, Status.INVALID)
-    )
+    base = Ticket.objects.filter(received_at__gte=since, received_at__lte=now).exclude(status__in=VOID)
     if exclude_id:
         base = base.exclude(pk=exclude_id)
     fields = ("pk", "requester_phone", "address", "content", "title", "region_id", "matter_id", "received_at")

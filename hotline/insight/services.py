@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from hotline.insight.hotspots import HotIssue, Message, find_hot_issues
 from hotline.insight.models import Hotspot, Milestone, RectificationProject
 from hotline.text import clean_text
-from hotline.tickets.models import Status, Ticket
+from hotline.tickets.models import VOID, Ticket
 
 MAX_PERIOD = dt.timedelta(days=400)
 
@@ -45,7 +45,7 @@ def ticket_messages(start: dt.datetime, end: dt.datetime) -> list[Message]:
     its own block."""
     tickets = (
         Ticket.objects.filter(received_at__gte=start, received_at__lt=end)
-        .exclude(status__in=(Status.MERGED, Status.INVALID))
+        .exclude(status__in=VOID)
         .annotate(repeats=Count("merged_tickets"))
         .values_list("pk", "title", "content", "address", "received_at", "requester_phone", "region_id", "repeats")
         .order_by("received_at", "pk")
@@ -178,7 +178,7 @@ def project_effect(project: RectificationProject, *, now: dt.datetime | None = N
     if first is not None and first > before_start:
         before_start = min(first, start)
     place = Q(address__contains=project.place) | Q(title__contains=project.place) | Q(content__contains=project.place)
-    qs = Ticket.objects.filter(place).exclude(status__in=(Status.MERGED, Status.INVALID))
+    qs = Ticket.objects.filter(place).exclude(status__in=VOID)
     matter_ids = list(project.matters.values_list("pk", flat=True))
     if matter_ids:
         qs = qs.filter(matter_id__in=matter_ids)

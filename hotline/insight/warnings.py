@@ -31,7 +31,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from hotline.insight.models import Hotspot, SurgeWarning
-from hotline.tickets.models import Status, Ticket
+from hotline.tickets.models import VOID, Ticket
 
 # With ~20,000 matter × township cells a week, a floor of 8 keeps chance bursts of a quiet cell
 # (Poisson, mean below 1) out: P(X ≥ 8 | 0.75) ≈ 1.5e-7.
@@ -44,7 +44,7 @@ YEAR = dt.timedelta(weeks=52)
 def _counts(start: dt.datetime, end: dt.datetime, windows: list[tuple[dt.datetime, dt.datetime]], by: tuple):
     """One grouped query: per ``by`` key, the ticket count in each window."""
     qs = Ticket.objects.filter(received_at__gte=start, received_at__lt=end, matter__isnull=False).exclude(
-        status__in=(Status.MERGED, Status.INVALID)
+        status__in=VOID
     )
     if "region" in by:
         qs = qs.filter(region__isnull=False)
@@ -129,7 +129,7 @@ def scan_surges(now: dt.datetime | None = None, *, days: int = 7, weeks: int = 8
                     Ticket.objects.filter(
                         matter_id=s.matter_id, region_id=s.region_id, received_at__gte=start, received_at__lt=now
                     )
-                    .exclude(status__in=(Status.MERGED, Status.INVALID))
+                    .exclude(status__in=VOID)
                     .values_list("pk", flat=True)
                 )
                 warning.tickets.set(list(ids))

@@ -17,7 +17,8 @@ from hotline.catalog.models import Matter
 from hotline.orgs import places
 from hotline.text import clean_text
 from hotline.tickets import transitions
-from hotline.tickets.models import Kind, Status, Ticket, Urgency
+from hotline.tickets.deadlines import tier_for
+from hotline.tickets.models import VOID, Kind, Status, Ticket, Urgency
 
 from .models import Channel, DailyCounter
 
@@ -41,15 +42,6 @@ def normalize_phone(raw: str) -> str:
     if _LOCAL.match(phone):
         return f"0971-{phone}"  # a local number dialled without the Xining area code
     raise ValueError(raw)
-
-
-def tier_for(matter: Matter | None, urgency: str) -> int:
-    tier = matter.tier if matter is not None and matter.tier is not None else 7
-    if urgency == Urgency.EMERGENCY:
-        return 0
-    if urgency == Urgency.URGENT:
-        return min(tier, 1)
-    return tier
 
 
 def next_code(day: dt.date, prefix: str) -> str:
@@ -209,7 +201,7 @@ def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | 
     """Fold a duplicate into another ticket; the duplicate follows its fate from now on."""
     if into.pk == ticket.pk:
         raise ValidationError({"into": _("A ticket cannot be merged into itself.")})
-    if into.status in (Status.MERGED, Status.INVALID):
+    if into.status in VOID:
         raise ValidationError({"into": _("Ticket %(code)s is merged or invalid itself.") % {"code": into.code}})
     transitions.apply(
         ticket, "merge", actor=actor, at=at, changes={"merged_into": into}, data={"into": into.code}, note=into.code

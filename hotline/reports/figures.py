@@ -4,9 +4,11 @@ A pure data layer: ``period_figures(kind, day)`` returns a ``ReportFigures`` and
 Renderers (``render.py``) and pages only format it. Every count is one grouped ORM query, so a
 month of a busy city costs a few dozen queries whatever the volume.
 
-Figures for a period that is still running (today, this week, this month) are taken "as of now"
-and agree to the ticket with the leader's dashboard; the three rates come from
-``hotline.evaluation.selectors``, the one definition shared with the dashboard and ``hotline rates``.
+Figures for a period that is still running (today, this week, this month) are taken "as of now".
+The leader's dashboard is ``dashboard_figures``: the same counting functions over the viewer's
+tickets, so a figure on the dashboard and in the month's report is one computation, not two that a
+test keeps in step. The three rates come from ``hotline.evaluation.selectors``, the one definition
+shared with ``hotline rates``; "overdue" and the status groups come from ``hotline.tickets``.
 """
 
 from __future__ import annotations
@@ -22,18 +24,14 @@ from django.utils.translation import gettext as _
 from hotline.catalog.models import Matter
 from hotline.dbfuncs import LocalDate
 from hotline.evaluation.models import Revisit
-from hotline.evaluation.selectors import three_rates, three_rates_by
+from hotline.evaluation.selectors import month_headline, three_rates, three_rates_by, unit_scores
 from hotline.intake.models import Channel
+from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
-from hotline.tickets.models import Status, Ticket, TicketEvent
+from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
+from hotline.tickets.selectors import overdue, tickets_visible_to
 
 from .periods import Kind, Period, period_for
-
-# Being handled by a unit: the statuses in which a resolution deadline can run out (as the
-# dashboard counts them).
-HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
-# Never handled by a unit, so no deadline of theirs can be missed.
-NOT_HANDLED = (Status.ANSWERED, Status.MERGED, Status.INVALID, Status.REGISTERED)
 
 # Escalation (升级督办): the event actions that count a ticket as escalated in a report — a
 # supervision order (督办单, any level) or a reopening after a failed revisit or spot check.
@@ -129,11 +127,14 @@ class ReportFigures:
         return self.as_of < self.period.end
 
 
-def period_figures(kind: str, day: dt.date, *, now: dt.datetime | None = None) -> ReportFigures:
+def period_figures(
+    kind: str, day: dt.date, *, now: dt.datetime | None = None, scope: QuerySet[Ticket] | None = None
+) -> ReportFigures:
     """The figures of the ``kind`` period (daily, weekly, monthly) that contains ``day``.
 
-    ``now`` (default: the current time) bounds a period that is still running. A period that has
-    not begun is refused with ValueError, as is an unknown kind.
+    ``now`` (default: the current time) bounds a period that is still running. ``scope`` limits the
+    figures to some tickets (a viewer's: ``tickets_visible_to``); the default is the whole city. A
+    period that has not begun is refused with ValueError, as is an unknown kind.
     """
     if kind == Kind.SAFETY_DAILY:
         raise ValueError("the safety-hazard daily report is a paragraph: use hotline.reports.safety")
@@ -143,11 +144,12 @@ def period_figures(kind: str, day: dt.date, *, now: dt.datetime | None = None) -
         raise ValueError(f"the {kind} period of {day:%Y-%m-%d} has not begun yet")
     as_of = min(period.end, now)
     previous = period.previous()
-    tickets = _received(period, as_of)
-    before = _received(previous, previous.end)
-    revisits = Revisit.objects.filter(recorded_at__gte=period.start, recorded_at__lt=as_of)
-    before_revisits = Revisit.objects.filter(recorded_at__gte=previous.start, recorded_at__lt=previous.end)
-    overdue_here = Q(status__in=HANDLING, resolve_due__lt=as_of)
+    scoped = Scope(scope)
+    tickets = scoped.received(period.start, as_of)
+    before = scoped.received(previous.start, previous.end)
+    revisits = scoped.revisits(period.start, as_of)
+    before_revisits = scoped.revisits(previous.start, previous.end)
+    overdue_here = overdue(as_of)
 
     status_counts = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
     return ReportFigures(
@@ -161,35 +163,52 @@ def period_figures(kind: str, day: dt.date, *, now: dt.datetime | None = None) -
         dispatched=tickets.exclude(dispatched_at=None).count(),
         by_channel=_by_channel(tickets, before),
         by_category=_by_category(tickets, before),
-        by_district=_by_region(tickets, before, 6, Region.Level.DISTRICT, overdue_here, limit=None),
-        by_township=_by_region(tickets, before, 9, Region.Level.TOWNSHIP, overdue_here, limit=TOP_ROWS * 2),
+        by_district=_by_region(tickets, before, Region.Level.DISTRICT, overdue_here, limit=None),
+        by_township=_by_region(tickets, before, Region.Level.TOWNSHIP, overdue_here, limit=TOP_ROWS * 2),
         by_unit=_by_unit(tickets, before, revisits, overdue_here),
         rates=three_rates(revisits),
         previous_rates=three_rates(before_revisits),
-        overdue_open=Ticket.objects.filter(overdue_here).count(),
-        deadlines_missed=_missed(period.start, as_of),
-        previous_deadlines_missed=_missed(previous.start, previous.end),
-        escalated=_tickets_with(ESCALATION_ACTIONS, period.start, as_of),
-        reopened=_tickets_with(("reopen",), period.start, as_of),
-        returns=_events(Q(action="return"), period.start, as_of),
-        redispatches=_events(Q(action="dispatch", from_status=Status.RETURNED), period.start, as_of),
-        previous_returns=_events(Q(action="return"), previous.start, previous.end),
+        overdue_open=scoped.tickets.filter(overdue_here).count(),
+        deadlines_missed=_missed(scoped.tickets, period.start, as_of),
+        previous_deadlines_missed=_missed(scoped.tickets, previous.start, previous.end),
+        escalated=_tickets_with(scoped.events, ESCALATION_ACTIONS, period.start, as_of),
+        reopened=_tickets_with(scoped.events, ("reopen",), period.start, as_of),
+        returns=_events(scoped.events, Q(action="return"), period.start, as_of),
+        redispatches=_events(scoped.events, Q(action="dispatch", from_status=Status.RETURNED), period.start, as_of),
+        previous_returns=_events(scoped.events, Q(action="return"), previous.start, previous.end),
         top_issues=_top_issues(tickets, before),
-        trend=_trend(period, as_of),
+        trend=_trend(scoped.tickets, period, as_of),
     )
 
 
-def _received(period: Period, until: dt.datetime) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(received_at__gte=period.start, received_at__lt=until)
+class Scope:
+    """The tickets figures are counted over, and their events and revisits: the whole city, or
+    what one viewer may see."""
+
+    def __init__(self, tickets: QuerySet[Ticket] | None = None) -> None:
+        self.whole_city = tickets is None
+        self.tickets = Ticket.objects.all() if tickets is None else tickets
+
+    def received(self, start: dt.datetime, until: dt.datetime) -> QuerySet[Ticket]:
+        return self.tickets.filter(received_at__gte=start, received_at__lt=until)
+
+    @property
+    def events(self) -> QuerySet[TicketEvent]:
+        events = TicketEvent.objects.all()
+        return events if self.whole_city else events.filter(ticket__in=self.tickets)
+
+    def revisits(self, start: dt.datetime, until: dt.datetime) -> QuerySet[Revisit]:
+        revisits = Revisit.objects.filter(recorded_at__gte=start, recorded_at__lt=until)
+        return revisits if self.whole_city else revisits.filter(ticket__in=self.tickets)
 
 
 def _counts(qs: QuerySet, key: str, **extra) -> list[dict]:
     return list(qs.values(key).annotate(n=Count("id"), **extra).order_by("-n", key))
 
 
-def _by_channel(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Row]:
+def _by_channel(tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None) -> list[Row]:
     names = dict(Channel.objects.values_list("code", "name"))
-    previous = {r["channel"]: r["n"] for r in _counts(before, "channel")}
+    previous = {r["channel"]: r["n"] for r in _counts(before, "channel")} if before is not None else {}
     return [
         Row(r["channel"], names.get(r["channel"], r["channel"]), r["n"], previous.get(r["channel"], 0))
         for r in _counts(tickets, "channel")
@@ -211,37 +230,47 @@ def _by_category(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Ro
 
 
 def _by_region(
-    tickets: QuerySet[Ticket], before: QuerySet[Ticket], digits: int, level: str, overdue: Q, *, limit: int | None
+    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, level: str, overdue: Q, *, limit: int | None
 ) -> list[Row]:
-    """Requests per district (6-digit code prefix) or township (9 digits): region codes nest."""
+    """Requests per district or township (``hotline.orgs.areas``: region codes nest).
+
+    A ticket placed only at district level has no township: it is left out of the townships. One
+    placed only at the city (its address named no district) is counted apart among the districts,
+    as "whole city, no district"; a ticket with no place at all is in neither."""
+    area = areas.district_code("region_id") if level == Region.Level.DISTRICT else areas.township_code("region_id")
 
     def grouped(qs: QuerySet[Ticket], **extra) -> list[dict]:
-        return _counts(qs.exclude(region=None).annotate(area=Substr("region_id", 1, digits)), "area", **extra)
+        placed = qs.exclude(region=None).annotate(area=area)
+        if level == Region.Level.TOWNSHIP:
+            placed = placed.exclude(area=None)
+        return _counts(placed, "area", **extra)
 
     names = dict(Region.objects.filter(level=level).values_list("code", "name"))
-    previous = {r["area"]: r["n"] for r in grouped(before)}
-    # A ticket placed only at district level has no township: it is left out of the townships.
-    # One placed only at the city (its address named no district) is counted apart, named as the
-    # dashboard names it.
+    previous = {r["area"]: r["n"] for r in grouped(before)} if before is not None else {}
     rows = [
         Row(
-            r["area"],
-            names.get(r["area"]) or (_("Whole city, no district") if level == Region.Level.DISTRICT else r["area"]),
+            r["area"] or "",
+            names.get(r["area"]) or (_("Whole city, no district") if r["area"] is None else r["area"]),
             r["n"],
             previous.get(r["area"], 0),
             r["overdue"],
         )
         for r in grouped(tickets, overdue=Count("id", filter=overdue))
-        if len(r["area"]) == digits
     ]
     return rows[:limit] if limit else rows
 
 
-def _by_unit(tickets: QuerySet[Ticket], before: QuerySet[Ticket], revisits: QuerySet[Revisit], overdue: Q) -> list[Row]:
+def _by_unit(
+    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, revisits: QuerySet[Revisit], overdue: Q
+) -> list[Row]:
     top = _counts(tickets.exclude(lead_unit=None), "lead_unit", overdue=Count("id", filter=overdue))[:TOP_ROWS]
     ids = [r["lead_unit"] for r in top]
     units = Unit.objects.in_bulk(ids)
-    previous = {r["lead_unit"]: r["n"] for r in _counts(before.filter(lead_unit__in=ids), "lead_unit")}
+    previous = (
+        {r["lead_unit"]: r["n"] for r in _counts(before.filter(lead_unit__in=ids), "lead_unit")}
+        if before is not None
+        else {}
+    )
     rates = three_rates_by(revisits.filter(lead_unit__in=ids), "lead_unit")
     empty = three_rates(Revisit.objects.none())
     return [
@@ -257,25 +286,27 @@ def _by_unit(tickets: QuerySet[Ticket], before: QuerySet[Ticket], revisits: Quer
     ]
 
 
-def _missed(start: dt.datetime, until: dt.datetime) -> int:
+def _missed(tickets: QuerySet[Ticket], start: dt.datetime, until: dt.datetime) -> int:
     """Resolution deadlines that ran out in [start, until) without a reply in time."""
     return (
-        Ticket.objects.filter(resolve_due__gte=start, resolve_due__lt=until)
+        tickets.filter(resolve_due__gte=start, resolve_due__lt=until)
         .exclude(status__in=NOT_HANDLED)
         .filter(Q(replied_at=None) | Q(replied_at__gt=F("resolve_due")))
         .count()
     )
 
 
-def _events(condition: Q, start: dt.datetime, until: dt.datetime) -> int:
-    return TicketEvent.objects.filter(condition, created_at__gte=start, created_at__lt=until).count()
+def _events(events: QuerySet[TicketEvent], condition: Q, start: dt.datetime, until: dt.datetime) -> int:
+    return events.filter(condition, created_at__gte=start, created_at__lt=until).count()
 
 
-def _tickets_with(actions: tuple[str, ...], start: dt.datetime, until: dt.datetime) -> int:
+def _tickets_with(
+    events: QuerySet[TicketEvent], actions: tuple[str, ...], start: dt.datetime, until: dt.datetime
+) -> int:
     if not actions:
         return 0
     return (
-        TicketEvent.objects.filter(action__in=actions, created_at__gte=start, created_at__lt=until)
+        events.filter(action__in=actions, created_at__gte=start, created_at__lt=until)
         .values("ticket")
         .distinct()
         .count()
@@ -293,7 +324,7 @@ def _top_issues(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Iss
         # The latest requests of the period, as the citizens put them (titles carry no phone numbers).
         examples = list(
             tickets.filter(matter=matter)
-            .exclude(status__in=(Status.MERGED, Status.INVALID))
+            .exclude(status__in=VOID)
             .order_by("-received_at")
             .values_list("title", flat=True)[:EXAMPLES_PER_ISSUE]
         )
@@ -301,16 +332,23 @@ def _top_issues(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Iss
     return issues
 
 
-def _trend(period: Period, as_of: dt.datetime) -> list[tuple[dt.date, int]]:
+def _trend(tickets: QuerySet[Ticket], period: Period, as_of: dt.datetime) -> list[tuple[dt.date, int]]:
     """Requests per day over the period; for a daily report, the week ending on its day."""
     days = period.days
     if period.kind == Kind.DAILY:
         days = [period.first - dt.timedelta(days=i) for i in range(DAILY_TREND_DAYS - 1, -1, -1)]
-    # A running period shows the days so far, not a tail of empty days to come.
+    return per_day(tickets, days, as_of)
+
+
+def per_day(tickets: QuerySet[Ticket], days: list[dt.date], as_of: dt.datetime) -> list[tuple[dt.date, int]]:
+    """Requests received on each of ``days`` (local dates) up to ``as_of``; a day not yet begun is
+    left out, not shown as an empty day to come."""
     days = [d for d in days if timezone.make_aware(dt.datetime.combine(d, dt.time.min)) < as_of]
+    if not days:
+        return []
     start = timezone.make_aware(dt.datetime.combine(days[0], dt.time.min))
     per_day = dict(
-        Ticket.objects.filter(received_at__gte=start, received_at__lt=as_of)
+        tickets.filter(received_at__gte=start, received_at__lt=as_of)
         .annotate(day=LocalDate("received_at"))
         .values_list("day")
         .annotate(n=Count("id"))
@@ -318,3 +356,65 @@ def _trend(period: Period, as_of: dt.datetime) -> list[tuple[dt.date, int]]:
     )
     # SQLite returns the date as text, PostgreSQL as a date.
     return [(d, per_day.get(d, per_day.get(d.isoformat(), 0))) for d in days]
+
+
+# --- the leader's dashboard --------------------------------------------------------------------------
+
+DASHBOARD_DAYS = 30
+DASHBOARD_CHANNELS = 10
+
+
+@dataclass
+class Dashboard:
+    """What the leader's dashboard shows: this month as of now, over the viewer's tickets, counted by
+    the same functions as the monthly report."""
+
+    as_of: dt.datetime
+    month: Period
+    today_count: int
+    month_count: int
+    # Being handled by a unit now (``tickets.models.HANDLING``), and of those the overdue ones.
+    open_count: int
+    overdue: int
+    rates: dict
+    rates_30: dict
+    trend: list[tuple[dt.date, int]]
+    by_district: list[Row]
+    by_channel: list[Row]
+    by_unit: list[Row]
+    # 评: the month's unit scores and zones, city-wide (units are ranked against each other).
+    scores: list[dict]
+    headline: dict
+
+    @property
+    def ranked(self) -> list[dict]:
+        return [r for r in self.scores if r["rank"] is not None]
+
+
+def dashboard_figures(viewer, *, now: dt.datetime | None = None) -> Dashboard:
+    """The dashboard of ``viewer`` (a leader, supervisor or district overseer) as of ``now``."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    month = period_for(Kind.MONTHLY, today)
+    scoped = Scope(tickets_visible_to(viewer))
+    this_month = scoped.received(month.start, now)
+    since = period_for(Kind.DAILY, today - dt.timedelta(days=DASHBOARD_DAYS - 1))
+    month_revisits = scoped.revisits(month.start, now)
+    overdue_now = overdue(now)
+    label = f"{month.first:%Y-%m}"
+    return Dashboard(
+        as_of=now,
+        month=month,
+        today_count=scoped.received(period_for(Kind.DAILY, today).start, now).count(),
+        month_count=this_month.count(),
+        open_count=scoped.tickets.filter(status__in=HANDLING).count(),
+        overdue=scoped.tickets.filter(overdue_now).count(),
+        rates=three_rates(month_revisits),
+        rates_30=three_rates(scoped.revisits(since.start, now)),
+        trend=per_day(scoped.tickets, [since.first + dt.timedelta(days=i) for i in range(DASHBOARD_DAYS)], now),
+        by_district=_by_region(this_month, None, Region.Level.DISTRICT, overdue_now, limit=None),
+        by_channel=_by_channel(this_month, None)[:DASHBOARD_CHANNELS],
+        by_unit=_by_unit(this_month, None, month_revisits, overdue_now),
+        scores=unit_scores(label),
+        headline=month_headline(label),
+    )

@@ -19,13 +19,10 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from hotline.catalog.models import Matter
-from hotline.tickets.models import Status, Ticket
+from hotline.tickets.models import VOID, Ticket
 
 from .config import SafetyConfig, safety_config
 from .periods import Kind, period_for
-
-# Duplicates merged into another ticket and invalid calls are not reports of a hazard.
-NOT_A_REPORT = (Status.MERGED, Status.INVALID)
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ def safety_tickets(day: dt.date, config: SafetyConfig | None = None):
     period = period_for(Kind.SAFETY_DAILY, day)
     hazard = reduce(or_, (Q(matter__code__startswith=code) for code in config.matters))
     return Ticket.objects.filter(hazard, received_at__gte=period.start, received_at__lt=period.end).exclude(
-        status__in=NOT_A_REPORT
+        status__in=VOID  # duplicates merged into another ticket and invalid calls are no reports
     )
 
 

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Unit
 from hotline.orgs.places import place_key
+from hotline.outbox import delivery
+from hotline.outbox.models import Delivery
 from hotline.tickets import transitions
-from hotline.tickets.models import Status, Ticket
+from hotline.tickets.models import HANDLING, RUNNING, VOID, Ticket
 from hotline.workcal.services import Calendar, get_calendar
 
-from . import delivery
-from .models import LEVEL_RANK, Accountability, Delivery, OrderLevel, SupervisionOrder
-
-HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
+from .models import LEVEL_RANK, Accountability, OrderLevel, SupervisionOrder
 
 
 def levels() -> list[dict]:
@@ -185,7 +184,7 @@ def repeat_complaints(*, now: dt.datetime | None = None) -> dict[str, int]:
     rows = (
         Ticket.objects.filter(received_at__gte=since, received_at__lte=now, matter__isnull=False)
         .exclude(address="")
-        .exclude(status__in=(Status.MERGED, Status.INVALID))
+        .exclude(status__in=VOID)
         .values_list("pk", "matter_id", "address", "status", "received_at")
     )
     groups: dict[tuple[int, str], list[tuple]] = {}
@@ -197,7 +196,7 @@ def repeat_complaints(*, now: dt.datetime | None = None) -> dict[str, int]:
     for (_matter, place), members in groups.items():
         if len(members) < conf["REPEAT_COUNT"]:
             continue
-        open_ones = sorted(m for m in members if m[2] in (*HANDLING, Status.REPLIED))
+        open_ones = sorted(m for m in members if m[2] in RUNNING)
         if not open_ones:
             continue
         ticket = Ticket.objects.select_related("lead_unit__parent").get(pk=open_ones[-1][1])

@@ -11,11 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hotline.tickets.deadlines import STATE_FIELDS, deadline_state, refresh_states
-from hotline.tickets.models import DeadlineState, Status, Ticket
+from hotline.tickets.models import RUNNING, DeadlineState, Ticket
 from hotline.workcal.services import get_calendar
 
-# Statuses in which a clock runs: the unit's (dispatched, in progress, reopened) or the revisit's.
-RUNNING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED, Status.REPLIED)
 # Each deadline: its state, its due time, and when its window started.
 DEADLINES = (
     ("sign_state", "sign_due", "clock_started_at"),

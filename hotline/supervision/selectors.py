@@ -6,44 +6,60 @@ The web UI calls ``pool`` for the list, ``pool_counts`` for the red/yellow/green
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hotline.tickets.models import DeadlineState, Status, Ticket
-from hotline.tickets.selectors import _centre_staff, tickets_visible_to
+from hotline.orgs.permissions import Perm, has_perm, staff_of
+from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, DeadlineState, Status, Ticket
+from hotline.tickets.selectors import in_area, late_to_contact, late_to_sign, overdue, tickets_visible_to
 
 from .models import Accountability, OrderLevel, SpotCheck, SupervisionOrder
 
-POOL_STATUSES = (Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED)
-COLOURS = {"red": _("overdue"), "yellow": _("deadline near"), "green": _("on time")}
-_RED = (
-    Q(resolve_state=DeadlineState.OVERDUE)
-    | Q(sign_state=DeadlineState.OVERDUE)
-    | Q(contact_state=DeadlineState.OVERDUE)
-)
-_YELLOW = (
-    Q(resolve_state=DeadlineState.WARNING)
-    | Q(sign_state=DeadlineState.WARNING)
-    | Q(contact_state=DeadlineState.WARNING)
-)
+COLOURS = {"red": _("overdue"), "yellow": _("deadline near or late to sign or contact"), "green": _("on time")}
 FILTERS = ("colour", "unit", "district", "level", "code")
 
 
-def _colour_rank():
+def red(now: dt.datetime) -> Q:
+    """Red: overdue, by the one definition (``tickets.selectors.overdue``)."""
+    return overdue(now)
+
+
+def yellow(now: dt.datetime) -> Q:
+    """Yellow (when not red): a deadline near its end, by the state the worker's scan keeps (at
+    most one scan interval behind), or a sign-off or contact deadline already missed."""
+    near = (
+        Q(resolve_state=DeadlineState.WARNING)
+        | Q(sign_state=DeadlineState.WARNING)
+        | Q(contact_state=DeadlineState.WARNING)
+    )
+    return near | late_to_sign(now) | late_to_contact(now)
+
+
+def _colour_rank(now: dt.datetime) -> Case:
     # 0 red, 1 yellow, 2 green: sorts the pool worst first.
-    return Case(When(_RED, then=Value(0)), When(_YELLOW, then=Value(1)), default=Value(2), output_field=IntegerField())
+    return Case(
+        When(red(now), then=Value(0)),
+        When(yellow(now), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
 
 
-def pool(user, filters: dict | None = None) -> QuerySet[Ticket]:
-    """Open tickets the viewer may see, worst first, each annotated with:
+def pool(user, filters: dict | None = None, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+    """Tickets out with a unit or back from one that the viewer may see, worst first, each
+    annotated with:
 
-    ``colour_rank`` (0 red = a deadline overdue, 1 yellow = a deadline near, 2 green), ``escalation``
-    (the highest order rank issued, 0 none; see ``OrderLevel``/``LEVEL_RANK``) and ``order_count``.
-    ``filters`` (all optional): ``colour`` red|yellow|green, ``unit`` (unit id), ``district`` (region
-    code), ``level`` (an ``OrderLevel`` value: tickets with such an order), ``code`` (part of the
-    ticket code). Unknown keys or values raise ``ValueError``.
+    ``colour_rank`` (0 red = overdue, 1 yellow = a deadline near, or sign-off or contact late, 2
+    green), ``escalation`` (the highest order rank issued, 0 none; see ``OrderLevel``/``LEVEL_RANK``)
+    and ``order_count``. ``filters`` (all optional): ``colour`` red|yellow|green, ``unit`` (unit
+    id), ``district`` (region code), ``level`` (an ``OrderLevel`` value: tickets with such an
+    order), ``code`` (part of the ticket code). Unknown keys or values raise ``ValueError``.
     """
+    now = now or timezone.now()
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     unknown = set(filters) - set(FILTERS)
     if unknown:
@@ -51,9 +67,9 @@ def pool(user, filters: dict | None = None) -> QuerySet[Ticket]:
     orders = SupervisionOrder.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket")
     qs = (
         tickets_visible_to(user)
-        .filter(status__in=POOL_STATUSES)
+        .filter(status__in=IN_POOL)
         .annotate(
-            colour_rank=_colour_rank(),
+            colour_rank=_colour_rank(now),
             escalation=Coalesce(Subquery(orders.annotate(m=Max("rank")).values("m")[:1]), 0),
             order_count=Coalesce(Subquery(orders.annotate(c=Count("id")).values("c")[:1]), 0),
         )
@@ -63,18 +79,11 @@ def pool(user, filters: dict | None = None) -> QuerySet[Ticket]:
     if colour is not None:
         if colour not in COLOURS:
             raise ValueError(f"colour must be one of {sorted(COLOURS)}")
-        qs = (
-            qs.filter(_RED)
-            if colour == "red"
-            else qs.exclude(_RED).filter(_YELLOW)
-            if colour == "yellow"
-            else (qs.exclude(_RED).exclude(_YELLOW))
-        )
+        qs = qs.filter(colour_rank={"red": 0, "yellow": 1, "green": 2}[colour])
     if "unit" in filters:
         qs = qs.filter(lead_unit_id=int(filters["unit"]))
     if "district" in filters:
-        code = str(filters["district"])
-        qs = qs.filter(Q(region_id=code) | Q(region__parent_id=code) | Q(region__parent__parent_id=code))
+        qs = qs.filter(in_area(str(filters["district"])))
     if "level" in filters:
         if filters["level"] not in OrderLevel.values:
             raise ValueError(f"level must be one of {OrderLevel.values}")
@@ -84,19 +93,29 @@ def pool(user, filters: dict | None = None) -> QuerySet[Ticket]:
     return qs.order_by("colour_rank", "resolve_due", "pk")
 
 
-def pool_counts(user, filters: dict | None = None) -> dict[str, int]:
-    """How many pool tickets are red, yellow and green (and in all), under the same filters."""
+def pool_counts(user, filters: dict | None = None, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many pool tickets are red, yellow and green (and in all), under the same filters; and,
+    beside the pool, how many wait for the centre to dispatch and for a revisit."""
     filters = {k: v for k, v in (filters or {}).items() if k != "colour"}
     agg = (
-        pool(user, filters)
+        pool(user, filters, now=now)
         .order_by()
         .aggregate(
-            red=Count("pk", filter=_RED),
-            yellow=Count("pk", filter=~_RED & _YELLOW),
+            red=Count("pk", filter=Q(colour_rank=0)),
+            yellow=Count("pk", filter=Q(colour_rank=1)),
             total=Count("pk"),
         )
     )
     agg["green"] = agg["total"] - agg["red"] - agg["yellow"]
+    waiting = dict(
+        tickets_visible_to(user)
+        .filter(status__in=(*AWAITING_DISPATCH, Status.REPLIED))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    agg["waiting_dispatch"] = sum(waiting.get(status, 0) for status in AWAITING_DISPATCH)
+    agg["waiting_revisit"] = waiting.get(Status.REPLIED, 0)
     return agg
 
 
@@ -106,11 +125,9 @@ def escalations(ticket: Ticket) -> QuerySet[SupervisionOrder]:
 
 
 def _scope(qs: QuerySet, user) -> QuerySet:
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser or _centre_staff(user) is not None:
+    if has_perm(user, Perm.SEE_ALL_TICKETS):
         return qs
-    staff = getattr(user, "staff", None)
+    staff = staff_of(user)
     return qs.filter(unit=staff.unit) if staff is not None else qs.none()
 
 

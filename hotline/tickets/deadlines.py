@@ -11,9 +11,10 @@ import logging
 
 from django.conf import settings
 
+from hotline.catalog.models import Matter, TimeTier
 from hotline.workcal.services import Calendar, get_calendar
 
-from .models import DeadlineState, Status, Ticket
+from .models import HANDLING, REPLIED_OR_CLOSED, DeadlineState, Status, Ticket, Urgency
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,23 @@ DUE_FIELDS = ("sign_due", "contact_due", "return_due", "resolve_due", "revisit_d
 STATE_FIELDS = ("sign_state", "contact_state", "resolve_state", "revisit_state")
 
 
+# A leaf of the catalogue without a tier, or a ticket without a matter, gets this one.
+DEFAULT_TIER = TimeTier.SEVEN
+
+
 def _policy(name: str):
     return settings.HOTLINE[name]
+
+
+def tier_for(matter: Matter | None, urgency: str) -> int:
+    """The ticket's time tier: the matter's, shortened by urgency (an emergency runs same-day, an
+    urgent request within one working day)."""
+    tier = matter.tier if matter is not None and matter.tier is not None else DEFAULT_TIER
+    if urgency == Urgency.EMERGENCY:
+        return int(TimeTier.SAME_DAY)
+    if urgency == Urgency.URGENT:
+        return int(min(tier, TimeTier.ONE))
+    return int(tier)
 
 
 def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
@@ -33,7 +49,7 @@ def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
     if start is None:
         ticket.sign_due = ticket.contact_due = ticket.return_due = ticket.resolve_due = None
     else:
-        tier = ticket.tier if ticket.tier is not None else 7
+        tier = ticket.tier if ticket.tier is not None else DEFAULT_TIER
         if tier == 0:
             # Same-day matters run on the clock, not on working days: a blocked fire lane at 2 a.m.
             # on a Sunday cannot wait for Monday.
@@ -50,7 +66,7 @@ def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
             ticket.return_due, p3 = cal.add_working_days(start, _policy("RETURN_WORKING_DAYS"))
             ticket.resolve_due, p4 = cal.add_working_days(start, tier + ticket.extension_days)
             provisional |= p1 or p2 or p3 or p4
-    if ticket.replied_at is not None and ticket.status in (Status.REPLIED, Status.CLOSED):
+    if ticket.replied_at is not None and ticket.status in REPLIED_OR_CLOSED:
         ticket.revisit_due, p = cal.add_working_days(ticket.replied_at, _policy("REVISIT_WORKING_DAYS"))
         provisional |= p
     else:
@@ -94,7 +110,7 @@ def refresh_states(ticket: Ticket, now: dt.datetime, calendar: Calendar | None =
     if calendar is None and _policy("WARNING_WORKING_DAYS"):
         calendar = get_calendar()
     # A returned ticket waits on the centre, not the unit: the unit's clocks do not run red meanwhile.
-    handling = ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
+    handling = ticket.status in HANDLING
     ticket.sign_state = deadline_state(
         due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling, calendar=calendar
     )

@@ -23,7 +23,25 @@ class Status(models.TextChoices):
     INVALID = "invalid", _("invalid")
 
 
-OPEN_STATUSES = (Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED)
+# The status groups. Every list of statuses in the platform is one of these; none is written twice.
+# In a unit's hands: its sign-off, contact and resolution clocks run.
+HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)
+# Waiting for the unit to sign for it (签收): just dispatched, or reopened for a redo.
+AWAITING_SIGN = (Status.DISPATCHED, Status.REOPENED)
+# Waiting for the centre to dispatch (新登记) or to decide a return (退单).
+AWAITING_DISPATCH = (Status.REGISTERED, Status.RETURNED)
+# Out with a unit or back from one: the supervision pool's tickets.
+IN_POOL = (*HANDLING, Status.RETURNED)
+# The unit replied: the revisit clock runs, or ran.
+REPLIED_OR_CLOSED = (Status.REPLIED, Status.CLOSED)
+# Any deadline still running (the worker's deadline scan).
+RUNNING = (*HANDLING, Status.REPLIED)
+# Not finished yet: a new call about it is a repeat of an open request.
+UNFINISHED = (*AWAITING_DISPATCH, *HANDLING, Status.REPLIED)
+# Folded into another ticket or thrown out: never a request of its own in any count.
+VOID = (Status.MERGED, Status.INVALID)
+# Never handled by a unit, so no deadline of theirs can be missed.
+NOT_HANDLED = (Status.ANSWERED, *VOID, Status.REGISTERED)
 
 
 class Urgency(models.TextChoices):

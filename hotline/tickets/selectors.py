@@ -1,40 +1,60 @@
-"""Reads of tickets, always scoped to the viewer: a view cannot forget the scope."""
+"""Reads of tickets, always scoped to the viewer (a view cannot forget the scope), and the one
+definition of each rule that reads tickets: who may see one, "overdue", "in this area".
+
+Who may see a ticket: ``tickets_visible_to`` (and ``can_see_requester`` for the requester's name
+and phone); the roles behind them are declared in ``hotline.orgs.permissions``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from hotline.orgs.models import Staff, Unit
+from hotline.orgs import areas
+from hotline.orgs.models import Staff
+from hotline.orgs.permissions import Perm, has_perm, staff_of
 
-from .models import Assignment, Ticket
-
-CENTRE_ROLES = {Staff.Role.OPERATOR, Staff.Role.DISPATCHER, Staff.Role.SUPERVISOR, Staff.Role.LEADER, Staff.Role.ADMIN}
-# The centre's roles that need to reach the citizen; leaders read figures, not phone numbers.
-PERSONAL_DATA_ROLES = {Staff.Role.OPERATOR, Staff.Role.DISPATCHER, Staff.Role.SUPERVISOR, Staff.Role.ADMIN}
+from .models import HANDLING, Assignment, Ticket
 
 
-def _centre_staff(viewer) -> Staff | None:
-    """The viewer's staff row when they work at the hotline centre in a centre role, else None."""
-    staff = getattr(viewer, "staff", None)
-    if staff is not None and staff.role in CENTRE_ROLES and staff.unit.kind == Unit.Kind.CENTRE:
-        return staff
-    return None
+def overdue(now: dt.datetime) -> Q:
+    """超期, the one definition: the ticket is in a unit's hands and its resolution deadline has
+    passed. Computed from the stored due time as of ``now``, never from the deadline state the
+    worker's scan caches, so the pool, the inbox, the dashboard and the reports agree at any
+    moment. ``deadlines.refresh_states`` gives a row's ``resolve_state`` by the same rule.
+    Sign-off and contact deadlines that passed are "late", not overdue (``late_to_sign``,
+    ``late_to_contact``)."""
+    return Q(status__in=HANDLING, resolve_due__lt=now)
+
+
+def late_to_sign(now: dt.datetime) -> Q:
+    """签收超时: in a unit's hands, not signed for, and the sign-off deadline has passed."""
+    return Q(status__in=HANDLING, signed_at=None, sign_due__lt=now)
+
+
+def late_to_contact(now: dt.datetime) -> Q:
+    """响应超时: in a unit's hands, the citizen not contacted, and the contact deadline has passed."""
+    return Q(status__in=HANDLING, contacted_at=None, contact_due__lt=now)
+
+
+def in_area(region_code: str) -> Q:
+    """Tickets placed in the region ``region_code`` or anywhere inside it (a district's townships
+    and communities)."""
+    return areas.within("region__code", region_code)
 
 
 def tickets_visible_to(viewer) -> QuerySet[Ticket]:
     """Every ticket for the centre's staff; the tickets placed in a district for its overseers; a
     unit's own (led or co-handled) tickets for unit staff; nothing for anyone else."""
-    if viewer is None or not viewer.is_authenticated:
-        return Ticket.objects.none()
-    if viewer.is_superuser or _centre_staff(viewer) is not None:
+    if has_perm(viewer, Perm.SEE_ALL_TICKETS):
         return Ticket.objects.all()
-    staff = getattr(viewer, "staff", None)
+    staff = staff_of(viewer)
     if staff is None:
         return Ticket.objects.none()
     if staff.role == Staff.Role.DISTRICT:
-        # A district's or county's office oversees every ticket placed in it: region codes nest
-        # (630102 → 630102001 → 630102001001), so a prefix is the subtree.
-        return Ticket.objects.filter(region__code__startswith=staff.unit.region_id)
+        # A district's or county's office oversees every ticket placed in it.
+        return Ticket.objects.filter(in_area(staff.unit.region_id))
     # EXISTS rather than a join: one row per ticket, so counts and pages stay right.
     co_handled = Assignment.objects.filter(ticket=OuterRef("pk"), unit=staff.unit)
     return Ticket.objects.filter(Q(lead_unit=staff.unit) | Exists(co_handled))
@@ -43,12 +63,9 @@ def tickets_visible_to(viewer) -> QuerySet[Ticket]:
 def can_see_requester(viewer, ticket: Ticket) -> bool:
     """The centre's operators, dispatchers and supervisors see who called; the lead unit sees the
     requester once it signed, never for a confidential tip; everyone else sees them masked."""
-    if viewer.is_superuser:
-        return True
-    centre = _centre_staff(viewer)
-    if centre is not None:
-        return centre.role in PERSONAL_DATA_ROLES
-    staff = getattr(viewer, "staff", None)
+    if has_perm(viewer, Perm.SEE_ALL_TICKETS):
+        return has_perm(viewer, Perm.SEE_REQUESTER)
+    staff = staff_of(viewer)
     if ticket.confidential or staff is None or staff.role == Staff.Role.DISTRICT:
         return False
     return ticket.lead_unit_id == staff.unit_id and ticket.signed_at is not None

@@ -396,5 +396,5 @@ def test_the_dashboards_figures_agree_with_the_tickets(crew):
     trend = context["trend_chart"]
     assert f"{timezone.localtime(now):%m-%d}: 3" in trend
     assert f"{timezone.localtime(yesterday.received_at):%m-%d}: 1" in trend
-    unit_row = next(u for u in context["units"] if u["lead_unit"] == crew.township.pk)
-    assert unit_row["n"] >= 2 and unit_row["rates"]["n"] == 2 and unit_row["rates"]["resolution"] == 50.0
+    unit_row = next(u for u in context["units"] if u.key == str(crew.township.pk))
+    assert unit_row.n >= 2 and unit_row.rates["n"] == 2 and unit_row.rates["resolution"] == 50.0

@@ -1,104 +1,39 @@
 """领导 the leader's dashboard: volumes, the three rates, overdue tickets, by district and unit,
-with trend charts drawn on the server."""
+with trend charts drawn on the server. Every figure is ``reports.figures.dashboard_figures``."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from hotline.evaluation.models import Revisit
-from hotline.dbfuncs import LocalDate
-from hotline.evaluation.selectors import definitions, month_headline, three_rates, three_rates_by, unit_scores
-from hotline.intake.models import Channel
-from hotline.orgs.models import Region, Staff, Unit
-from hotline.tickets.models import Status
-from hotline.tickets.selectors import tickets_visible_to
+from hotline import charts
+from hotline.evaluation.selectors import definitions
+from hotline.orgs.permissions import Perm, permission_required
+from hotline.reports.figures import dashboard_figures
 
-from .. import charts
-from ..roles import roles_required
-
-R = Staff.Role
-HANDLING = [Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED]
-TOP_UNITS = 15
+BEST_AND_WORST = 5
 
 
-@roles_required(R.LEADER, R.SUPERVISOR, R.DISTRICT)
-def dashboard(request):
-    tickets = tickets_visible_to(request.user)
-    now = timezone.localtime()
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    month = today.replace(day=1)
-    since = today - dt.timedelta(days=29)
-    this_month = tickets.filter(received_at__gte=month)
-    revisits = Revisit.objects.filter(ticket__in=tickets)
-
-    daily = dict(
-        tickets.filter(received_at__gte=since)
-        .annotate(day=LocalDate("received_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    days = [(since + dt.timedelta(days=i)).date() for i in range(30)]
-    trend = [(d.strftime("%m-%d"), daily.get(d, daily.get(d.isoformat(), 0))) for d in days]
-
-    names = dict(Region.objects.filter(level=Region.Level.DISTRICT).values_list("code", "name"))
-    by_district = (
-        this_month.exclude(region=None)
-        .annotate(district=Substr("region_id", 1, 6))
-        .values("district")
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=HANDLING, resolve_due__lt=now)))
-        .order_by("-n")
-    )
-    # A ticket placed only at the city level (its address named no district) is counted apart.
-    districts = [{"name": names.get(row["district"]) or _("Whole city, no district"), **row} for row in by_district]
-
-    units = list(
-        this_month.exclude(lead_unit=None)
-        .values("lead_unit")
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(status__in=HANDLING, resolve_due__lt=now)))
-        .order_by("-n")[:TOP_UNITS]
-    )
-    month_revisits = revisits.filter(recorded_at__gte=month)
-    unit_names = Unit.objects.in_bulk([row["lead_unit"] for row in units])
-    unit_rates = three_rates_by(month_revisits.filter(lead_unit__in=list(unit_names)), "lead_unit")
-    for row in units:
-        row["name"] = unit_names[row["lead_unit"]].name
-        row["rates"] = unit_rates.get(row["lead_unit"]) or three_rates(Revisit.objects.none())
-
-    # 评: the month's scores per unit, their zones and Xining's kind of headline, by the one definition.
-    period = f"{month:%Y-%m}"
-    scores = unit_scores(period)
-    ranked = [r for r in scores if r["rank"] is not None]
-    headline = month_headline(period)
-
-    channel_names = dict(Channel.objects.values_list("code", "name"))
-    channels = [
-        {"name": channel_names.get(row["channel"], row["channel"]), "n": row["n"]}
-        for row in this_month.values("channel").annotate(n=Count("id")).order_by("-n")[:10]
-    ]
+@permission_required(Perm.READ_DASHBOARD)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    figures = dashboard_figures(request.user)
+    ranked = figures.ranked
     context = {
-        "today_count": tickets.filter(received_at__gte=today).count(),
-        "month_count": this_month.count(),
-        "open_count": tickets.filter(status__in=HANDLING).count(),
-        "overdue": tickets.filter(status__in=HANDLING, resolve_due__lt=now).count(),
-        "rates": three_rates(month_revisits),
-        "rates_30": three_rates(revisits.filter(recorded_at__gte=since)),
-        "trend_chart": charts.line(trend),
-        "district_chart": charts.bars([charts.Bar(d["name"], d["n"]) for d in districts]),
-        "channel_chart": charts.bars([charts.Bar(c["name"], c["n"]) for c in channels]),
-        "districts": districts,
-        "units": units,
-        "month": month,
-        "headline": headline,
-        "best": ranked[:5],
-        "worst": ranked[-5:][::-1] if len(ranked) > 5 else [],
-        "unranked": len(scores) - len(ranked),
+        "today_count": figures.today_count,
+        "month_count": figures.month_count,
+        "open_count": figures.open_count,
+        "overdue": figures.overdue,
+        "rates": figures.rates,
+        "rates_30": figures.rates_30,
+        "trend_chart": charts.line([(f"{day:%m-%d}", n) for day, n in figures.trend]),
+        "district_chart": charts.bars([charts.Bar(d.name, d.n) for d in figures.by_district]),
+        "channel_chart": charts.bars([charts.Bar(c.name, c.n) for c in figures.by_channel]),
+        "districts": figures.by_district,
+        "units": figures.by_unit,
+        "headline": figures.headline,
+        "best": ranked[:BEST_AND_WORST],
+        "worst": ranked[-BEST_AND_WORST:][::-1] if len(ranked) > BEST_AND_WORST else [],
+        "unranked": len(figures.scores) - len(ranked),
         "definitions": definitions(),
     }
     return render(request, "web/dashboard.html", context)

@@ -14,19 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hotline.catalog.models import Matter
+from hotline.catalog.models import Matter, TimeTier
 from hotline.intake.models import Channel
-from hotline.orgs.models import Region, Staff, Unit
+from hotline.orgs.models import Region, Unit
+from hotline.orgs.permissions import Perm, permission_required
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
-from hotline.tickets.models import Status, Ticket, Urgency
-from hotline.tickets.selectors import tickets_visible_to
+from hotline.tickets.models import HANDLING, Status, Ticket, Urgency
+from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
 
-from ..roles import roles_required
 from .lists import paged
 
-R = Staff.Role
-HANDLING = [Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED]
 SORTS = {
     "due": ("resolve_due",),
     "received": ("received_at",),
@@ -36,7 +34,7 @@ SORTS = {
 }
 POOL_SORTS = {"colour": ("colour_rank", "resolve_due"), "escalation": ("-escalation", "resolve_due"), **SORTS}
 _CODE = re.compile(r"[A-Za-z]{1,6}\d{8,}")
-_TIERS = [("0", gettext_lazy("same day")), ("1", "1"), ("3", "3"), ("7", "7"), ("11", "11")]
+_TIERS = [(str(value), label) for value, label in TimeTier.choices]
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -91,20 +89,19 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_deadline(self, queryset, name, value):
         now = timezone.now()
-        running = queryset.filter(status__in=HANDLING)
         if value == "overdue":
-            return running.filter(resolve_due__lt=now)
+            return queryset.filter(overdue(now))
         end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-        return running.filter(resolve_due__gte=now, resolve_due__lte=end)
+        return queryset.filter(status__in=HANDLING, resolve_due__gte=now, resolve_due__lte=end)
 
     def filter_tier(self, queryset, name, value):
         return queryset.filter(tier=int(value))
 
     def filter_district(self, queryset, name, value):
-        return queryset.filter(region__code__startswith=value.code)
+        return queryset.filter(in_area(value.code))
 
     def filter_township(self, queryset, name, value):
-        return queryset.filter(region__code__startswith=value.code)
+        return queryset.filter(in_area(value.code))
 
     def filter_area(self, queryset, name, value):
         return queryset.filter(matter__code__startswith=value.code)
@@ -132,16 +129,14 @@ def _rows(request, base, template: str, extra: dict):
     return render(request, template, {"page": page, "sort": sort, "filter": filterset, **extra})
 
 
-@roles_required(R.SUPERVISOR, R.DISTRICT, R.LEADER)
+@permission_required(Perm.OVERSEE)
 def pool(request):
-    """督办池: every ticket in a unit's hands that the viewer oversees, red (a deadline passed),
-    yellow (one near) and green, with its supervision orders and the latest spot-check findings.
-    Colours come from the deadline states the worker's scan keeps current."""
-    base = supervision.pool(request.user)
-    counts = supervision.pool_counts(request.user)
-    visible = tickets_visible_to(request.user)
-    counts["waiting_dispatch"] = visible.filter(status__in=[Status.REGISTERED, Status.RETURNED]).count()
-    counts["waiting_revisit"] = visible.filter(status=Status.REPLIED).count()
+    """督办池: every ticket in a unit's hands that the viewer oversees, red (overdue), yellow (a
+    deadline near, or sign-off or contact late) and green, with its supervision orders and the
+    latest spot-check findings (``supervision.selectors.pool``)."""
+    now = timezone.now()
+    base = supervision.pool(request.user, now=now)
+    counts = supervision.pool_counts(request.user, now=now)
     findings = supervision.spot_checks(request.user).exclude(finding="")[:8]
     return _rows(
         request,

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hotline.dispatch import selectors as dispatch_selectors
+from hotline.evaluation import selectors as evaluation_selectors
+from hotline.handling import selectors as handling_selectors
 from hotline.handling.services import decide_extension
-from hotline.orgs.models import Staff
+from hotline.orgs.permissions import Perm, permission_required, unit_of
 from hotline.tickets import deadlines
-from hotline.tickets.models import Assignment, Extension, Status
+from hotline.tickets.models import AWAITING_DISPATCH, Extension
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.transitions import TransitionError
 
 from ..forms import DecideExtensionForm
-from ..roles import roles_required, unit_of
 from .lists import paged
 
-R = Staff.Role
 _COLUMNS = ("channel", "lead_unit", "matter", "region")
 
 
@@ -32,68 +33,44 @@ def _live(page) -> None:
         deadlines.refresh_states(ticket, now)
 
 
-@roles_required(R.DISPATCHER)
-def queue(request):
+@permission_required(Perm.DISPATCH)
+def queue(request: HttpRequest) -> HttpResponse:
     """Registered and returned tickets, most urgent and oldest first."""
-    tickets = tickets_visible_to(request.user).filter(status__in=[Status.REGISTERED, Status.RETURNED])
-    kind = request.GET.get("status")
-    if kind in (Status.REGISTERED, Status.RETURNED):
-        tickets = tickets.filter(status=kind)
+    kind = request.GET.get("status", "")
+    kind = kind if kind in AWAITING_DISPATCH else ""
     page, sort = paged(
         request,
-        tickets.select_related(*_COLUMNS),
+        dispatch_selectors.queue(request.user, kind).select_related(*_COLUMNS),
         sorts={"urgency": ("-urgency", "received_at"), "received": ("received_at",), "dispatches": ("dispatch_count",)},
         default="urgency",
     )
-    counts = {
-        "registered": tickets_visible_to(request.user).filter(status=Status.REGISTERED).count(),
-        "returned": tickets_visible_to(request.user).filter(status=Status.RETURNED).count(),
-    }
-    return render(request, "web/queue.html", {"page": page, "sort": sort, "counts": counts, "status": kind or ""})
+    counts = dispatch_selectors.queue_counts(request.user)
+    return render(request, "web/queue.html", {"page": page, "sort": sort, "counts": counts, "status": kind})
 
 
-@roles_required(R.HANDLER, R.UNIT_MANAGER)
-def inbox(request):
+@permission_required(Perm.HANDLE)
+def inbox(request: HttpRequest) -> HttpResponse:
     """The unit's open tickets, the nearest deadline first."""
-    unit = unit_of(request.user)
-    tickets = tickets_visible_to(request.user)
     view = request.GET.get("view", "open")
-    if view == "co":
-        co = Assignment.objects.filter(
-            ticket=OuterRef("pk"), unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE
-        )
-        tickets = tickets.filter(Exists(co))
-    elif view == "done":
-        tickets = tickets.filter(lead_unit=unit, status__in=[Status.REPLIED, Status.CLOSED])
-    else:
-        view = "open"
-        tickets = tickets.filter(lead_unit=unit, status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED])
+    view = view if view in handling_selectors.INBOX_VIEWS else "open"
     page, sort = paged(
         request,
-        tickets.select_related(*_COLUMNS),
+        handling_selectors.inbox(request.user, view).select_related(*_COLUMNS),
         sorts={"due": ("resolve_due",), "received": ("received_at",), "sign_due": ("sign_due",)},
         default="due",
     )
     _live(page)
-    now = timezone.now()
-    mine = tickets_visible_to(request.user).filter(lead_unit=unit)
-    counts = {
-        "to_sign": mine.filter(status__in=[Status.DISPATCHED, Status.REOPENED]).count(),
-        "in_progress": mine.filter(status=Status.IN_PROGRESS).count(),
-        "overdue": mine.filter(
-            status__in=[Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED], resolve_due__lt=now
-        ).count(),
-    }
-    return render(request, "web/inbox.html", {"page": page, "sort": sort, "view": view, "unit": unit, "counts": counts})
+    counts = handling_selectors.inbox_counts(request.user)
+    context = {"page": page, "sort": sort, "view": view, "unit": unit_of(request.user), "counts": counts}
+    return render(request, "web/inbox.html", context)
 
 
-@roles_required(R.OPERATOR)
-def revisits(request):
+@permission_required(Perm.REVISIT)
+def revisits(request: HttpRequest) -> HttpResponse:
     """Replied tickets waiting for the operator to call the citizen back, the oldest reply first."""
-    tickets = tickets_visible_to(request.user).filter(status=Status.REPLIED)
     page, sort = paged(
         request,
-        tickets.select_related(*_COLUMNS),
+        evaluation_selectors.awaiting_revisit(request.user).select_related(*_COLUMNS),
         sorts={"replied": ("replied_at",), "due": ("revisit_due",)},
         default="due",
     )
@@ -101,20 +78,16 @@ def revisits(request):
     return render(request, "web/revisits.html", {"page": page, "sort": sort})
 
 
-@roles_required(R.DISPATCHER, R.SUPERVISOR)
-def extensions(request):
-    pending = (
-        Extension.objects.filter(state=Extension.State.PENDING, ticket__in=tickets_visible_to(request.user))
-        .select_related("ticket", "unit", "ticket__matter")
-        .order_by("requested_at")
-    )
+@permission_required(Perm.DECIDE_EXTENSIONS)
+def extensions(request: HttpRequest) -> HttpResponse:
+    pending = handling_selectors.pending_extensions(request.user)
     page, sort = paged(request, pending, sorts={"requested": ("requested_at",)}, default="requested")
     return render(request, "web/extensions.html", {"page": page, "sort": sort, "form": DecideExtensionForm()})
 
 
-@roles_required(R.DISPATCHER, R.SUPERVISOR)
+@permission_required(Perm.DECIDE_EXTENSIONS)
 @require_POST
-def decide(request, pk: int):
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
     extension = get_object_or_404(Extension.objects.select_related("ticket"), pk=pk)
     if not tickets_visible_to(request.user).filter(pk=extension.ticket_id).exists():
         raise PermissionDenied
