@@ -32,4 +32,5 @@ clean:
 lint: $(STAMP)
 	$(BIN)/ruff check hotline bench conftest.py
 	$(BIN)/ruff format --check hotline bench conftest.py
+	$(BIN)/lint-imports
 	$(BIN)/hotline makemigrations --check --dry-run
