@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.handling.services import withdraw_pending_extensions
 from hotline.intake.services import tier_for
@@ -34,7 +35,7 @@ def dispatch_ticket(
     """Send the ticket to a lead unit (主办) and co-units (协办); the unit's clock starts now."""
     transitions.check(ticket, "dispatch")  # before any block: a refused move leaves no trace
     matter = matter or ticket.matter
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = limits.too_long(note=(note.strip(), limits.NOTE))
     if lead_unit.kind == Unit.Kind.CENTRE or not lead_unit.is_active:
         errors["lead_unit"] = _("%(unit)s cannot lead a ticket.") % {"unit": lead_unit}
     if any(u.pk == lead_unit.pk for u in co_units):
@@ -88,6 +89,7 @@ def refuse_return(ticket: Ticket, *, note: str, actor=None, at: dt.datetime | No
     """
     if not note.strip():
         raise ValidationError({"note": _("Say why the return is not accepted.")})
+    limits.check_lengths(note=(note.strip(), limits.NOTE))
     transitions.check(ticket, "refuse_return")
     with transitions.service_block():
         transitions.apply(
@@ -105,6 +107,7 @@ def open_consultation(ticket: Ticket, *, topic: str, actor=None, at: dt.datetime
     """The centre puts a complex ticket to the units concerned."""
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the consultation is to decide.")})
+    limits.check_lengths(topic=(topic.strip(), limits.NOTE))
     if ticket.consultations.filter(decided_at__isnull=True).exists():
         raise ValidationError(_("This ticket already has an open consultation."))
     return Consultation.objects.create(
@@ -127,9 +130,12 @@ def decide_consultation(
     errors: dict[str, str] = {}
     if consultation.decided_at is not None:
         errors["consultation"] = _("This consultation has already been decided.")
-    if not (conclusion or "").strip():
+    conclusion = (conclusion or "").strip()
+    tasks = [(lead_task or "").strip(), *((task or "").strip() for _u, task in co_tasks)]
+    errors.update(limits.too_long(conclusion=(conclusion, limits.RESULT), tasks=(max(tasks, key=len), limits.NOTE)))
+    if not conclusion:
         errors["conclusion"] = _("Write the conclusion of the consultation.")
-    if not (lead_task or "").strip() or any(not (task or "").strip() for _u, task in co_tasks):
+    if not all(tasks):
         errors["tasks"] = _("Every unit needs its own task.")
     if errors:
         raise ValidationError(errors)
@@ -164,6 +170,7 @@ def reply_consultation_task(task: ConsultationTask, *, unit: Unit, text: str, at
         raise ValidationError(_("Only the unit given the task can reply to it."))
     if not (text or "").strip():
         raise ValidationError({"reply": _("The reply is empty.")})
+    limits.check_lengths(reply=(text.strip(), limits.RESULT))
     if task.replied_at is not None:
         raise ValidationError(_("This task has already been answered."))
     updated = ConsultationTask.objects.filter(pk=task.pk, replied_at__isnull=True).update(

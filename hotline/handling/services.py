@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.handling import attachments as attachment_store
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
@@ -66,6 +67,7 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("A return needs a reason.")})
+    limits.check_lengths(reason=(reason, limits.NOTE))
     if ticket.dispatch_count >= settings.HOTLINE["MAX_DISPATCHES"]:
         raise TransitionError(
             _("This ticket has been dispatched %(n)d times; the centre has named the unit and it may not be returned.")
@@ -92,6 +94,7 @@ def return_ticket(ticket: Ticket, *, unit: Unit, reason: str, actor=None, at: dt
 def record_contact(ticket: Ticket, *, unit: Unit, note: str = "", actor=None, at: dt.datetime | None = None) -> None:
     """响应: the unit reached the citizen. The first contact stops the contact clock."""
     _require_lead(ticket, unit)
+    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     now = at or timezone.now()
     changes = {} if ticket.contacted_at else {"contacted_at": now}
     transitions.apply(ticket, "contact", actor=actor, unit=unit, note=note, at=now, changes=changes)
@@ -117,6 +120,7 @@ def request_extension(
     now = at or timezone.now()
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("An extension needs a reason.")})
+    limits.check_lengths(reason=(reason.strip(), limits.NOTE))
     if not 1 <= days <= 30:
         raise ValidationError({"days": _("An extension is between 1 and 30 working days.")})
     if ticket.resolve_due is not None and now > ticket.resolve_due:
@@ -152,6 +156,7 @@ def decide_extension(
     """The centre approves (the resolution deadline moves) or refuses an extension."""
     if extension.state != Extension.State.PENDING:
         raise TransitionError(_("This extension request has already been decided."), code="decided")
+    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     ticket = extension.ticket
     now = at or timezone.now()
     transitions.check(ticket, "approve_extension")
@@ -197,6 +202,7 @@ def reply(
     result = (result or "").strip()
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
+    limits.check_lengths(result=(result, limits.RESULT))
     files = attachment_store.check(attachments)
     now = at or timezone.now()
     with transitions.service_block():
@@ -220,6 +226,7 @@ def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.dateti
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("The reply is empty.")})
+    limits.check_lengths(text=(text, limits.RESULT))
     transitions.check(ticket, "co_reply")
     now = at or timezone.now()
     with transitions.service_block():

@@ -11,6 +11,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from hotline import limits
 from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
@@ -86,7 +87,7 @@ def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
     region = ticket.region
     district = region.district if region is not None else None
     return TypicalCase.objects.create(
-        title=anonymise(title or ticket.title, names=names)[:120],
+        title=anonymise(title or ticket.title, names=names)[: limits.TITLE],
         summary=anonymise(ticket.content, names=names),
         outcome=anonymise(ticket.result, names=names),
         ticket=ticket,
@@ -98,9 +99,17 @@ def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
 
 @transaction.atomic
 def publish_case(case: TypicalCase, *, published: bool = True) -> TypicalCase:
-    """Publishing anonymises once more: an edit must not bring a phone number back in."""
+    """Publishing anonymises once more: an edit must not bring a phone number back in.
+
+    Text longer than its cap is refused (``ValidationError``) and nothing is saved."""
+    limits.check_lengths(
+        title=(case.title, limits.TITLE),
+        summary=(case.summary, limits.CASE_TEXT),
+        outcome=(case.outcome, limits.CASE_TEXT),
+    )
     names = (case.ticket.requester_name,) if case.ticket_id and case.ticket.requester_name else ()
-    case.title = anonymise(case.title, names=names)
+    # Masking can lengthen a title by a star (a 7-digit landline becomes 8), as in ``draft_case``.
+    case.title = anonymise(case.title, names=names)[: limits.TITLE]
     case.summary = anonymise(case.summary, names=names)
     case.outcome = anonymise(case.outcome, names=names)
     case.published = published

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,6 +126,8 @@ def decide(request, pk: int):
         decide_extension(
             extension, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user
         )
+    except ValidationError as error:
+        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
     except TransitionError as error:
         messages.error(request, str(error))
     else:
