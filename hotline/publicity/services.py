@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import secrets
 
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline import limits
+from hotline.intake.services import register_ticket
+from hotline.text import clean_text
 from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
@@ -21,6 +26,9 @@ CHANNEL = "web_portal"
 _SALT = "hotline.publicity.challenge"
 CHALLENGE_MIN_SECONDS = 2  # a person needs longer than this to read and answer
 CHALLENGE_MAX_SECONDS = 3600
+HOUR = dt.timedelta(hours=1)
+SUBMITS_PER_HOUR = 5  # per network
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def allowed(scope: str, key: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> bool:
@@ -51,6 +59,64 @@ def challenge_passed(token: str, answer: str, now: dt.datetime | None = None) ->
         return False
     age = (now or timezone.now()).timestamp() - float(data.get("t", 0))
     return str(data.get("s")) == (answer or "").strip() and age >= CHALLENGE_MIN_SECONDS
+
+
+def submit_request(
+    *,
+    kind: str,
+    content: str,
+    address: str,
+    requester_phone: str,
+    requester_name: str = "",
+    anonymous: bool = False,
+    challenge: str,
+    answer: str,
+    nonce: str,
+    website: str = "",
+    client: str,
+    now: dt.datetime | None = None,
+) -> tuple[Ticket, bool]:
+    """A citizen's request from the portal. Returns the ticket and whether it is new.
+
+    In order: the honeypot ``website`` (people leave it empty), the challenge (answered, and not
+    too fast for a person), the caps, then the form's ``nonce``: the same nonce always gives the
+    same ticket, so a double click or a form sent again after a dropped connection never makes a
+    second one and is not counted against the limit. Only then the limit of requests per network
+    (``client``) in an hour, and the ticket. Anything refused raises ``ValidationError`` (keyed
+    by the form's field, or ``NON_FIELD_ERRORS``) and writes nothing.
+    """
+    if website:
+        raise ValidationError({NON_FIELD_ERRORS: _("The form could not be accepted.")})
+    if not challenge_passed(challenge, answer, now=now):
+        raise ValidationError({"answer": _("The answer to the check is wrong or came too fast; please try again.")})
+    nonce = (nonce or "").strip()
+    if not _NONCE.match(nonce):
+        raise ValidationError({NON_FIELD_ERRORS: _("The form could not be accepted.")})
+    limits.check_lengths(
+        content=(clean_text(content), limits.PORTAL_CONTENT), address=(clean_text(address), limits.PORTAL_ADDRESS)
+    )
+    external_id = f"portal-{nonce}"
+    sent = Ticket.objects.filter(channel_id=CHANNEL, external_id=external_id).first()
+    if sent is not None:
+        return sent, False
+    if not allowed("submit", client, limit=SUBMITS_PER_HOUR, window=HOUR, now=now):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("Too many requests from your network in the last hour; please call 12345.")}
+        )
+    ticket, new = register_ticket(
+        channel=CHANNEL,
+        external_id=external_id,
+        kind=kind,
+        content=content,
+        address=address,
+        requester_name=requester_name,
+        requester_phone=requester_phone,
+        anonymous=anonymous,
+        received_at=now,
+    )
+    if new:  # a resend that raced the first one is its answer, not a second request
+        count("submit", client, now=now)
+    return ticket, new
 
 
 def find_for_requester(code: str, last4: str) -> Ticket | None:
