@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,13 +15,16 @@ from django.utils.translation import gettext as _
 from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.handling.services import withdraw_pending_extensions
-from hotline.intake.services import tier_for
+from hotline.intake.services import register_ticket, tier_for
+from hotline.knowledge.models import Article
+from hotline.knowledge.services import answer_with_article
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
-from hotline.tickets.models import Assignment, Ticket
+from hotline.tickets.models import Assignment, Kind, Ticket, Urgency
 
 from . import learning
 from .models import Consultation, ConsultationTask
+from .suggest import suggest
 
 
 def dispatch_ticket(
@@ -179,3 +184,79 @@ def reply_consultation_task(task: ConsultationTask, *, unit: Unit, text: str, at
     if not updated:  # a second reply raced this one
         raise ValidationError(_("This task has already been answered."))
     task.refresh_from_db()
+
+
+# --- 话务台 the operator's console: one call, registered and answered or dispatched ----------------
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def register_call(
+    *,
+    channel: str,
+    content: str,
+    requester_phone: str = "",
+    requester_name: str = "",
+    kind: str = Kind.HELP,
+    urgency: str = Urgency.NORMAL,
+    address: str = "",
+    matter: Matter | None = None,
+    anonymous: bool = False,
+    confidential: bool = False,
+    article: int | None = None,
+    idempotency_key: str = "",
+    actor: AbstractBaseUser | None,
+) -> tuple[Ticket, bool]:
+    """An operator registers a call. Returns the ticket and whether it is new.
+
+    In one transaction: the ticket, then either the direct answer (直接答复) from the knowledge
+    ``article`` the operator picked, or 自动派单 when the classifier is sure and agrees with any
+    ``matter`` the operator chose (its suggestion is remembered either way, so a dispatcher's
+    different choice counts as a correction). A refusal (``ValidationError``) leaves nothing
+    behind, not even the ticket.
+
+    The console sends an ``idempotency_key`` with every showing of its form: the same key gives
+    the same ticket and nothing more is done, so a registration retried after a dropped connection
+    never makes a second ticket.
+    """
+    key = (idempotency_key or "").strip()
+    if key and not _KEY.match(key):
+        raise ValidationError({"idempotency_key": _("The form could not be accepted; please send it again.")})
+    chosen = None
+    if article is not None:
+        chosen = Article.objects.filter(pk=article, is_active=True).first()
+        if chosen is None:
+            raise ValidationError({"article": _("Choose a published knowledge article.")})
+    with transitions.service_block():
+        ticket, new = register_ticket(
+            channel=channel,
+            content=content,
+            kind=kind,
+            requester_name=requester_name,
+            requester_phone=requester_phone,
+            anonymous=anonymous,
+            confidential=confidential,
+            address=address,
+            matter=matter,
+            urgency=urgency,
+            external_id=f"console-{key}" if key else None,
+            actor=actor,
+        )
+        if not new:
+            return ticket, False  # the same call sent again: its ticket, as it stands now
+        if chosen is not None:
+            answer_with_article(ticket, article=chosen, actor=actor)
+        else:
+            _dispatch_if_sure(ticket, chosen=matter)
+    return ticket, True
+
+
+def _dispatch_if_sure(ticket: Ticket, *, chosen: Matter | None) -> None:
+    made = suggest(ticket.content, ticket.address)
+    if made.model_version is None:
+        return  # no classifier yet: a dispatcher decides
+    best = made.best
+    if chosen is None or (best is not None and best.matter == chosen):
+        learning.auto_dispatch(ticket, suggestions=made)
+    else:
+        learning.suggest_for_ticket(ticket, suggestions=made)

@@ -53,6 +53,25 @@ def test_a_sure_call_is_dispatched_as_it_is_registered(people, trained, settings
     assert "自动派单" in response.content.decode()
 
 
+def test_the_console_form_sent_twice_registers_one_call(people):
+    import re
+
+    operator = as_(people.operator)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', operator.get("/console/").content.decode()).group(1)
+    form = {
+        "requester_phone": "13600003333",
+        "channel": "phone_12345",
+        "kind": "help",
+        "urgency": "normal",
+        "content": "小区路灯坏了一个月",
+        "key": key,
+    }
+    assert operator.post("/console/", form).status_code == 302
+    again = operator.post("/console/", form, follow=True).content.decode()  # the answer was lost: sent again
+    assert Ticket.objects.filter(requester_phone="13600003333").count() == 1
+    assert "已登记过" in again and key not in again  # the next call gets a fresh key
+
+
 def test_an_unsure_call_waits_and_the_dispatcher_sees_three_suggestions(people, trained, settings):  # noqa: F811
     settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 1.01}  # never sure enough
     matter, text = _example("1001")
