@@ -79,6 +79,10 @@ class RectificationProject(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # ``services.create_project`` checks its caps; this holds the admin's form to the same one.
+        limits.check_lengths(measures=(self.measures, limits.RESULT))
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(RectificationProject, on_delete=models.CASCADE, related_name="milestones")

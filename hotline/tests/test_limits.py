@@ -355,6 +355,19 @@ def test_a_case_drafted_from_the_longest_ticket_fits_its_cap_after_masking(world
     assert publish_case(case).published
 
 
+def test_the_admin_holds_texts_without_a_service_to_the_same_caps(world):
+    from hotline.insight.models import RectificationProject as Project
+
+    for model, field, cap in [(Article, "answer", limits.ARTICLE_ANSWER), (TypicalCase, "summary", limits.CASE_TEXT)]:
+        with pytest.raises(ValidationError) as refused:
+            model(**{field: "字" * (cap + 1)}).clean()
+        assert field in refused.value.message_dict
+        model(**{field: "字" * cap}).clean()
+    with pytest.raises(ValidationError):
+        Project(measures="字" * (limits.RESULT + 1)).clean()
+    Project(measures="字" * limits.RESULT).clean()
+
+
 def test_the_public_forms_keep_within_the_services_caps():
     assert limits.PORTAL_CONTENT <= limits.CONTENT and limits.PORTAL_ADDRESS <= limits.ADDRESS
     assert limits.PUBLIC_COMMENT <= limits.NOTE
