@@ -12,6 +12,7 @@ is some constant times the reference's; what matters is that the ratio stays rou
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -87,12 +88,12 @@ def measure() -> dict:
     return {"rows": rows, "old": old}
 
 
-def section(result: dict, machine: str, when: str) -> str:
+def section(result: dict, machine: str, when: str, load: str) -> str:
     lines = [
         MARK,
         "## The anonymiser on long text (`python -m bench.anonymise`)",
         "",
-        f"Machine: {machine}. Run on {when}.",
+        f"Machine: {machine}. Run on {when} (load average {load} at the start: other jobs shared the cores).",
         "",
         "Best of 7 runs (3 at 1,000,000 characters) of `anonymise(text, names=(…,))`, beside "
         '`re.sub(r"\\d+", "#", text)` on the same text in the same run. The ratio stays within a small '
@@ -133,9 +134,10 @@ def write(text: str, path: Path) -> None:
 def main() -> None:
     from bench.__main__ import ROOT, machine
 
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     result = measure()
     when = time.strftime("%Y-%m-%d %H:%M %Z")
-    text = section(result, machine(), when)
+    text = section(result, machine(), when, load)
     result["section"] = text
     if "--write" in sys.argv[1:]:
         write(text, ROOT / "docs" / "benchmarks.md")
