@@ -317,6 +317,12 @@ def intelligence(var: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def anonymise_section() -> str:
+    """The anonymiser's table (``bench/anonymise.py``), measured in its own process."""
+    out = run([sys.executable, "-m", "bench.anonymise"], {})
+    return json.loads(out.stdout.strip().splitlines()[-1])["section"]
+
+
 def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as var:
@@ -386,6 +392,7 @@ def main() -> None:
             )
         )
         rows += intelligence(var)
+    anonymiser = anonymise_section()
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     text = (
         "# Benchmarks\n\n"
@@ -394,6 +401,7 @@ def main() -> None:
         f"Machine: {machine()}.\n\nRun on {time.strftime('%Y-%m-%d %H:%M %Z')}.\n\n"
         "| what | measured | target |\n|---|---|---|\n" + table + "\n" + page_table(page_result)
     )
+    text += "\n" + anonymiser
     if clusters:
         text += "\n" + clusters
     extra = ROOT / "docs" / "benchmarks-notes.md"

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from hotline.catalog.models import Matter
+from hotline.orgs.models import Unit
 from hotline.tickets.models import Status, Ticket
 
 from . import classifier, store
@@ -173,6 +175,33 @@ def auto_dispatch(
         _remember(ticket, result, auto=sure)
         if sure:
             dispatch_ticket(ticket, lead_unit=result.best.unit, matter=result.best.matter, actor=actor, at=at)
+    return result
+
+
+def dispatch_by_dispatcher(
+    ticket: Ticket,
+    *,
+    lead_unit: Unit,
+    co_units: Sequence[Unit] = (),
+    matter: Matter | None = None,
+    note: str = "",
+    actor: AbstractBaseUser | None = None,
+    at: dt.datetime | None = None,
+) -> Suggestions | None:
+    """人工派单: a dispatcher sends the ticket where they chose. The machine's suggestion for it (the
+    one the ticket page showed) is remembered in the same transaction, so a different choice is
+    kept as a correction: training data. The page only reads; this is the write it used to do on
+    every view. Returns the suggestion remembered (None while no classifier is active)."""
+    from hotline.tickets import transitions
+
+    from .services import dispatch_ticket
+
+    transitions.check(ticket, "dispatch")  # a refused move costs no suggestion and leaves no row
+    result = suggest(ticket.content, ticket.address) if store.active()[0] is not None else None
+    with transitions.service_block():
+        if result is not None and result.model_version is not None:
+            _remember(ticket, result, auto=False)
+        dispatch_ticket(ticket, lead_unit=lead_unit, co_units=co_units, matter=matter, note=note, actor=actor, at=at)
     return result
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.models import Ticket
@@ -39,6 +40,7 @@ def return_ticket(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("A return needs a reason.")})
+    limits.check_lengths(reason=(reason, limits.NOTE))
     if ticket.dispatch_count >= settings.HOTLINE["MAX_DISPATCHES"]:
         raise TransitionError(
             _("This ticket has been dispatched %(n)d times; the centre has named the unit and it may not be returned.")
@@ -62,6 +64,7 @@ def refuse_return(
     """
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the return is not accepted.")})
+    limits.check_lengths(note=(note.strip(), limits.NOTE))
     transitions.apply(
         ticket, "refuse_return", actor=actor, unit=ticket.lead_unit, note=note, at=at, changes={"signed_at": None}
     )

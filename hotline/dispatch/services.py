@@ -5,21 +5,28 @@ Returns and the centre's review of them are in ``returns.py``."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.catalog.models import Matter
+from hotline.intake.services import register_ticket
+from hotline.knowledge.models import Article
+from hotline.knowledge.services import answer_with_article
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.deadlines import tier_for
-from hotline.tickets.models import Ticket
+from hotline.tickets.models import Kind, Ticket, Urgency
 
 from . import learning
 from .models import Consultation, ConsultationTask
+from .suggest import suggest
 
 
 def dispatch_ticket(
@@ -38,7 +45,7 @@ def dispatch_ticket(
     ``note`` is the lead unit's task; ``tasks`` gives a co-unit (by its id) a task of its own."""
     transitions.check(ticket, "dispatch")  # before any block: a refused move leaves no trace
     matter = matter or ticket.matter
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = limits.too_long(note=(note.strip(), limits.NOTE))
     if lead_unit.kind == Unit.Kind.CENTRE or not lead_unit.is_active:
         errors["lead_unit"] = _("%(unit)s cannot lead a ticket.") % {"unit": lead_unit}
     if any(u.pk == lead_unit.pk for u in co_units):
@@ -84,6 +91,7 @@ def open_consultation(ticket: Ticket, *, topic: str, actor=None, at: dt.datetime
     """The centre puts a complex ticket to the units concerned."""
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the consultation is to decide.")})
+    limits.check_lengths(topic=(topic.strip(), limits.NOTE))
     if ticket.consultations.filter(decided_at__isnull=True).exists():
         raise ValidationError(_("This ticket already has an open consultation."))
     return Consultation.objects.create(
@@ -106,9 +114,12 @@ def decide_consultation(
     errors: dict[str, str] = {}
     if consultation.decided_at is not None:
         errors["consultation"] = _("This consultation has already been decided.")
-    if not (conclusion or "").strip():
+    conclusion = (conclusion or "").strip()
+    tasks = [(lead_task or "").strip(), *((task or "").strip() for _u, task in co_tasks)]
+    errors.update(limits.too_long(conclusion=(conclusion, limits.RESULT), tasks=(max(tasks, key=len), limits.NOTE)))
+    if not conclusion:
         errors["conclusion"] = _("Write the conclusion of the consultation.")
-    if not (lead_task or "").strip() or any(not (task or "").strip() for _u, task in co_tasks):
+    if not all(tasks):
         errors["tasks"] = _("Every unit needs its own task.")
     if errors:
         raise ValidationError(errors)
@@ -140,6 +151,7 @@ def reply_consultation_task(task: ConsultationTask, *, unit: Unit, text: str, at
         raise ValidationError(_("Only the unit given the task can reply to it."))
     if not (text or "").strip():
         raise ValidationError({"reply": _("The reply is empty.")})
+    limits.check_lengths(reply=(text.strip(), limits.RESULT))
     if task.replied_at is not None:
         raise ValidationError(_("This task has already been answered."))
     updated = ConsultationTask.objects.filter(pk=task.pk, replied_at__isnull=True).update(
@@ -148,3 +160,79 @@ def reply_consultation_task(task: ConsultationTask, *, unit: Unit, text: str, at
     if not updated:  # a second reply raced this one
         raise ValidationError(_("This task has already been answered."))
     task.refresh_from_db()
+
+
+# --- 话务台 the operator's console: one call, registered and answered or dispatched ----------------
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def register_call(
+    *,
+    channel: str,
+    content: str,
+    requester_phone: str = "",
+    requester_name: str = "",
+    kind: str = Kind.HELP,
+    urgency: str = Urgency.NORMAL,
+    address: str = "",
+    matter: Matter | None = None,
+    anonymous: bool = False,
+    confidential: bool = False,
+    article: int | None = None,
+    idempotency_key: str = "",
+    actor: AbstractBaseUser | None,
+) -> tuple[Ticket, bool]:
+    """An operator registers a call. Returns the ticket and whether it is new.
+
+    In one transaction: the ticket, then either the direct answer (直接答复) from the knowledge
+    ``article`` the operator picked, or 自动派单 when the classifier is sure and agrees with any
+    ``matter`` the operator chose (its suggestion is remembered either way, so a dispatcher's
+    different choice counts as a correction). A refusal (``ValidationError``) leaves nothing
+    behind, not even the ticket.
+
+    The console sends an ``idempotency_key`` with every showing of its form: the same key gives
+    the same ticket and nothing more is done, so a registration retried after a dropped connection
+    never makes a second ticket.
+    """
+    key = (idempotency_key or "").strip()
+    if key and not _KEY.match(key):
+        raise ValidationError({"idempotency_key": _("The form could not be accepted; please send it again.")})
+    chosen = None
+    if article is not None:
+        chosen = Article.objects.filter(pk=article, is_active=True).first()
+        if chosen is None:
+            raise ValidationError({"article": _("Choose a published knowledge article.")})
+    with transitions.service_block():
+        ticket, new = register_ticket(
+            channel=channel,
+            content=content,
+            kind=kind,
+            requester_name=requester_name,
+            requester_phone=requester_phone,
+            anonymous=anonymous,
+            confidential=confidential,
+            address=address,
+            matter=matter,
+            urgency=urgency,
+            external_id=f"console-{key}" if key else None,
+            actor=actor,
+        )
+        if not new:
+            return ticket, False  # the same call sent again: its ticket, as it stands now
+        if chosen is not None:
+            answer_with_article(ticket, article=chosen, actor=actor)
+        else:
+            _dispatch_if_sure(ticket, chosen=matter)
+    return ticket, True
+
+
+def _dispatch_if_sure(ticket: Ticket, *, chosen: Matter | None) -> None:
+    made = suggest(ticket.content, ticket.address)
+    if made.model_version is None:
+        return  # no classifier yet: a dispatcher decides
+    best = made.best
+    if chosen is None or (best is not None and best.matter == chosen):
+        learning.auto_dispatch(ticket, suggestions=made)
+    else:
+        learning.suggest_for_ticket(ticket, suggestions=made)

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.models import Status, Ticket
@@ -37,6 +38,7 @@ def record_revisit(
         raise ValidationError({"outcome": _("Unknown revisit outcome.")})
     if method not in Revisit.Method.values:
         raise ValidationError({"method": _("Unknown revisit method.")})
+    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     transitions.check(ticket, "revisit")
     valid = outcome == Revisit.Outcome.VALID
     if valid and (contacted is None or solved is None or satisfaction not in Satisfaction.values):
@@ -121,6 +123,7 @@ def record_praise(
     """表扬: record a citizen's praise of ``unit``. The same call recorded twice counts once."""
     if unit is None or not unit.is_active:
         raise ValidationError({"unit": _("Praise needs an active unit.")})
+    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     now = at or timezone.now()
     if ticket is not None:
         existing = Praise.objects.filter(ticket=ticket, unit=unit).first()

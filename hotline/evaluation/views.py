@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from hotline import limits
 from hotline.tickets.transitions import TransitionError
 
 from .links import LinkError, ticket_for_token
@@ -23,7 +24,7 @@ class RatingForm(forms.Form):
         label=_("How satisfied are you?"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("Anything to add (optional)"), required=False, max_length=500, widget=forms.Textarea
+        label=_("Anything to add (optional)"), required=False, max_length=limits.PUBLIC_COMMENT, widget=forms.Textarea
     )
 
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.handling import attachments as attachment_store
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
@@ -30,6 +31,7 @@ def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = Non
 def record_contact(ticket: Ticket, *, unit: Unit, note: str = "", actor=None, at: dt.datetime | None = None) -> None:
     """响应: the unit reached the citizen. The first contact stops the contact clock."""
     transitions.require_lead(ticket, unit)
+    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     now = at or timezone.now()
     changes = {} if ticket.contacted_at else {"contacted_at": now}
     transitions.apply(ticket, "contact", actor=actor, unit=unit, note=note, at=now, changes=changes)
@@ -55,6 +57,7 @@ def request_extension(
     now = at or timezone.now()
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("An extension needs a reason.")})
+    limits.check_lengths(reason=(reason.strip(), limits.NOTE))
     if not 1 <= days <= 30:
         raise ValidationError({"days": _("An extension is between 1 and 30 working days.")})
     if ticket.resolve_due is not None and now > ticket.resolve_due:
@@ -87,6 +90,7 @@ def decide_extension(
     """The centre approves (the resolution deadline moves) or refuses an extension."""
     if extension.state != Extension.State.PENDING:
         raise TransitionError(_("This extension request has already been decided."), code="decided")
+    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     ticket = extension.ticket
     transitions.apply(
         ticket,
@@ -116,6 +120,7 @@ def reply(
     result = (result or "").strip()
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
+    limits.check_lengths(result=(result, limits.RESULT))
     files = attachment_store.check(attachments)
     now = at or timezone.now()
     with transitions.service_block():
@@ -137,4 +142,5 @@ def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.dateti
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("The reply is empty.")})
+    limits.check_lengths(text=(text, limits.RESULT))
     transitions.apply(ticket, "co_reply", actor=actor, unit=unit, note=text, at=at or timezone.now())

@@ -3,15 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hotline import limits
 from hotline.orgs.models import Unit
 
 
 class ProjectForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=limits.PROJECT_TITLE)
     lead_unit = forms.ModelChoiceField(
         label=_("Lead unit"), queryset=Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTRE)
     )
-    place = forms.CharField(label=_("Place"), max_length=100)
+    place = forms.CharField(label=_("Place"), max_length=limits.PROJECT_PLACE)
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 4}))
     measures_from = forms.DateTimeField(label=_("Measures in force from"))
     milestones = forms.CharField(
@@ -36,5 +37,5 @@ class ProjectForm(forms.Form):
                 raise forms.ValidationError(_("Line %(n)d does not start with a date (YYYY-MM-DD).") % {"n": n})
             if not what.strip():
                 raise forms.ValidationError(_("Line %(n)d names no milestone.") % {"n": n})
-            out.append((what.strip()[:200], due))
+            out.append((what.strip(), due))  # the service refuses one longer than its cap
         return out

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline import limits
+
 
 class Hotspot(models.Model):
     """One hot issue (热点问题) of one analysis run over a period; a new run for the same period
@@ -44,7 +46,7 @@ class RectificationProject(models.Model):
         OPEN = "open", _("in progress")
         DONE = "done", _("completed")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=limits.PROJECT_TITLE)
     hotspot = models.ForeignKey(
         Hotspot, verbose_name=_("hot issue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -52,7 +54,7 @@ class RectificationProject(models.Model):
         "orgs.Unit", verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="rectification_projects"
     )
     place = models.CharField(
-        _("place"), max_length=100, help_text=_("The estate, road or village the project is about.")
+        _("place"), max_length=limits.PROJECT_PLACE, help_text=_("The estate, road or village the project is about.")
     )
     region = models.ForeignKey("orgs.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
     matters = models.ManyToManyField("catalog.Matter", verbose_name=_("matters"), blank=True)
@@ -77,10 +79,14 @@ class RectificationProject(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # ``services.create_project`` checks its caps; this holds the admin's form to the same one.
+        limits.check_lengths(measures=(self.measures, limits.RESULT))
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(RectificationProject, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(_("milestone"), max_length=200)
+    title = models.CharField(_("milestone"), max_length=limits.MILESTONE)
     due = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 

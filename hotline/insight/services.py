@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from hotline.insight.hotspots import HotIssue, Message, find_hot_issues
 from hotline.insight.models import Hotspot, Milestone, RectificationProject
+from hotline import limits
 from hotline.text import clean_text
 from hotline.tickets.models import VOID, Ticket
 
@@ -139,8 +140,15 @@ def create_project(
         errors["place"] = _("Name the place the project is about.")
     if not measures:
         errors["measures"] = _("Describe the measures.")
-    if len(title) > 200 or len(place) > 100:
-        errors["title"] = _("Title or place is too long.")
+    longest_milestone = max((what for what, _due in milestones), key=len, default="")
+    errors.update(
+        limits.too_long(
+            title=(title, limits.PROJECT_TITLE),
+            place=(place, limits.PROJECT_PLACE),
+            measures=(measures, limits.RESULT),
+            milestones=(longest_milestone, limits.MILESTONE),
+        )
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

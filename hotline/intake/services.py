@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.orgs import places
 from hotline.text import clean_text
@@ -22,8 +23,6 @@ from hotline.tickets.models import VOID, Kind, Status, Ticket, Urgency
 
 from .models import Channel, DailyCounter
 
-MAX_CONTENT = 5000
-MAX_TITLE = 120
 # How far ahead of our clock a channel's own timestamp may be before we call it wrong.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -99,24 +98,24 @@ def register_ticket(
     external_id = clean_text(external_id) if external_id is not None else None
     if external_id == "":
         external_id = None
-    if external_id is not None and len(external_id) > 100:
-        errors["external_id"] = _("The external id is longer than 100 characters.")
+    if external_id is not None and len(external_id) > limits.EXTERNAL_ID:
+        errors["external_id"] = _("The external id is longer than %(max)d characters.") % {"max": limits.EXTERNAL_ID}
 
     content = clean_text(content)
     title = clean_text(title)
     if not content:
         errors["content"] = _("The request has no content.")
-    elif len(content) > MAX_CONTENT:
-        errors["content"] = _("The request is longer than %(max)d characters.") % {"max": MAX_CONTENT}
-    if len(title) > MAX_TITLE:
-        errors["title"] = _("The title is longer than %(max)d characters.") % {"max": MAX_TITLE}
+    elif len(content) > limits.CONTENT:
+        errors["content"] = _("The request is longer than %(max)d characters.") % {"max": limits.CONTENT}
+    if len(title) > limits.TITLE:
+        errors["title"] = _("The title is longer than %(max)d characters.") % {"max": limits.TITLE}
     if kind not in Kind.values:
         errors["kind"] = _("Unknown request kind: %(kind)s") % {"kind": kind}
     if urgency not in Urgency.values:
         errors["urgency"] = _("Unknown urgency: %(urgency)s") % {"urgency": urgency}
     requester_name = clean_text(requester_name)
-    if len(requester_name) > 50:
-        errors["requester_name"] = _("The name is longer than 50 characters.")
+    if len(requester_name) > limits.REQUESTER_NAME:
+        errors["requester_name"] = _("The name is longer than %(max)d characters.") % {"max": limits.REQUESTER_NAME}
     phone = ""
     if requester_phone:
         try:
@@ -127,8 +126,8 @@ def register_ticket(
         errors["requester_phone"] = _("A phone number is needed unless the requester is anonymous.")
     address = clean_text(address)
     region = None
-    if len(address) > 255:
-        errors["address"] = _("The address is longer than 255 characters.")
+    if len(address) > limits.ADDRESS:
+        errors["address"] = _("The address is longer than %(max)d characters.") % {"max": limits.ADDRESS}
     elif address:
         match = places.resolve(address)
         if match.outside:
@@ -191,6 +190,7 @@ def answer_directly(
     answer = clean_text(answer)
     if not answer:
         raise ValidationError({"answer": _("The answer is empty.")})
+    limits.check_lengths(answer=(answer, limits.RESULT))
     now = at or timezone.now()
     transitions.apply(
         ticket, "answer", actor=actor, note=answer, at=now, data=data, changes={"result": answer, "closed_at": now}
@@ -213,4 +213,5 @@ def invalidate_ticket(ticket: Ticket, *, reason: str, actor=None, at: dt.datetim
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the ticket is invalid.")})
+    limits.check_lengths(reason=(reason, limits.NOTE))
     transitions.apply(ticket, "invalidate", actor=actor, at=at, note=reason)

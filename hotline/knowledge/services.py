@@ -8,7 +8,9 @@ import re
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
+from hotline import limits
 from hotline.intake.services import answer_directly
+from hotline.text import clean_text
 from hotline.tickets.models import Ticket
 
 from .models import Article
@@ -40,7 +42,9 @@ def answer_with_article(
     ticket: Ticket, *, article: Article, note: str = "", actor=None, at: dt.datetime | None = None
 ) -> None:
     """直接答复: close a consultation with a published article; the article is cited on the ticket."""
-    text = article.answer if not note.strip() else f"{article.answer}\n{note.strip()}"
+    note = clean_text(note)
+    limits.check_lengths(note=(note, limits.NOTE))
+    text = article.answer if not note else f"{article.answer}\n{note}"
     with transaction.atomic():
         answer_directly(ticket, answer=text, actor=actor, at=at, data={"article": article.pk})
         Article.objects.filter(pk=article.pk).update(cited=F("cited") + 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hotline import limits
 from hotline.tickets.models import Kind
 
 PUBLIC_KINDS = [(k, label) for k, label in Kind.choices if k != Kind.PRAISE] + [(Kind.PRAISE, Kind.PRAISE.label)]
@@ -12,12 +13,12 @@ class SubmitForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PUBLIC_KINDS, initial=Kind.HELP)
     content = forms.CharField(
         label=_("Your request"),
-        max_length=2000,
+        max_length=limits.PORTAL_CONTENT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, where, since when. Please do not write your ID number."),
     )
-    address = forms.CharField(label=_("Where (district, street, estate or road)"), max_length=200)
-    requester_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    address = forms.CharField(label=_("Where (district, street, estate or road)"), max_length=limits.PORTAL_ADDRESS)
+    requester_name = forms.CharField(label=_("Your name"), max_length=limits.REQUESTER_NAME, required=False)
     requester_phone = forms.CharField(label=_("Your mobile phone"), max_length=20)
     anonymous = forms.BooleanField(label=_("Keep my name from the unit"), required=False)
     answer = forms.CharField(label=_("Check"), max_length=4)
@@ -41,7 +42,10 @@ class RateForm(forms.Form):
     )
     satisfaction = forms.ChoiceField(label=_("How satisfied are you?"), choices=[])
     note = forms.CharField(
-        label=_("Anything to add"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Anything to add"),
+        required=False,
+        max_length=limits.PUBLIC_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):

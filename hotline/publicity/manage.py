@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,7 +44,14 @@ def case_edit(request, pk: int):
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
-        services.publish_case(saved, published=form.cleaned_data["published"])
-        messages.success(request, _("Case saved."))
-        return redirect("case-list")
-    return render(request, "publicity/manage_case.html", {"form": form, "case": case})
+        try:
+            services.publish_case(saved, published=form.cleaned_data["published"])
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Case saved."))
+            return redirect("case-list")
+    return render(
+        request, "publicity/manage_case.html", {"form": form, "case": case}, status=400 if form.errors else 200
+    )

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline import limits
+
 
 class TypicalCase(models.Model):
     """典型案例: a request and how it was solved, curated and anonymised by the centre."""
 
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=limits.TITLE)
     summary = models.TextField(_("what the citizen asked"))
     outcome = models.TextField(_("how it was solved"))
     ticket = models.ForeignKey(
@@ -40,6 +42,11 @@ class TypicalCase(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # TextField caps bind no column; checked here, the centre's editor and the admin refuse
+        # longer text, and ``services.publish_case`` checks again for every other caller.
+        limits.check_lengths(summary=(self.summary, limits.CASE_TEXT), outcome=(self.outcome, limits.CASE_TEXT))
 
 
 class Attempt(models.Model):

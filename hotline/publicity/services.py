@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import secrets
 
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from hotline import limits
+from hotline.intake.services import register_ticket
+from hotline.text import clean_text
 from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
@@ -20,6 +26,9 @@ CHANNEL = "web_portal"
 _SALT = "hotline.publicity.challenge"
 CHALLENGE_MIN_SECONDS = 2  # a person needs longer than this to read and answer
 CHALLENGE_MAX_SECONDS = 3600
+HOUR = dt.timedelta(hours=1)
+SUBMITS_PER_HOUR = 5  # per network
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def allowed(scope: str, key: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> bool:
@@ -50,6 +59,64 @@ def challenge_passed(token: str, answer: str, now: dt.datetime | None = None) ->
         return False
     age = (now or timezone.now()).timestamp() - float(data.get("t", 0))
     return str(data.get("s")) == (answer or "").strip() and age >= CHALLENGE_MIN_SECONDS
+
+
+def submit_request(
+    *,
+    kind: str,
+    content: str,
+    address: str,
+    requester_phone: str,
+    requester_name: str = "",
+    anonymous: bool = False,
+    challenge: str,
+    answer: str,
+    nonce: str,
+    website: str = "",
+    client: str,
+    now: dt.datetime | None = None,
+) -> tuple[Ticket, bool]:
+    """A citizen's request from the portal. Returns the ticket and whether it is new.
+
+    In order: the honeypot ``website`` (people leave it empty), the challenge (answered, and not
+    too fast for a person), the caps, then the form's ``nonce``: the same nonce always gives the
+    same ticket, so a double click or a form sent again after a dropped connection never makes a
+    second one and is not counted against the limit. Only then the limit of requests per network
+    (``client``) in an hour, and the ticket. Anything refused raises ``ValidationError`` (keyed
+    by the form's field, or ``NON_FIELD_ERRORS``) and writes nothing.
+    """
+    if website:
+        raise ValidationError({NON_FIELD_ERRORS: _("The form could not be accepted.")})
+    if not challenge_passed(challenge, answer, now=now):
+        raise ValidationError({"answer": _("The answer to the check is wrong or came too fast; please try again.")})
+    nonce = (nonce or "").strip()
+    if not _NONCE.match(nonce):
+        raise ValidationError({NON_FIELD_ERRORS: _("The form could not be accepted.")})
+    limits.check_lengths(
+        content=(clean_text(content), limits.PORTAL_CONTENT), address=(clean_text(address), limits.PORTAL_ADDRESS)
+    )
+    external_id = f"portal-{nonce}"
+    sent = Ticket.objects.filter(channel_id=CHANNEL, external_id=external_id).first()
+    if sent is not None:
+        return sent, False
+    if not allowed("submit", client, limit=SUBMITS_PER_HOUR, window=HOUR, now=now):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("Too many requests from your network in the last hour; please call 12345.")}
+        )
+    ticket, new = register_ticket(
+        channel=CHANNEL,
+        external_id=external_id,
+        kind=kind,
+        content=content,
+        address=address,
+        requester_name=requester_name,
+        requester_phone=requester_phone,
+        anonymous=anonymous,
+        received_at=now,
+    )
+    if new:  # a resend that raced the first one is its answer, not a second request
+        count("submit", client, now=now)
+    return ticket, new
 
 
 def find_for_requester(code: str, last4: str) -> Ticket | None:
@@ -86,7 +153,7 @@ def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
     region = ticket.region
     district = region.district if region is not None else None
     return TypicalCase.objects.create(
-        title=anonymise(title or ticket.title, names=names)[:120],
+        title=anonymise(title or ticket.title, names=names)[: limits.TITLE],
         summary=anonymise(ticket.content, names=names),
         outcome=anonymise(ticket.result, names=names),
         ticket=ticket,
@@ -98,9 +165,17 @@ def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
 
 @transaction.atomic
 def publish_case(case: TypicalCase, *, published: bool = True) -> TypicalCase:
-    """Publishing anonymises once more: an edit must not bring a phone number back in."""
+    """Publishing anonymises once more: an edit must not bring a phone number back in.
+
+    Text longer than its cap is refused (``ValidationError``) and nothing is saved."""
+    limits.check_lengths(
+        title=(case.title, limits.TITLE),
+        summary=(case.summary, limits.CASE_TEXT),
+        outcome=(case.outcome, limits.CASE_TEXT),
+    )
     names = (case.ticket.requester_name,) if case.ticket_id and case.ticket.requester_name else ()
-    case.title = anonymise(case.title, names=names)
+    # Masking can lengthen a title by a star (a 7-digit landline becomes 8), as in ``draft_case``.
+    case.title = anonymise(case.title, names=names)[: limits.TITLE]
     case.summary = anonymise(case.summary, names=names)
     case.outcome = anonymise(case.outcome, names=names)
     case.published = published

@@ -3,12 +3,11 @@ public figures. Nothing personal leaves through these pages."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_POST
 from hotline.evaluation.models import Revisit
 from hotline.evaluation.selectors import definitions
 from hotline.evaluation.services import record_revisit
-from hotline.intake.services import register_ticket
 from hotline.tickets.models import Status
 from hotline.tickets.transitions import TransitionError
 
@@ -25,8 +23,7 @@ from .anonymise import anonymise
 from .forms import RateForm, SubmitForm, TrackForm
 from .selectors import public_figures, published_cases
 
-HOUR = dt.timedelta(hours=1)
-SUBMITS_PER_HOUR = 5
+HOUR = services.HOUR
 LOOKUPS_PER_HOUR = 30
 FAILED_LOOKUPS_PER_CODE = 5
 TRACKED = "publicity_tracked"
@@ -46,37 +43,30 @@ def index(request):
     )
 
 
-def submit(request):
-    ip = _client_ip(request)
+def submit(request: HttpRequest) -> HttpResponse:
     form = SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["website"]:
-            form.add_error(None, _("The form could not be accepted."))
-        elif not services.challenge_passed(data["challenge"], data["answer"]):
-            form.add_error("answer", _("The answer to the check is wrong or came too fast; please try again."))
-        elif not services.allowed("submit", ip, limit=SUBMITS_PER_HOUR, window=HOUR):
-            form.add_error(None, _("Too many requests from your network in the last hour; please call 12345."))
+        try:
+            ticket, _new = services.submit_request(
+                kind=data["kind"],
+                content=data["content"],
+                address=data["address"],
+                requester_name=data["requester_name"],
+                requester_phone=data["requester_phone"],
+                anonymous=data["anonymous"],
+                challenge=data["challenge"],
+                answer=data["answer"],
+                nonce=data["nonce"],
+                website=data["website"],
+                client=_client_ip(request),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
         else:
-            try:
-                ticket, new = register_ticket(
-                    channel=services.CHANNEL,
-                    external_id=f"portal-{data['nonce']}",
-                    kind=data["kind"],
-                    content=data["content"],
-                    address=data["address"],
-                    requester_name=data["requester_name"],
-                    requester_phone=data["requester_phone"],
-                    anonymous=data["anonymous"],
-                )
-            except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
-            else:
-                if new:
-                    services.count("submit", ip)
-                request.session[TRACKED] = [*request.session.get(TRACKED, [])[-9:], ticket.code]
-                return render(request, "publicity/submitted.html", {"code": ticket.code})
+            request.session[TRACKED] = [*request.session.get(TRACKED, [])[-9:], ticket.code]
+            return render(request, "publicity/submitted.html", {"code": ticket.code})
     # Every showing of the form asks a new question; the nonce stays, so resending the same form
     # after a failure or a double click can never make a second ticket.
     question, token = services.make_challenge()

@@ -17,8 +17,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.evaluation.models import Revisit
 from hotline.evaluation.services import reopen
+from hotline.text import clean_text
 from hotline.tickets import transitions
 from hotline.tickets.models import Status, Ticket
 
@@ -143,9 +145,10 @@ def record_finding(
     satisfaction, writes an accountability record against the unit. A finding is recorded once."""
     if finding not in (SpotCheck.Finding.TRUE, SpotCheck.Finding.FALSE, SpotCheck.Finding.COERCED):
         raise ValidationError({"finding": _("Unknown spot-check finding.")})
-    note = (note or "").strip()
+    note = clean_text(note)  # the page posts it without a form: control characters (NUL) go here
     if finding != SpotCheck.Finding.TRUE and not note:
         raise ValidationError({"note": _("Say what was found on site.")})
+    limits.check_lengths(note=(note, limits.NOTE))
     now = at or timezone.now()
     ticket = Ticket.objects.select_related("lead_unit").get(pk=check.ticket_id)
     data = {"spot_check": check.pk, "finding": finding}

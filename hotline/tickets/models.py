@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline import limits
+
 
 class Status(models.TextChoices):
     REGISTERED = "registered", _("registered")
@@ -81,11 +83,12 @@ def _state(label: str) -> models.CharField:
 class Ticket(models.Model):
     code = models.CharField(_("code"), max_length=24, unique=True)
     channel = models.ForeignKey("intake.Channel", verbose_name=_("channel"), on_delete=models.PROTECT)
-    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=limits.EXTERNAL_ID, null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HELP)
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=limits.TITLE)
+    # Capped by intake (limits.CONTENT); a TextField's max_length would not bind the database.
     content = models.TextField(_("content"))
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=limits.ADDRESS, blank=True)
     region = models.ForeignKey(
         "orgs.Region",
         verbose_name=_("region"),
@@ -105,7 +108,7 @@ class Ticket(models.Model):
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     tier = models.PositiveSmallIntegerField(_("time tier"), null=True, blank=True)
 
-    requester_name = models.CharField(_("requester name"), max_length=50, blank=True)
+    requester_name = models.CharField(_("requester name"), max_length=limits.REQUESTER_NAME, blank=True)
     requester_phone = models.CharField(_("requester phone"), max_length=20, blank=True, db_index=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
     confidential = models.BooleanField(_("confidential"), default=False)
@@ -137,7 +140,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_tickets",
     )
-    result = models.TextField(_("result"), blank=True)
+    result = models.TextField(_("result"), blank=True)  # capped by its writers (limits.RESULT)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     registered_by = models.ForeignKey(

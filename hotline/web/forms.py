@@ -53,6 +53,7 @@ class RegisterForm(forms.Form):
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)  # the retry key
 
 
 class DispatchForm(forms.Form):

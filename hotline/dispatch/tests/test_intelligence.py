@@ -220,3 +220,14 @@ def test_a_lost_model_file_leaves_requests_with_the_dispatchers(trained):
     store._active = store._Active()  # a fresh process that has not loaded the model yet
     result = suggest("饭店油烟扰民", "湟中县鲁沙尔镇")
     assert result.unsure and result.candidates == () and result.model_version is None
+
+
+def test_a_dispatch_by_hand_remembers_a_suggestion_only_when_a_classifier_is_active(ref):
+    from hotline.tickets.models import Status
+
+    ticket = _ticket("门口路灯不亮")
+    office = Unit.objects.get(kind=Unit.Kind.TOWNSHIP, region_id="630106102")
+    assert store.active()[0] is None
+    assert learning.dispatch_by_dispatcher(ticket, lead_unit=office) is None
+    assert ticket.status == Status.DISPATCHED and not DispatchSuggestion.objects.filter(ticket=ticket).exists()
+    assert not DispatchCorrection.objects.filter(ticket=ticket).exists()  # nothing to correct against

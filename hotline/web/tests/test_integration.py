@@ -53,6 +53,25 @@ def test_a_sure_call_is_dispatched_as_it_is_registered(people, trained, settings
     assert "自动派单" in response.content.decode()
 
 
+def test_the_console_form_sent_twice_registers_one_call(people):
+    import re
+
+    operator = as_(people.operator)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', operator.get("/console/").content.decode()).group(1)
+    form = {
+        "requester_phone": "13600003333",
+        "channel": "phone_12345",
+        "kind": "help",
+        "urgency": "normal",
+        "content": "小区路灯坏了一个月",
+        "key": key,
+    }
+    assert operator.post("/console/", form).status_code == 302
+    again = operator.post("/console/", form, follow=True).content.decode()  # the answer was lost: sent again
+    assert Ticket.objects.filter(requester_phone="13600003333").count() == 1
+    assert "已登记过" in again and key not in again  # the next call gets a fresh key
+
+
 def test_an_unsure_call_waits_and_the_dispatcher_sees_three_suggestions(people, trained, settings):  # noqa: F811
     settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 1.01}  # never sure enough
     matter, text = _example("1001")
@@ -71,6 +90,51 @@ def test_an_unsure_call_waits_and_the_dispatcher_sees_three_suggestions(people, 
     page = as_(people.dispatcher).get(f"/tickets/{ticket.code}/").content.decode()
     assert 'id="dispatch-suggestions"' in page and page.count("<li><b>") >= 3
     assert f'value="{matter.code}" selected' in page  # the best matter is proposed
+
+
+def test_the_ticket_page_only_reads_and_the_dispatch_remembers_what_the_machine_suggested(people, trained):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hotline.dispatch.models import DispatchCorrection, DispatchSuggestion
+    from hotline.dispatch.suggest import suggest
+    from hotline.orgs.models import Unit
+
+    _matter, text = _example("1001")
+    ticket = new_ticket(people.operator, content=text, address="湟中县鲁沙尔镇")  # the portal's way: nothing remembered
+    made = suggest(ticket.content, ticket.address)
+    assert made.best is not None and made.best.unit is not None
+    dispatcher = as_(people.dispatcher)
+    for _view in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            page = dispatcher.get(f"/tickets/{ticket.code}/").content.decode()
+        assert 'id="dispatch-suggestions"' in page
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        # The one write a view may make is the log of who saw the requester's name and phone.
+        assert writes and all("personaldataaccess" in sql.lower() for sql in writes), writes
+    assert not DispatchSuggestion.objects.filter(ticket=ticket).exists()
+    # The dispatcher chooses another unit and matter: the suggestion shown and the correction are both kept.
+    elsewhere = Unit.objects.filter(kind=Unit.Kind.CITY_DEPT, is_active=True).exclude(pk=made.best.unit.pk).first()
+    other = Matter.objects.filter(is_leaf=True, is_active=True).exclude(pk=made.best.matter.pk).order_by("code").first()
+    form = {"dispatch-matter": other.code, "dispatch-lead_unit": elsewhere.code, "dispatch-note": ""}
+    assert dispatcher.post(f"/tickets/{ticket.code}/dispatch/", form).status_code == 302
+    remembered = DispatchSuggestion.objects.get(ticket=ticket)
+    assert (remembered.matter, remembered.unit, remembered.auto) == (made.best.matter, made.best.unit, False)
+    correction = DispatchCorrection.objects.get(ticket=ticket)
+    assert (correction.chosen_matter, correction.chosen_unit) == (other, elsewhere)
+    assert (correction.suggested_matter, correction.suggested_unit) == (made.best.matter, made.best.unit)
+    assert correction.text == ticket.content and correction.actor == people.dispatcher
+    # Agreeing with the machine is no correction; a refused dispatch remembers nothing.
+    agreed = new_ticket(people.operator, content=text, address="湟中县鲁沙尔镇", requester_phone="13900007777")
+    form = {"dispatch-matter": made.best.matter.code, "dispatch-lead_unit": made.best.unit.code, "dispatch-note": ""}
+    assert dispatcher.post(f"/tickets/{agreed.code}/dispatch/", form).status_code == 302
+    assert DispatchSuggestion.objects.filter(ticket=agreed).exists()
+    assert not DispatchCorrection.objects.filter(ticket=agreed).exists()
+    refused = new_ticket(people.operator, content=text, address="湟中县鲁沙尔镇", requester_phone="13900008888")
+    form["dispatch-co_units"] = [made.best.unit.code]  # the lead unit as its own co-unit: the service refuses
+    assert dispatcher.post(f"/tickets/{refused.code}/dispatch/", form).status_code == 400
+    assert Ticket.objects.get(pk=refused.pk).status == Status.REGISTERED
+    assert not DispatchSuggestion.objects.filter(ticket=refused).exists()
 
 
 def test_the_console_warns_of_likely_repeats(people):

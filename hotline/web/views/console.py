@@ -4,10 +4,11 @@ type, answer from the knowledge base or register for dispatch."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,52 +17,51 @@ from django.utils.translation import gettext as _
 
 from hotline.catalog.selectors import matters_for_text
 from hotline.dispatch import router
-from hotline.intake.services import normalize_phone, register_ticket
-from hotline.knowledge.models import Article
-from hotline.knowledge.services import answer_with_article
-from hotline.dispatch.learning import auto_dispatch, suggest_for_ticket
 from hotline.dispatch.locate import locate
+from hotline.dispatch.services import register_call
+from hotline.intake.services import normalize_phone
 from hotline.dispatch.suggest import suggest as dispatch_suggest
 from hotline.orgs.permissions import Perm, permission_required
-from hotline.tickets.models import Status
+from hotline.tickets.models import UNFINISHED, Status
 from hotline.tickets.selectors import tickets_visible_to
 
 from ..forms import RegisterForm
 
-OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED, Status.REPLIED]
-
 
 @permission_required(Perm.TAKE_REQUESTS)
-def console(request):
-    form = RegisterForm(request.POST or None, initial={"channel": "phone_12345"})
+def console(request: HttpRequest) -> HttpResponse:
+    # Every showing of the form carries a fresh key, kept when the form comes back with an error:
+    # sending the same form twice (a retry after a dropped connection) registers one call.
+    posted = request.POST.copy() if request.method == "POST" else None
+    if posted is not None and not posted.get("key"):  # a page from before keys: one from now on
+        posted["key"] = secrets.token_hex(16)
+    form = RegisterForm(posted, initial={"channel": "phone_12345", "key": secrets.token_hex(16)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        article = Article.objects.filter(pk=data["article"], is_active=True).first() if data["article"] else None
         try:
-            with transaction.atomic():
-                ticket, _new = register_ticket(
-                    channel=data["channel"].code,
-                    content=data["content"],
-                    kind=data["kind"],
-                    requester_name=data["requester_name"],
-                    requester_phone=data["requester_phone"],
-                    anonymous=data["anonymous"],
-                    confidential=data["confidential"],
-                    address=data["address"],
-                    matter=data["matter"],
-                    urgency=data["urgency"],
-                    actor=request.user,
-                )
-                if article is not None:
-                    answer_with_article(ticket, article=article, actor=request.user)
-                else:
-                    _auto_dispatch(ticket, chosen=data["matter"])
+            ticket, new = register_call(
+                channel=data["channel"].code,
+                content=data["content"],
+                kind=data["kind"],
+                requester_name=data["requester_name"],
+                requester_phone=data["requester_phone"],
+                anonymous=data["anonymous"],
+                confidential=data["confidential"],
+                address=data["address"],
+                matter=data["matter"],
+                urgency=data["urgency"],
+                article=data["article"],
+                idempotency_key=data["key"],
+                actor=request.user,
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
             link = format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[ticket.code]), ticket.code)
-            if article:
+            if not new:
+                text = _("This call was registered already: %(code)s")
+            elif ticket.status == Status.ANSWERED:
                 text = _("Answered and closed: %(code)s")
             elif ticket.status == Status.DISPATCHED:
                 text = _("Registered and dispatched by the classifier to %(unit)s: %(code)s").replace(
@@ -80,19 +80,6 @@ def console(request):
     return render(request, "web/console.html", {"form": form, "recent": recent}, status=400 if form.errors else 200)
 
 
-def _auto_dispatch(ticket, *, chosen) -> None:
-    """自动派单 when the classifier is sure and agrees with any matter the operator chose; the
-    suggestion is remembered either way, so a dispatcher's different choice counts as a correction."""
-    made = dispatch_suggest(ticket.content, ticket.address)
-    if made.model_version is None:
-        return
-    best = made.best
-    if chosen is None or (best is not None and best.matter == chosen):
-        auto_dispatch(ticket, suggestions=made)
-    else:
-        suggest_for_ticket(ticket, suggestions=made)
-
-
 @permission_required(Perm.REGISTER)
 def caller(request):
     """The caller's earlier tickets; a repeat caller is flagged."""
@@ -106,7 +93,7 @@ def caller(request):
         mine = tickets_visible_to(request.user).filter(requester_phone=phone)
         tickets = list(mine.select_related("matter", "lead_unit").order_by("-received_at")[:8])
         since = timezone.now() - dt.timedelta(days=30)
-        repeat = mine.filter(received_at__gte=since).exists() or mine.filter(status__in=OPEN).exists()
+        repeat = mine.filter(received_at__gte=since).exists() or mine.filter(status__in=UNFINISHED).exists()
     return render(request, "web/_caller.html", {"phone": phone, "tickets": tickets, "repeat": repeat})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -99,6 +99,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         decide_extension(
             extension, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user
         )
+    except ValidationError as error:
+        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
     except TransitionError as error:
         messages.error(request, str(error))
     else:

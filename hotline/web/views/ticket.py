@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hotline.dispatch import returns, router, store
-from hotline.dispatch.learning import suggest_for_ticket
-from hotline.dispatch.suggest import Suggestions
-from hotline.dispatch.services import dispatch_ticket
+from hotline.dispatch.learning import dispatch_by_dispatcher
+from hotline.dispatch.suggest import Suggestions, suggest
 from hotline.evaluation.services import record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
@@ -58,7 +57,7 @@ def _unit(request):
 
 
 def _dispatch(t, d, request):
-    dispatch_ticket(
+    dispatch_by_dispatcher(
         t,
         lead_unit=d["lead_unit"],
         co_units=list(d["co_units"]),
@@ -261,8 +260,9 @@ def _dispatch_initial(ticket: Ticket, made: Suggestions | None) -> dict:
 
 def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: int = 200):
     names = available_actions(request.user, ticket)
-    # The classifier's top three for the dispatcher, remembered so a different choice is a correction.
-    made = suggest_for_ticket(ticket) if "dispatch" in names and store.active()[0] is not None else None
+    # The classifier's top three for the dispatcher. Only shown: the dispatch remembers them, so a
+    # different choice is a correction (a GET writes nothing).
+    made = suggest(ticket.content, ticket.address) if "dispatch" in names and store.active()[0] is not None else None
     action_forms = _initial_forms(ticket, names, made)
     action_forms.update(forms_by_action or {})
     shows = can_see_requester(request.user, ticket)
