@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from hotline import limits
+from hotline.dispatch import returns
 from hotline.dispatch import services as dispatching
 from hotline.dispatch.models import Consultation, ConsultationTask
 from hotline.evaluation.models import Praise, Revisit
@@ -80,7 +81,7 @@ def dispatched(w: World) -> Ticket:
 
 def returned(w: World) -> Ticket:
     ticket = dispatched(w)
-    handling.return_ticket(ticket, unit=w.township, reason="不属于本单位职责", at=step(2))
+    returns.return_ticket(ticket, unit=w.township, reason="不属于本单位职责", at=step(2))
     return ticket
 
 
@@ -206,7 +207,7 @@ ROWS = [
     Row("dispatch note", registered,
         lambda w, s: dispatching.dispatch_ticket(w.ticket, lead_unit=w.township, note=s, at=NOW), "note",
         limits.NOTE, lambda w, r: fresh(w).assignments.get().task, "accepted", "refused"),
-    Row("refusing a return", returned, lambda w, s: dispatching.refuse_return(w.ticket, note=s, at=NOW), "note",
+    Row("refusing a return", returned, lambda w, s: returns.refuse_return(w.ticket, note=s, at=NOW), "note",
         limits.NOTE, lambda w, r: fresh(w).events.last().note, "refused", "refused"),
     Row("consultation topic", registered, lambda w, s: dispatching.open_consultation(w.ticket, topic=s, at=NOW),
         "topic", limits.NOTE, lambda w, r: r.topic, "refused", "refused"),
@@ -224,7 +225,7 @@ ROWS = [
             ConsultationTask.objects.get(unit=w.housing), unit=w.housing, text=s, at=NOW),
         "reply", limits.RESULT, lambda w, r: ConsultationTask.objects.get(unit=w.housing).reply, "refused",
         "refused"),
-    Row("return reason", dispatched, lambda w, s: handling.return_ticket(w.ticket, unit=w.township, reason=s, at=NOW),
+    Row("return reason", dispatched, lambda w, s: returns.return_ticket(w.ticket, unit=w.township, reason=s, at=NOW),
         "reason", limits.NOTE, lambda w, r: fresh(w).events.last().note, "refused", "refused"),
     Row("contact note", in_progress,
         lambda w, s: handling.record_contact(w.ticket, unit=w.township, note=s, at=NOW), "note", limits.NOTE,
