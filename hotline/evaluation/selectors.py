@@ -6,7 +6,9 @@ from __future__ import annotations
 import calendar as pycal
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -25,8 +27,9 @@ BY = ("unit", "district", "township", "matter")
 ZONES = ("blue", "yellow", "red")
 
 
-def _conf(name: str):
-    return settings.EVALUATION[name]
+def _conf(name: str) -> Any:
+    conf: Mapping[str, Any] = settings.EVALUATION
+    return conf[name]
 
 
 def awaiting_revisit(viewer) -> QuerySet[Ticket]:
