@@ -52,8 +52,7 @@ class DispatchCorrectionAdmin(ReadOnlyAdmin):
 
 class ConsultationTaskInline(ReadOnlyInline):
     model = ConsultationTask
-    fields = ["unit", "lead", "task", "reply", "replied_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("unit", "lead", "task", "reply", "replied_at")
 
 
 @admin.register(Consultation)

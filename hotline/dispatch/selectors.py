@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -10,14 +12,17 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from hotline.tickets.models import AWAITING_DISPATCH, Assignment, Status, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
 
-def queue(viewer, status: str = "") -> QuerySet[Ticket]:
+
+def queue(viewer: User, status: str = "") -> QuerySet[Ticket]:
     """Tickets waiting for the centre: registered (新登记) and returned (退单), or one of them."""
     tickets = tickets_visible_to(viewer).filter(status__in=AWAITING_DISPATCH)
     return tickets.filter(status=status) if status in AWAITING_DISPATCH else tickets
 
 
-def queue_counts(viewer) -> dict[str, int]:
+def queue_counts(viewer: User) -> dict[str, int]:
     waiting = dict(queue(viewer).values_list("status").annotate(n=Count("id")).order_by())
     return {"registered": waiting.get(Status.REGISTERED, 0), "returned": waiting.get(Status.RETURNED, 0)}
 

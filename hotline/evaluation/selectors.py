@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -23,6 +23,9 @@ from hotline.tickets.selectors import tickets_visible_to
 
 from .models import Praise, Revisit, Satisfaction
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
+
 BY = ("unit", "district", "township", "matter")
 ZONES = ("blue", "yellow", "red")
 
@@ -32,7 +35,7 @@ def _conf(name: str) -> Any:
     return conf[name]
 
 
-def awaiting_revisit(viewer) -> QuerySet[Ticket]:
+def awaiting_revisit(viewer: User) -> QuerySet[Ticket]:
     """Replied tickets the viewer may see, waiting for the citizen to be called back (回访)."""
     return tickets_visible_to(viewer).filter(status=Status.REPLIED)
 

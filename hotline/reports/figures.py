@@ -13,6 +13,8 @@ shared with ``hotline rates``; "overdue" and the status groups come from ``hotli
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -32,6 +34,9 @@ from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, 
 from hotline.tickets.selectors import overdue, tickets_visible_to
 
 from .periods import Kind, Period, period_for
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
 
 # Escalation (升级督办): the event actions that count a ticket as escalated in a report — a
 # supervision order (督办单, any level) or a reopening after a failed revisit or spot check.
@@ -391,7 +396,7 @@ class Dashboard:
         return [r for r in self.scores if r["rank"] is not None]
 
 
-def dashboard_figures(viewer, *, now: dt.datetime | None = None) -> Dashboard:
+def dashboard_figures(viewer: User, *, now: dt.datetime | None = None) -> Dashboard:
     """The dashboard of ``viewer`` (a leader, supervisor or district overseer) as of ``now``."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
