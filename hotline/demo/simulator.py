@@ -163,7 +163,7 @@ class Simulator:
         seed: int = 12345,
         per_day: int = 1200,
         end: dt.datetime | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.per_day = per_day
@@ -556,7 +556,7 @@ def simulate(
     per_day: int,
     seed: int = 12345,
     end: dt.datetime | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> tuple[Stats, float]:
     started = time.perf_counter()
     sim = Simulator(seed=seed, per_day=per_day, end=end, progress=progress)

@@ -20,7 +20,7 @@ from hotline.tickets.models import VOID, Ticket
 MAX_PERIOD = dt.timedelta(days=400)
 
 
-def parse_period(value: str, *, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def parse_period(value: str | None, *, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """'30' → the last 30 days up to ``now``; '2026-10-01..2026-11-01' → those local days
     (end exclusive). Anything else, or a period longer than 400 days, is a ValueError."""
     value = (value or "").strip()

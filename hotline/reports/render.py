@@ -306,6 +306,7 @@ def to_xlsx(report: Layout) -> bytes:
     book = Workbook()
     used: set[str] = set()
     front = book.active
+    assert front is not None  # a new workbook's one sheet
     front.title = _sheet_title(report.summary_title or "Summary", used)
     front.append([xml_safe(report.title)])
     front["A1"].font = Font(bold=True, size=14)
