@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -17,6 +18,10 @@ from . import classifier, store
 from .locate import learn_from_history
 from .models import ClassifierModel, DispatchCorrection, DispatchSuggestion
 from .suggest import Suggestions, suggest
+
+if TYPE_CHECKING:
+    from hotline.orgs.models import Unit
+    from hotline.orgs.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +163,7 @@ def _remember(ticket: Ticket, result: Suggestions, *, auto: bool) -> None:
 
 
 def auto_dispatch(
-    ticket: Ticket, *, suggestions: Suggestions | None = None, actor=None, at: dt.datetime | None = None
+    ticket: Ticket, *, suggestions: Suggestions | None = None, actor: Actor | None = None, at: dt.datetime | None = None
 ) -> Suggestions:
     """自动派单: dispatch the ticket to the suggested unit when the suggestion clears the centre's
     threshold; otherwise leave it for a dispatcher. Either way the suggestions are recorded.
@@ -172,11 +177,15 @@ def auto_dispatch(
     with transitions.service_block():
         _remember(ticket, result, auto=sure)
         if sure:
-            dispatch_ticket(ticket, lead_unit=result.best.unit, matter=result.best.matter, actor=actor, at=at)
+            best = result.best
+            assert best is not None and best.unit is not None  # sure_enough saw both
+            dispatch_ticket(ticket, lead_unit=best.unit, matter=best.matter, actor=actor, at=at)
     return result
 
 
-def record_correction(ticket: Ticket, *, matter: Matter | None, unit, actor=None, at: dt.datetime | None = None):
+def record_correction(
+    ticket: Ticket, *, matter: Matter | None, unit: Unit, actor: Actor | None = None, at: dt.datetime | None = None
+) -> DispatchCorrection | None:
     """Keep a dispatch that differs from the machine's suggestion (called by ``dispatch_ticket``)."""
     try:
         suggestion = ticket.suggestion

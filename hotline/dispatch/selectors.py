@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -13,6 +12,8 @@ from hotline.tickets.models import AWAITING_DISPATCH, Assignment, Status, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from hotline.orgs.permissions import User
 
 
@@ -37,7 +38,12 @@ class Rate:
         return self.first_time_right / self.dispatched if self.dispatched else None
 
 
-def _first_dispatches(start: dt.datetime, end: dt.datetime):
+class _FirstDispatch(TypedDict):
+    first_unit: int
+    first_at: dt.datetime
+
+
+def _first_dispatches(start: dt.datetime, end: dt.datetime) -> QuerySet[WithAnnotations[Ticket, _FirstDispatch]]:
     first = Assignment.objects.filter(ticket=OuterRef("pk"), role=Assignment.Role.LEAD).order_by("id")
     return (
         Ticket.objects.filter(dispatch_count__gte=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,9 @@ from hotline.tickets.models import Ticket
 from . import learning
 from .models import Consultation, ConsultationTask
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
+
 
 def dispatch_ticket(
     ticket: Ticket,
@@ -28,7 +32,7 @@ def dispatch_ticket(
     lead_unit: Unit,
     co_units: Sequence[Unit] = (),
     matter: Matter | None = None,
-    actor=None,
+    actor: Actor | None = None,
     note: str = "",
     tasks: Mapping[int, str] | None = None,
     at: dt.datetime | None = None,
@@ -80,7 +84,9 @@ def dispatch_ticket(
 # --- 会商研判 consultation on complex tickets ------------------------------------------------------
 
 
-def open_consultation(ticket: Ticket, *, topic: str, actor=None, at: dt.datetime | None = None) -> Consultation:
+def open_consultation(
+    ticket: Ticket, *, topic: str, actor: Actor | None = None, at: dt.datetime | None = None
+) -> Consultation:
     """The centre puts a complex ticket to the units concerned."""
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the consultation is to decide.")})
@@ -98,7 +104,7 @@ def decide_consultation(
     lead_task: str,
     co_tasks: Sequence[tuple[Unit, str]] = (),
     conclusion: str,
-    actor=None,
+    actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> None:
     """The consultation names a lead unit and co-units, each with its own task, and the ticket is
