@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,7 +156,7 @@ def parse_period(text: str) -> Period:
 # --- scores ----------------------------------------------------------------------------------------
 
 
-def _group_key(by: str):
+def _group_key(by: str) -> F | Case:
     """The expression naming the group of a revisit (through its ticket's region or matter)."""
     if by == "unit":
         return F("lead_unit_id")

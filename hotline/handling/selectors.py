@@ -3,9 +3,8 @@ head. "Overdue" and the status groups are the ticket's own definitions."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone

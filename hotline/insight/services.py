@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,9 @@ from hotline.insight.hotspots import HotIssue, Message, find_hot_issues
 from hotline.insight.models import Hotspot, Milestone, RectificationProject
 from hotline.text import clean_text
 from hotline.tickets.models import VOID, Ticket
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 MAX_PERIOD = dt.timedelta(days=400)
 
@@ -127,7 +131,7 @@ def create_project(
     matters: Sequence = (),
     milestones: Sequence[tuple[str, dt.date]] = (),
     tickets: Sequence[Ticket] = (),
-    actor=None,
+    actor: Actor | None = None,
 ) -> RectificationProject:
     """A hot issue taken on as a project. The hot issue's tickets are linked unless ``tickets``
     names others. Empty title, place or measures is a ValidationError and writes nothing."""

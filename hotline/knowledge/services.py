@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -12,6 +13,9 @@ from hotline.intake.services import answer_directly
 from hotline.tickets.models import Ticket
 
 from .models import Article
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 _SPLIT = re.compile(r"[\s,，。；;、？?！!]+")
 
@@ -37,7 +41,7 @@ def search(query: str, *, limit: int = 10) -> list[Article]:
 
 
 def answer_with_article(
-    ticket: Ticket, *, article: Article, note: str = "", actor=None, at: dt.datetime | None = None
+    ticket: Ticket, *, article: Article, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
 ) -> None:
     """直接答复: close a consultation with a published article; the article is cited on the ticket."""
     text = article.answer if not note.strip() else f"{article.answer}\n{note.strip()}"

@@ -19,14 +19,13 @@ from .models import Staff, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import User as Actor
     from django.http import HttpRequest, HttpResponse
 
-    # A signed-in person, as services record them (``actor``; None is the system itself): the
-    # account model, settings.AUTH_USER_MODEL, which the Django plugin resolves to auth's User.
-    from django.contrib.auth.models import User as Actor
-
-    # Whoever asks, as a page sees them (``request.user``, a selector's ``viewer``): a signed-in
-    # person or an anonymous visitor.
+    # Actor: a signed-in person as services record them (``actor``; None is the system itself), of
+    # the account model, settings.AUTH_USER_MODEL, which the Django plugin resolves to auth's User.
+    # User: whoever asks, as a page sees them (``request.user``, a selector's ``viewer``), a
+    # signed-in person or an anonymous visitor.
     User = Actor | AnonymousUser
 
     class AuthedRequest(HttpRequest):

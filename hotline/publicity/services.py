@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.db import transaction
@@ -15,6 +16,9 @@ from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
 from .models import Attempt, TypicalCase
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 CHANNEL = "web_portal"
 _SALT = "hotline.publicity.challenge"
@@ -79,7 +83,7 @@ def public_timeline(ticket: Ticket) -> list[tuple[dt.datetime, str, str]]:
     return rows
 
 
-def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
+def draft_case(ticket: Ticket, *, title: str = "", actor: Actor | None = None) -> TypicalCase:
     """An unpublished typical case from a closed ticket, already anonymised; the centre edits and
     publishes it."""
     names = tuple(n for n in (ticket.requester_name,) if n)

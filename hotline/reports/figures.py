@@ -13,10 +13,9 @@ shared with ``hotline rates``; "overdue" and the status groups come from ``hotli
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr

@@ -7,9 +7,8 @@ and phone); the roles behind them are declared in ``hotline.orgs.permissions``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
