@@ -4,6 +4,7 @@ type, answer from the knowledge base or register for dispatch."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,11 +29,18 @@ from hotline.tickets.selectors import tickets_visible_to
 
 from ..forms import RegisterForm
 
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from hotline.catalog.models import Matter
+    from hotline.orgs.permissions import AuthedRequest
+    from hotline.tickets.models import Ticket
+
 OPEN = [Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.REOPENED, Status.REPLIED]
 
 
 @permission_required(Perm.TAKE_REQUESTS)
-def console(request):
+def console(request: AuthedRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, initial={"channel": "phone_12345"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -80,7 +88,7 @@ def console(request):
     return render(request, "web/console.html", {"form": form, "recent": recent}, status=400 if form.errors else 200)
 
 
-def _auto_dispatch(ticket, *, chosen) -> None:
+def _auto_dispatch(ticket: Ticket, *, chosen: Matter | None) -> None:
     """自动派单 when the classifier is sure and agrees with any matter the operator chose; the
     suggestion is remembered either way, so a dispatcher's different choice counts as a correction."""
     made = dispatch_suggest(ticket.content, ticket.address)
@@ -94,7 +102,7 @@ def _auto_dispatch(ticket, *, chosen) -> None:
 
 
 @permission_required(Perm.REGISTER)
-def caller(request):
+def caller(request: AuthedRequest) -> HttpResponse:
     """The caller's earlier tickets; a repeat caller is flagged."""
     try:
         phone = normalize_phone(request.GET.get("requester_phone", "")[:30])
@@ -111,13 +119,14 @@ def caller(request):
 
 
 @permission_required(Perm.REGISTER)
-def suggest(request):
+def suggest(request: AuthedRequest) -> HttpResponse:
     """Matter, place and unit suggestions for the text being typed: the trained classifier's top
     three with its reasons; the catalogue's keywords while no classifier has been trained."""
     content = request.GET.get("content", "")[:2000]
     address = request.GET.get("address", "")[:255]
     typed = bool(content.strip())
     made = dispatch_suggest(content, address) if typed else None
+    rows: list[dict[str, Any]]
     if made is not None and made.model_version is not None:
         rows = [
             {"matter": c.matter, "unit": c.unit, "confidence": c.confidence, "reasons": c.reasons}
