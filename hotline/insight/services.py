@@ -19,6 +19,8 @@ from hotline.text import clean_text
 from hotline.tickets.models import VOID, Ticket
 
 if TYPE_CHECKING:
+    from hotline.catalog.models import Matter
+    from hotline.orgs.models import Region, Unit
     from hotline.orgs.permissions import Actor
 
 MAX_PERIOD = dt.timedelta(days=400)
@@ -122,13 +124,13 @@ def refresh_hotspots(*, days: int = 30, now: dt.datetime | None = None, top: int
 def create_project(
     *,
     title: str,
-    lead_unit,
+    lead_unit: Unit,
     place: str,
     measures: str,
     measures_from: dt.datetime,
     hotspot: Hotspot | None = None,
-    region=None,
-    matters: Sequence = (),
+    region: Region | None = None,
+    matters: Sequence[Matter] = (),
     milestones: Sequence[tuple[str, dt.date]] = (),
     tickets: Sequence[Ticket] = (),
     actor: Actor | None = None,
