@@ -103,7 +103,7 @@ def draft_case(ticket: Ticket, *, title: str = "", actor: Actor | None = None) -
 @transaction.atomic
 def publish_case(case: TypicalCase, *, published: bool = True) -> TypicalCase:
     """Publishing anonymises once more: an edit must not bring a phone number back in."""
-    names = (case.ticket.requester_name,) if case.ticket_id and case.ticket.requester_name else ()
+    names = (case.ticket.requester_name,) if case.ticket is not None and case.ticket.requester_name else ()
     case.title = anonymise(case.title, names=names)
     case.summary = anonymise(case.summary, names=names)
     case.outcome = anonymise(case.outcome, names=names)
@@ -123,7 +123,7 @@ def publish_demo_cases(n: int = 6) -> int:
     satisfied = Revisit.objects.filter(outcome=Revisit.Outcome.VALID, satisfaction="satisfied", solved=True)
     for revisit in satisfied.select_related("ticket", "ticket__matter", "ticket__region").order_by("-id")[:500]:
         ticket = revisit.ticket
-        if ticket.status != "closed" or ticket.matter_id in seen or not ticket.result:
+        if ticket.status != "closed" or ticket.matter is None or ticket.matter_id in seen or not ticket.result:
             continue
         seen.add(ticket.matter_id)
         publish_case(draft_case(ticket, title=f"{ticket.matter.name}：{ticket.title}"))
