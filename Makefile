@@ -34,3 +34,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check hotline bench conftest.py
 	$(BIN)/lint-imports
 	$(BIN)/hotline makemigrations --check --dry-run
+	$(BIN)/mypy

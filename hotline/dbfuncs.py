@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import DateField, Func
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+    Sql = tuple[str, list[str | int] | tuple[str | int, ...]]
 
 
 def _sqlite_offset() -> str:
@@ -23,14 +31,17 @@ class LocalDate(Func):
 
     output_field = DateField()
 
-    def as_sql(self, compiler, connection, **extra_context):  # any other backend
+    # The compiler calls as_sql(compiler, connection) only; these delegate and take no template of their own.
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> Sql:  # any other backend
         return TruncDate(*self.get_source_expressions()).as_sql(compiler, connection, **extra_context)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> Sql:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"date({sql}, %s)", [*params, _sqlite_offset()]
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> Sql:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"({sql} AT TIME ZONE %s)::date", [*params, timezone.get_current_timezone_name()]
 
@@ -40,14 +51,16 @@ class LocalMonth(Func):
 
     output_field = DateField()
 
-    def as_sql(self, compiler, connection, **extra_context):
-        month = TruncMonth(*self.get_source_expressions(), output_field=DateField())
+    def as_sql(  # type: ignore[override]  # as LocalDate.as_sql
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> Sql:
+        month = TruncMonth(self.get_source_expressions()[0], output_field=DateField())
         return month.as_sql(compiler, connection, **extra_context)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> Sql:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"date({sql}, %s, 'start of month')", [*params, _sqlite_offset()]
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> Sql:
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"(DATE_TRUNC('month', {sql} AT TIME ZONE %s))::date", [*params, timezone.get_current_timezone_name()]

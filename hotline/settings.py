@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypedDict, overload
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var"))
+
+
+@overload
+def env(name: str) -> str | None: ...
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: str | None) -> str | None: ...
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -48,7 +57,7 @@ def envshare(name: str) -> float | None:
 def envint(name: str, default: int) -> int:
     value = env(name, str(default))
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
@@ -123,7 +132,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = env("HOTLINE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -161,8 +170,67 @@ MEDIA_ROOT = VAR_DIR / "media"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
+
+# The shapes of the centre's settings below, so that code reading them is checked against their keys
+# and value types (Django ignores these names: they are not upper case).
+class HotlineSettings(TypedDict):
+    CODE_PREFIX: str
+    URGENT_SIGN_HOURS: int
+    URGENT_CONTACT_HOURS: int
+    SIGN_WORKING_DAYS: int
+    CONTACT_WORKING_DAYS: int
+    RETURN_WORKING_DAYS: int
+    REVISIT_WORKING_DAYS: int
+    WARNING_SHARE: float
+    MAX_DISPATCHES: int
+    ATTACHMENT_MAX_BYTES: int
+    ATTACHMENT_MAX_FILES: int
+    AUTO_DISPATCH_CONFIDENCE: float | None
+    WARNING_WORKING_DAYS: int
+    EXTENSION_CUTOFF: str
+    PUBLIC_URL: str
+    REVISIT_LINK_DAYS: int
+    SAFETY_REPORT_FILE: str
+    REPORT_FORMATS: list[str]
+    REPORT_FONT: str
+
+
+class SupervisionLevel(TypedDict):
+    level: str
+    offset_days: int
+    to: list[str]
+
+
+class SupervisionSettings(TypedDict):
+    LEVELS: list[SupervisionLevel]
+    REPEAT_COUNT: int
+    REPEAT_WINDOW_DAYS: int
+    SPOT_RANDOM_SHARE: float
+
+
+class OutboxSettings(TypedDict):
+    DELIVERY_MAX_ATTEMPTS: int
+    DELIVERY_RETRY_SECONDS: int
+    TRANSPORTS: dict[str, str]
+    SMS_URL: str
+    SMS_TOKEN: str
+    SMS_TIMEOUT: int
+    FILE: Path
+
+
+class EvaluationSettings(TypedDict):
+    BASIC_SHARE: float
+    WEIGHTS: dict[str, float]
+    ZONE_MODE: str
+    ZONE_BLUE: float
+    ZONE_YELLOW: float
+    ZONE_BLUE_RANK: float
+    ZONE_RED_RANK: float
+    MIN_REVISITS: int
+
+
 # The centre's own rules. Each is a figure the centre may change; none is hard-wired elsewhere.
-HOTLINE = {
+HOTLINE: HotlineSettings = {
     # Prefix of readable ticket codes: XN20261126000123.
     "CODE_PREFIX": env("HOTLINE_CODE_PREFIX", "XN"),
     # Hours after dispatch within which a unit signs for a same-day (tier 0) ticket.
@@ -203,7 +271,7 @@ HOTLINE = {
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset
 # in working days from the resolution deadline (negative: before it), and tells its recipients
 # ("unit": the lead unit, "parent": the unit above it, "centre": the hotline centre).
-SUPERVISION = {
+SUPERVISION: SupervisionSettings = {
     "LEVELS": [
         {"level": "reminder", "offset_days": envint("HOTLINE_REMINDER_OFFSET_DAYS", -1), "to": ["unit"]},
         {"level": "notice", "offset_days": envint("HOTLINE_NOTICE_OFFSET_DAYS", 1), "to": ["unit", "parent"]},
@@ -221,7 +289,7 @@ SUPERVISION = {
 }
 
 # The outbox: how messages leave the platform (transports) and how often they are retried.
-OUTBOX = {
+OUTBOX: OutboxSettings = {
     # Attempts before a message is given up, and the first retry delay in seconds
     # (doubled on every further attempt).
     "DELIVERY_MAX_ATTEMPTS": envint("HOTLINE_DELIVERY_MAX_ATTEMPTS", 6),
@@ -240,7 +308,7 @@ OUTBOX = {
 }
 
 # 评 evaluation: how the three rates, the composite score and the zones are defined.
-EVALUATION = {
+EVALUATION: EvaluationSettings = {
     # The share of a "basically satisfied" (基本满意) answer that counts as satisfied.
     "BASIC_SHARE": float(env("HOTLINE_BASIC_SHARE", "0.8") or 0.8),
     # Composite = weighted mean of the three rates (weights need not sum to 1; they are normalised).

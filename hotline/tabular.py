@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ def read_table(
     """Rows as dicts of stripped strings. ``aliases`` maps other header names (e.g. the Chinese
     headers we export) to column names. Missing required columns are one clear error."""
     aliases = aliases or {}
+    rows: Sequence[Sequence[object]]  # strings from a CSV file, cell values from a workbook
     if isinstance(source, io.TextIOBase):
         header, rows = _from_csv_text(source.read())
     else:
@@ -54,7 +55,7 @@ def _from_csv_text(text: str) -> tuple[list[str], list[list[str]]]:
     return header, list(reader)
 
 
-def _from_xlsx(path: Path) -> tuple[list[str], list[tuple]]:
+def _from_xlsx(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
     from openpyxl import load_workbook
 
     try:

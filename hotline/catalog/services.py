@@ -45,7 +45,7 @@ def import_rows(rows: list[dict[str, str]]) -> dict[str, int]:
     seen: dict[str, int] = {}
     children: set[str] = {r.get("parent_code", "") for r in rows if r.get("parent_code")}
     for n, row in enumerate(rows, start=2):
-        code, name, parent = row.get("code", ""), row.get("name", ""), row.get("parent_code", "")
+        code, name, parent_code = row.get("code", ""), row.get("name", ""), row.get("parent_code", "")
         where = _("line %(n)d") % {"n": n}
         if not code or not name:
             errors.append(f"{where}: " + _("code and name are required"))
@@ -53,8 +53,8 @@ def import_rows(rows: list[dict[str, str]]) -> dict[str, int]:
         if code in seen:
             errors.append(f"{where}: " + _("code %(code)s repeats line %(m)d") % {"code": code, "m": seen[code]})
         seen[code] = n
-        if parent and parent not in seen:
-            errors.append(f"{where}: " + _("parent %(code)s is not listed above this row") % {"code": parent})
+        if parent_code and parent_code not in seen:
+            errors.append(f"{where}: " + _("parent %(code)s is not listed above this row") % {"code": parent_code})
         if code not in children:  # a leaf: it must say how fast, who and what
             if _tier(row.get("tier", "")) in (None, -1):
                 errors.append(f"{where}: " + _("a leaf needs a time tier of 0, 1, 3, 7 or 11"))
@@ -129,6 +129,7 @@ def export_xlsx(path: str | Path) -> int:
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook's one sheet
     sheet.title = "派单目录"
     sheet.append(HEADERS_ZH)
     for cell in sheet[1]:

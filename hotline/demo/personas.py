@@ -10,7 +10,7 @@ from hotline.orgs.models import Staff, Unit
 DEMO_PASSWORD = "hotline-demo-2026"
 
 # (username, display name, role, unit selector)
-PERSONAS = [
+PERSONAS: list[tuple[str, str, str, dict[str, str]]] = [
     ("admin", "系统管理员", Staff.Role.ADMIN, {"kind": Unit.Kind.CENTRE}),
     ("operator", "话务员 李娜", Staff.Role.OPERATOR, {"kind": Unit.Kind.CENTRE}),
     ("dispatcher", "派单员 王强", Staff.Role.DISPATCHER, {"kind": Unit.Kind.CENTRE}),

@@ -163,7 +163,7 @@ class Simulator:
         seed: int = 12345,
         per_day: int = 1200,
         end: dt.datetime | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.per_day = per_day
@@ -236,6 +236,8 @@ class Simulator:
             rate = story.per_day if days_left > story.change_days else story.per_day_after
             if self.rng.random() < min(0.2, rate / self.per_day):
                 place = story.place
+                district = place.township.parent
+                assert district is not None  # a township lies in a district
                 phone = (
                     self.rng.choice(story.phones)
                     if story.phones and self.rng.random() < 0.25
@@ -244,7 +246,7 @@ class Simulator:
                 return {
                     "matter": self.rng.choice(story.matters),
                     "township": place.township,
-                    "address": f"{place.township.parent.name}{place.township.name}{place.name}",
+                    "address": f"{district.name}{place.township.name}{place.name}",
                     "content": f"{self.rng.choice(OPENINGS)}{self.rng.choice(story.texts).format(p=place.name)}",
                     "kind": Kind.COMPLAINT,
                     "urgency": Urgency.NORMAL,
@@ -266,6 +268,7 @@ class Simulator:
         township = self.rng.choices(self.townships, weights=self.township_weights)[0]
         place = self.rng.choice(self.places_by_township[township.code])
         district = township.parent
+        assert district is not None  # a township lies in a district
         form = self.rng.random()
         number = f"{self.rng.randint(1, 200)}号" if self.rng.random() < 0.5 else ""
         if form < 0.45:
@@ -406,6 +409,7 @@ class Simulator:
         auto = suggestion is not None and learning.sure_enough(suggestion)
         if auto:
             # 自动派单: the trained model is sure; it may still be wrong, and then the unit returns it.
+            assert suggestion is not None
             first_unit, first_matter = suggestion.best.unit, suggestion.best.matter
         else:
             wrong = rng.random() < 0.05 + self.temper.get(route.unit.pk, 0) * 0.2
@@ -487,6 +491,7 @@ class Simulator:
         )
         late = rng.random() < 0.02 + temper * 0.15
         share = rng.uniform(1.02, 1.6) if late else rng.betavariate(2, 3)
+        assert ticket.clock_started_at is not None  # the ticket was dispatched
         replied = max(t + dt.timedelta(minutes=20), ticket.clock_started_at + window * share)
         if not self._due(replied):
             return
@@ -556,7 +561,7 @@ def simulate(
     per_day: int,
     seed: int = 12345,
     end: dt.datetime | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> tuple[Stats, float]:
     started = time.perf_counter()
     sim = Simulator(seed=seed, per_day=per_day, end=end, progress=progress)

@@ -41,7 +41,7 @@ def supervise_demo(*, now: dt.datetime | None = None, seed: int = 12345, say: Ca
     praised = 0
     townships = {u.region_id: u for u in Unit.objects.filter(kind=Unit.Kind.TOWNSHIP)}
     for ticket in Ticket.objects.filter(kind=Kind.PRAISE).select_related("lead_unit").order_by("pk"):
-        unit = ticket.lead_unit or townships.get(ticket.region_id)
+        unit = ticket.lead_unit or townships.get(ticket.region_id or "")
         if unit is not None:
             praised += record_praise(unit, ticket=ticket, note=ticket.content[:200], at=ticket.received_at)[1]
     satisfied = Revisit.objects.filter(
@@ -49,6 +49,7 @@ def supervise_demo(*, now: dt.datetime | None = None, seed: int = 12345, say: Ca
     ).order_by("pk")
     for revisit in satisfied.select_related("lead_unit").iterator():
         if rng.random() < 0.012:
+            assert revisit.lead_unit is not None  # the query asked for one
             praised += record_praise(
                 revisit.lead_unit, ticket=revisit.ticket, note="回访时市民表扬承办人员", at=revisit.recorded_at
             )[1]

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +9,10 @@ from hotline.readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from . import locate, store
 from .models import ClassifierModel, Consultation, ConsultationTask, DispatchCorrection, GazetteerEntry
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
 
 
 @admin.register(GazetteerEntry)
@@ -17,17 +25,17 @@ class GazetteerEntryAdmin(admin.ModelAdmin):
     search_fields = ["name", "aliases", "region__name"]
     raw_id_fields = ["region"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: GazetteerEntry, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         locate.clear_cache()
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: GazetteerEntry) -> None:
         super().delete_model(request, obj)
         locate.clear_cache()
 
 
 @admin.action(description=_("Make this version the active classifier"))
-def activate(modeladmin, request, queryset):
+def activate(modeladmin: ClassifierModelAdmin, request: HttpRequest, queryset: QuerySet[ClassifierModel]) -> None:
     if queryset.count() != 1:
         modeladmin.message_user(request, _("Choose exactly one version."), messages.ERROR)
         return
@@ -41,7 +49,7 @@ class ClassifierModelAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ClassifierModel._meta.fields]
     actions = [activate]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -52,8 +60,7 @@ class DispatchCorrectionAdmin(ReadOnlyAdmin):
 
 class ConsultationTaskInline(ReadOnlyInline):
     model = ConsultationTask
-    fields = ["unit", "lead", "task", "reply", "replied_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("unit", "lead", "task", "reply", "replied_at")
 
 
 @admin.register(Consultation)

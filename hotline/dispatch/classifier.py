@@ -15,11 +15,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import joblib
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+    from sklearn.svm import LinearSVC
 
 MAX_CHARS = 1500  # a request longer than this is read from its beginning only
 MIN_CJK = 2  # fewer Chinese characters than this: nothing to classify
@@ -86,7 +91,7 @@ class CharGrams:
             docs.append(doc[:span][alive])
         return np.concatenate(docs), np.concatenate(keys)
 
-    def fit_transform(self, texts: Sequence[str]):
+    def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
         doc, key = self._keys(texts)
         order = np.lexsort((doc, key))
         k, d = key[order], doc[order]
@@ -104,11 +109,11 @@ class CharGrams:
         self.idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
         return self._matrix(len(texts), doc, key)
 
-    def transform(self, texts: Sequence[str]):
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
         doc, key = self._keys(texts)
         return self._matrix(len(texts), doc, key)
 
-    def _matrix(self, n: int, doc: np.ndarray, key: np.ndarray):
+    def _matrix(self, n: int, doc: np.ndarray, key: np.ndarray) -> csr_matrix:
         from scipy.sparse import csr_matrix
 
         col = np.searchsorted(self.vocab, key).clip(0, max(len(self.vocab) - 1, 0))
@@ -127,6 +132,15 @@ class CharGrams:
             ["".join(chr(c) for c in ((int(k) >> (21 * i)) & mask for i in range(self.n)) if c) for k in self.vocab],
             dtype=object,
         )
+
+
+class Vectorizer(Protocol):
+    """What prediction needs of a model's text features: ``CharGrams``, or the scikit-learn
+    ``TfidfVectorizer`` of models saved before it."""
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix: ...
+
+    def get_feature_names_out(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,7 @@ class Prediction:
 
 @dataclass
 class TextClassifier:
-    pipeline: object  # CharGrams (models saved before it: a TfidfVectorizer, read the same way)
+    pipeline: Vectorizer  # CharGrams (models saved before it: a TfidfVectorizer, read the same way)
     model: _Calibrated
     labels: list[str]
     parents: dict[str, str] = field(default_factory=dict)  # label -> parent label (hierarchy)
@@ -162,7 +176,7 @@ class TextClassifier:
 
     # --- prediction -------------------------------------------------------------------------
 
-    def _matrix(self, texts: Sequence[str]):
+    def _matrix(self, texts: Sequence[str]) -> csr_matrix:
         return self.pipeline.transform(texts)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -218,7 +232,7 @@ class TextClassifier:
             node = self.parents.get(node)
         return False
 
-    def _drivers(self, x, label: str, n: int = 5) -> tuple[str, ...]:
+    def _drivers(self, x: csr_matrix, label: str, n: int = 5) -> tuple[str, ...]:
         """The features of this text with the largest weight towards ``label``."""
         k = list(self.model.classes_).index(label)
         coef = self.model.weights[:, k]
@@ -340,7 +354,7 @@ class _Calibrated:
     The weights are kept feature-major and float32: a sparse row times a contiguous matrix is the
     fast product, and the file is half the size."""
 
-    def __init__(self, svm, temperature: float) -> None:
+    def __init__(self, svm: LinearSVC, temperature: float) -> None:
         coef = svm.coef_ if svm.coef_.shape[0] > 1 else np.vstack([-svm.coef_[0], svm.coef_[0]])
         intercept = svm.intercept_ if svm.coef_.shape[0] > 1 else np.array([-svm.intercept_[0], svm.intercept_[0]])
         self.weights = np.ascontiguousarray(coef.T, dtype=np.float32)
@@ -348,7 +362,7 @@ class _Calibrated:
         self.temperature = temperature
         self.classes_ = svm.classes_
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: csr_matrix) -> np.ndarray:
         scores = np.asarray(X.astype(np.float32, copy=False) @ self.weights) + self.intercept  # no upcast of W
         return _softmax(scores / self.temperature)
 

@@ -7,8 +7,8 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from hotline.catalog.models import Matter
@@ -19,6 +19,10 @@ from . import classifier, store
 from .locate import learn_from_history
 from .models import ClassifierModel, DispatchCorrection, DispatchSuggestion
 from .suggest import Suggestions, suggest
+
+if TYPE_CHECKING:
+    from hotline.orgs.models import Unit
+    from hotline.orgs.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +164,7 @@ def _remember(ticket: Ticket, result: Suggestions, *, auto: bool) -> None:
 
 
 def auto_dispatch(
-    ticket: Ticket, *, suggestions: Suggestions | None = None, actor=None, at: dt.datetime | None = None
+    ticket: Ticket, *, suggestions: Suggestions | None = None, actor: Actor | None = None, at: dt.datetime | None = None
 ) -> Suggestions:
     """自动派单: dispatch the ticket to the suggested unit when the suggestion clears the centre's
     threshold; otherwise leave it for a dispatcher. Either way the suggestions are recorded.
@@ -174,7 +178,9 @@ def auto_dispatch(
     with transitions.service_block():
         _remember(ticket, result, auto=sure)
         if sure:
-            dispatch_ticket(ticket, lead_unit=result.best.unit, matter=result.best.matter, actor=actor, at=at)
+            best = result.best
+            assert best is not None and best.unit is not None  # sure_enough saw both
+            dispatch_ticket(ticket, lead_unit=best.unit, matter=best.matter, actor=actor, at=at)
     return result
 
 
@@ -185,7 +191,7 @@ def dispatch_by_dispatcher(
     co_units: Sequence[Unit] = (),
     matter: Matter | None = None,
     note: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> Suggestions | None:
     """人工派单: a dispatcher sends the ticket where they chose. The machine's suggestion for it (the
@@ -205,7 +211,9 @@ def dispatch_by_dispatcher(
     return result
 
 
-def record_correction(ticket: Ticket, *, matter: Matter | None, unit, actor=None, at: dt.datetime | None = None):
+def record_correction(
+    ticket: Ticket, *, matter: Matter | None, unit: Unit, actor: Actor | None = None, at: dt.datetime | None = None
+) -> DispatchCorrection | None:
     """Keep a dispatch that differs from the machine's suggestion (called by ``dispatch_ticket``)."""
     try:
         suggestion = ticket.suggestion

@@ -149,7 +149,7 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
     votes: Counter[str] = Counter()
     for name in hits:
         for code, weight in gaz.names[name]:
-            votes[code] += weight * len(name)
+            votes[code] += weight * len(name)  # type: ignore[assignment]  # a Counter adds floats; typeshed says int
     if district is not None:
         agreeing = Counter({c: v for c, v in votes.items() if gaz.regions[c].parent_id == district.code})
         if agreeing:
@@ -185,7 +185,7 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
         written, name = typo
         code = gaz.fuzzy_targets[name]
         if code:
-            target = gaz.regions[code]
+            target: Region | None = gaz.regions[code]
         else:
             owners = {c for c, _w in gaz.names[name]}
             target = gaz.regions[next(iter(owners))] if len(owners) == 1 else None
@@ -230,7 +230,9 @@ def import_gazetteer(source: Source) -> dict[str, int]:
             continue
         found = [by_code[key]] if key in by_code else by_name.get(key, [])
         if len(found) > 1 and row.get("district"):
-            found = [r for r in found if row["district"] in (r.parent.name, *r.parent.alias_list())]
+            found = [
+                r for r in found if r.parent is not None and row["district"] in (r.parent.name, *r.parent.alias_list())
+            ]
         if len(found) != 1:
             errors.append(
                 (

@@ -22,7 +22,7 @@ from hotline.tickets.models import Ticket
 from hotline.tickets.transitions import TransitionError
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from hotline.orgs.permissions import Actor
 
 
 def return_ticket(
@@ -30,7 +30,7 @@ def return_ticket(
     *,
     unit: Unit,
     reason: str,
-    actor: AbstractBaseUser | None = None,
+    actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> None:
     """退单: the lead unit says the ticket is not theirs, with a reason, inside its return window."""
@@ -55,9 +55,7 @@ def return_ticket(
     )
 
 
-def refuse_return(
-    ticket: Ticket, *, note: str, actor: AbstractBaseUser | None = None, at: dt.datetime | None = None
-) -> None:
+def refuse_return(ticket: Ticket, *, note: str, actor: Actor | None = None, at: dt.datetime | None = None) -> None:
     """The centre does not accept the unit's return: the ticket goes back to the same unit.
 
     The unit's clock keeps running from the original dispatch; a return does not buy time.

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from hotline.tickets.models import AWAITING_DISPATCH, Assignment, Status, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def queue(viewer, status: str = "") -> QuerySet[Ticket]:
+    from hotline.orgs.permissions import User
+
+
+def queue(viewer: User, status: str = "") -> QuerySet[Ticket]:
     """Tickets waiting for the centre: registered (新登记) and returned (退单), or one of them."""
     tickets = tickets_visible_to(viewer).filter(status__in=AWAITING_DISPATCH)
     return tickets.filter(status=status) if status in AWAITING_DISPATCH else tickets
 
 
-def queue_counts(viewer) -> dict[str, int]:
+def queue_counts(viewer: User) -> dict[str, int]:
     waiting = dict(queue(viewer).values_list("status").annotate(n=Count("id")).order_by())
     return {"registered": waiting.get(Status.REGISTERED, 0), "returned": waiting.get(Status.RETURNED, 0)}
 
@@ -32,7 +38,12 @@ class Rate:
         return self.first_time_right / self.dispatched if self.dispatched else None
 
 
-def _first_dispatches(start: dt.datetime, end: dt.datetime):
+class _FirstDispatch(TypedDict):
+    first_unit: int
+    first_at: dt.datetime
+
+
+def _first_dispatches(start: dt.datetime, end: dt.datetime) -> QuerySet[WithAnnotations[Ticket, _FirstDispatch]]:
     first = Assignment.objects.filter(ticket=OuterRef("pk"), role=Assignment.Role.LEAD).order_by("id")
     return (
         Ticket.objects.filter(dispatch_count__gte=1)

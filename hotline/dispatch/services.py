@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +28,9 @@ from . import learning
 from .models import Consultation, ConsultationTask
 from .suggest import suggest
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
+
 
 def dispatch_ticket(
     ticket: Ticket,
@@ -35,7 +38,7 @@ def dispatch_ticket(
     lead_unit: Unit,
     co_units: Sequence[Unit] = (),
     matter: Matter | None = None,
-    actor=None,
+    actor: Actor | None = None,
     note: str = "",
     tasks: Mapping[int, str] | None = None,
     at: dt.datetime | None = None,
@@ -87,7 +90,9 @@ def dispatch_ticket(
 # --- 会商研判 consultation on complex tickets ------------------------------------------------------
 
 
-def open_consultation(ticket: Ticket, *, topic: str, actor=None, at: dt.datetime | None = None) -> Consultation:
+def open_consultation(
+    ticket: Ticket, *, topic: str, actor: Actor | None = None, at: dt.datetime | None = None
+) -> Consultation:
     """The centre puts a complex ticket to the units concerned."""
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the consultation is to decide.")})
@@ -106,7 +111,7 @@ def decide_consultation(
     lead_task: str,
     co_tasks: Sequence[tuple[Unit, str]] = (),
     conclusion: str,
-    actor=None,
+    actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> None:
     """The consultation names a lead unit and co-units, each with its own task, and the ticket is
@@ -181,7 +186,7 @@ def register_call(
     confidential: bool = False,
     article: int | None = None,
     idempotency_key: str = "",
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
 ) -> tuple[Ticket, bool]:
     """An operator registers a call. Returns the ticket and whether it is new.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -12,5 +14,5 @@ from . import router
 
 @receiver([post_save, post_delete], sender=Unit)
 @receiver([post_save, post_delete], sender=UnitFunction)
-def _units_changed(sender, **kwargs) -> None:
+def _units_changed(sender: type[Unit | UnitFunction], **kwargs: Any) -> None:
     router.clear_cache()

@@ -70,6 +70,7 @@ def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> d
         .order_by("replied_at")[:limit]
     )
     for ticket in tickets:
+        assert ticket.replied_at is not None  # the query asked for replied_at <= now
         _row, created = enqueue(
             key=f"rate:{ticket.pk}:{int(ticket.replied_at.timestamp())}",
             address=ticket.requester_phone,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import calendar as pycal
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,15 +23,19 @@ from hotline.tickets.selectors import tickets_visible_to
 
 from .models import Praise, Revisit, Satisfaction
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
+
 BY = ("unit", "district", "township", "matter")
 ZONES = ("blue", "yellow", "red")
 
 
-def _conf(name: str):
-    return settings.EVALUATION[name]
+def _conf(name: str) -> Any:
+    conf: Mapping[str, Any] = settings.EVALUATION
+    return conf[name]
 
 
-def awaiting_revisit(viewer) -> QuerySet[Ticket]:
+def awaiting_revisit(viewer: User) -> QuerySet[Ticket]:
     """Replied tickets the viewer may see, waiting for the citizen to be called back (回访)."""
     return tickets_visible_to(viewer).filter(status=Status.REPLIED)
 
@@ -150,7 +156,7 @@ def parse_period(text: str) -> Period:
 # --- scores ----------------------------------------------------------------------------------------
 
 
-def _group_key(by: str):
+def _group_key(by: str) -> F | Case:
     """The expression naming the group of a revisit (through its ticket's region or matter)."""
     if by == "unit":
         return F("lead_unit_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +17,9 @@ from hotline.tickets.models import Status, Ticket
 
 from .models import Praise, Revisit, Satisfaction
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
+
 
 def record_revisit(
     ticket: Ticket,
@@ -27,7 +31,7 @@ def record_revisit(
     actionable: bool = False,
     note: str = "",
     method: str = Revisit.Method.PHONE,
-    actor=None,
+    actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> Revisit:
     """Record what the citizen said. A valid revisit closes the ticket, or reopens it when the citizen
@@ -68,7 +72,9 @@ def record_revisit(
     return revisit
 
 
-def reopen(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None, data: dict | None = None) -> None:
+def reopen(
+    ticket: Ticket, *, reason: str, actor: Actor | None = None, at: dt.datetime | None = None, data: dict | None = None
+) -> None:
     """重办: back to the same lead unit, which signs again; its clock starts afresh."""
     now = at or timezone.now()
     transitions.apply(
@@ -118,7 +124,12 @@ def close_expired_revisits(*, now: dt.datetime | None = None, limit: int = 500) 
 
 
 def record_praise(
-    unit: Unit, *, ticket: Ticket | None = None, note: str = "", actor=None, at: dt.datetime | None = None
+    unit: Unit,
+    *,
+    ticket: Ticket | None = None,
+    note: str = "",
+    actor: Actor | None = None,
+    at: dt.datetime | None = None,
 ) -> tuple[Praise, bool]:
     """表扬: record a citizen's praise of ``unit``. The same call recorded twice counts once."""
     if unit is None or not unit.is_active:

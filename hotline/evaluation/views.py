@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,9 @@ from hotline.tickets.transitions import TransitionError
 from .links import LinkError, ticket_for_token
 from .models import Revisit, Satisfaction
 from .services import record_revisit
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
 
@@ -29,7 +34,7 @@ class RatingForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-def rate(request, token: str):
+def rate(request: HttpRequest, token: str) -> HttpResponse:
     try:
         ticket = ticket_for_token(token)
     except LinkError as exc:

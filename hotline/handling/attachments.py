@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,9 @@ from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Attachment, Ticket
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 # The first bytes of each type we accept. A file's own name and declared type are not trusted.
 _SIGNATURES = (
@@ -40,7 +44,7 @@ def check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     problems, accepted = [], []
     for upload in files:
         name = (upload.name or "")[:120]
-        if upload.size == 0:
+        if not upload.size:  # empty, or of unknown size (Django's upload handlers always set it)
             problems.append(_("%(name)s is empty.") % {"name": name})
             continue
         if upload.size > limit:
@@ -58,10 +62,13 @@ def check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     return accepted
 
 
-def store(ticket: Ticket, unit: Unit, files: Sequence[tuple[UploadedFile, str]], actor=None) -> list[Attachment]:
+def store(
+    ticket: Ticket, unit: Unit, files: Sequence[tuple[UploadedFile, str]], actor: Actor | None = None
+) -> list[Attachment]:
     """Write checked files under MEDIA_ROOT by content hash and record them on the ticket."""
     stored = []
     for upload, content_type in files:
+        assert upload.size is not None  # check() refused a file of unknown size
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)

@@ -4,6 +4,7 @@ head. "Overdue" and the status groups are the ticket's own definitions."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -12,10 +13,13 @@ from hotline.orgs.permissions import unit_of
 from hotline.tickets.models import AWAITING_SIGN, HANDLING, REPLIED_OR_CLOSED, Assignment, Extension, Status, Ticket
 from hotline.tickets.selectors import overdue, tickets_visible_to
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
+
 INBOX_VIEWS = ("open", "co", "done")
 
 
-def inbox(viewer, view: str = "open") -> QuerySet[Ticket]:
+def inbox(viewer: User, view: str = "open") -> QuerySet[Ticket]:
     """The tickets of one tab of the viewer's unit inbox: ``open`` (in the unit's hands as lead),
     ``co`` (an open co-handling task), ``done`` (replied or closed). An unknown view is ``open``."""
     unit = unit_of(viewer)
@@ -32,7 +36,7 @@ def inbox(viewer, view: str = "open") -> QuerySet[Ticket]:
     return tickets.filter(lead_unit=unit, status__in=HANDLING)
 
 
-def inbox_counts(viewer, *, now: dt.datetime | None = None) -> dict[str, int]:
+def inbox_counts(viewer: User, *, now: dt.datetime | None = None) -> dict[str, int]:
     """To sign, in progress and overdue among the tickets the viewer's unit leads."""
     now = now or timezone.now()
     unit = unit_of(viewer)
@@ -46,7 +50,7 @@ def inbox_counts(viewer, *, now: dt.datetime | None = None) -> dict[str, int]:
     }
 
 
-def pending_extensions(viewer) -> QuerySet[Extension]:
+def pending_extensions(viewer: User) -> QuerySet[Extension]:
     """Extension requests waiting for the centre, on tickets the viewer may see, oldest first."""
     return (
         Extension.objects.filter(state=Extension.State.PENDING, ticket__in=tickets_visible_to(viewer))

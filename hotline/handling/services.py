@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,8 +20,11 @@ from hotline.tickets import transitions
 from hotline.tickets.models import Extension, Ticket
 from hotline.tickets.transitions import TransitionError
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
-def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = None) -> None:
+
+def sign(ticket: Ticket, *, unit: Unit, actor: Actor | None = None, at: dt.datetime | None = None) -> None:
     """签收: the lead unit takes the ticket on."""
     transitions.require_lead(ticket, unit)
     transitions.check(ticket, "sign")
@@ -28,7 +32,9 @@ def sign(ticket: Ticket, *, unit: Unit, actor=None, at: dt.datetime | None = Non
     transitions.apply(ticket, "sign", actor=actor, unit=unit, at=now, changes={"signed_at": now})
 
 
-def record_contact(ticket: Ticket, *, unit: Unit, note: str = "", actor=None, at: dt.datetime | None = None) -> None:
+def record_contact(
+    ticket: Ticket, *, unit: Unit, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
+) -> None:
     """响应: the unit reached the citizen. The first contact stops the contact clock."""
     transitions.require_lead(ticket, unit)
     limits.check_lengths(note=((note or "").strip(), limits.NOTE))
@@ -47,7 +53,7 @@ def extension_cutoff(due: dt.datetime) -> dt.datetime:
 
 
 def request_extension(
-    ticket: Ticket, *, unit: Unit, days: int, reason: str, actor=None, at: dt.datetime | None = None
+    ticket: Ticket, *, unit: Unit, days: int, reason: str, actor: Actor | None = None, at: dt.datetime | None = None
 ) -> Extension:
     """延期申请: asked before the resolution deadline and before the daily cut-off (17:00) of the
     deadline's day, decided by the centre. A late request is refused and changes nothing: the
@@ -85,7 +91,7 @@ def request_extension(
 
 
 def decide_extension(
-    extension: Extension, *, approve: bool, note: str = "", actor=None, at: dt.datetime | None = None
+    extension: Extension, *, approve: bool, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
 ) -> None:
     """The centre approves (the resolution deadline moves) or refuses an extension."""
     if extension.state != Extension.State.PENDING:
@@ -110,7 +116,7 @@ def reply(
     unit: Unit,
     result: str,
     attachments: Sequence[UploadedFile] = (),
-    actor=None,
+    actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> None:
     """办结答复: the lead unit reports what it did, with photos or documents; the ticket waits for
@@ -137,7 +143,9 @@ def reply(
         )
 
 
-def co_reply(ticket: Ticket, *, unit: Unit, text: str, actor=None, at: dt.datetime | None = None) -> None:
+def co_reply(
+    ticket: Ticket, *, unit: Unit, text: str, actor: Actor | None = None, at: dt.datetime | None = None
+) -> None:
     """A co-unit's own reply on its part of the task."""
     text = (text or "").strip()
     if not text:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hotline import limits
 from hotline.orgs.models import Unit
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 class ProjectForm(forms.Form):
@@ -22,7 +27,7 @@ class ProjectForm(forms.Form):
         help_text=_("One per line: YYYY-MM-DD and what is done by then."),
     )
 
-    def clean_milestones(self):
+    def clean_milestones(self) -> list[tuple[str, dt.date]]:
         import datetime as dt
 
         out = []

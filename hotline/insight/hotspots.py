@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -375,7 +376,7 @@ def read_messages_file(path: str | Path) -> list[Message]:
     return messages
 
 
-def write_issues_csv(issues: Iterable[HotIssue], out) -> None:
+def write_issues_csv(issues: Iterable[HotIssue], out: TextIO) -> None:
     """rank, title, size, heat, member_ids (space separated), then the supporting figures."""
     import csv
 

@@ -25,8 +25,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.catalog.models import Matter
 from hotline.insight.places import extract_places
 from hotline.intake.services import normalize_phone
+from hotline.orgs.models import Region
 from hotline.tickets.models import VOID, Ticket
 
 WINDOW = dt.timedelta(days=90)
@@ -89,12 +91,12 @@ def _same_place(mine: set[str], address: str, content: str) -> str:
 def likely_repeats(
     phone: str,
     address: str,
-    region,
-    matter,
+    region: Region | str | None,
+    matter: Matter | int | None,
     text: str,
     now: dt.datetime | None = None,
     limit: int = 5,
-    exclude=None,
+    exclude: Ticket | int | None = None,
 ) -> list[Repeat]:
     """Up to ``limit`` earlier tickets (last 90 days before ``now``) that this request likely
     repeats, best first. ``region`` and ``matter`` are model instances, ids or None; ``exclude`` a
@@ -108,9 +110,9 @@ def likely_repeats(
         pass
     address = (address or "").strip()[:255]
     text = (text or "")[:MAX_TEXT]
-    region_id = getattr(region, "pk", region)
-    matter_id = getattr(matter, "pk", matter)
-    exclude_id = getattr(exclude, "pk", exclude)
+    region_id = region.pk if isinstance(region, Region) else region
+    matter_id = matter.pk if isinstance(matter, Matter) else matter
+    exclude_id = exclude.pk if isinstance(exclude, Ticket) else exclude
     limit = max(0, min(int(limit), 50))
     if limit == 0:
         return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,10 +19,15 @@ from hotline import limits
 from hotline.text import clean_text
 from hotline.tickets.models import VOID, Ticket
 
+if TYPE_CHECKING:
+    from hotline.catalog.models import Matter
+    from hotline.orgs.models import Region, Unit
+    from hotline.orgs.permissions import Actor
+
 MAX_PERIOD = dt.timedelta(days=400)
 
 
-def parse_period(value: str, *, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def parse_period(value: str | None, *, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """'30' → the last 30 days up to ``now``; '2026-10-01..2026-11-01' → those local days
     (end exclusive). Anything else, or a period longer than 400 days, is a ValueError."""
     value = (value or "").strip()
@@ -119,16 +125,16 @@ def refresh_hotspots(*, days: int = 30, now: dt.datetime | None = None, top: int
 def create_project(
     *,
     title: str,
-    lead_unit,
+    lead_unit: Unit,
     place: str,
     measures: str,
     measures_from: dt.datetime,
     hotspot: Hotspot | None = None,
-    region=None,
-    matters: Sequence = (),
+    region: Region | None = None,
+    matters: Sequence[Matter] = (),
     milestones: Sequence[tuple[str, dt.date]] = (),
     tickets: Sequence[Ticket] = (),
-    actor=None,
+    actor: Actor | None = None,
 ) -> RectificationProject:
     """A hot issue taken on as a project. The hot issue's tickets are linked unless ``tickets``
     names others. Empty title, place or measures is a ValidationError and writes nothing."""

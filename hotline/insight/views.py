@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,22 +16,28 @@ from hotline.insight.forms import ProjectForm
 from hotline.orgs import places
 from hotline.tickets.models import Ticket
 
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from hotline.insight.models import Hotspot
+    from hotline.orgs.permissions import AuthedRequest
+
 TICKETS_SHOWN = 200
 MAX_REPEAT_TEXT = 2000
 
 
-def _viewer_may_see(request) -> None:
+def _viewer_may_see(request: AuthedRequest) -> None:
     if not selectors.can_view_insight(request.user):
         raise PermissionDenied
 
 
-def _viewer_may_manage(request) -> None:
+def _viewer_may_manage(request: AuthedRequest) -> None:
     if not selectors.can_manage_insight(request.user):
         raise PermissionDenied
 
 
 @login_required
-def overview(request):
+def overview(request: AuthedRequest) -> HttpResponse:
     _viewer_may_see(request)
     now = timezone.localtime()
     return render(
@@ -46,7 +54,7 @@ def overview(request):
 
 
 @login_required
-def repeats_panel(request):
+def repeats_panel(request: AuthedRequest) -> HttpResponse:
     """The operator console's repeat warning (htmx partial): GET phone, address, matter (code),
     text and optionally exclude (a ticket code). Empty parameters find nothing."""
     _viewer_may_see(request)
@@ -63,7 +71,7 @@ def repeats_panel(request):
 
 
 @login_required
-def hotspot_detail(request, pk: int):
+def hotspot_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _viewer_may_see(request)
     spot = get_object_or_404(selectors.hotspots_visible_to(request.user), pk=pk)
     initial = {"title": spot.title, "place": spot.place, "measures_from": timezone.localtime().replace(second=0)}
@@ -71,7 +79,7 @@ def hotspot_detail(request, pk: int):
     return _hotspot_page(request, spot, form)
 
 
-def _hotspot_page(request, spot, form, status: int = 200):
+def _hotspot_page(request: AuthedRequest, spot: Hotspot, form: ProjectForm | None, status: int = 200) -> HttpResponse:
     most = max((n for _p, n in spot.places), default=1)
     return render(
         request,
@@ -88,7 +96,7 @@ def _hotspot_page(request, spot, form, status: int = 200):
 
 @login_required
 @require_POST
-def project_create(request, pk: int):
+def project_create(request: AuthedRequest, pk: int) -> HttpResponse:
     _viewer_may_manage(request)
     spot = get_object_or_404(selectors.hotspots_visible_to(request.user), pk=pk)
     form = ProjectForm(request.POST)
@@ -114,7 +122,7 @@ def project_create(request, pk: int):
 
 
 @login_required
-def project_detail(request, pk: int):
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
     return render(
         request,
@@ -132,7 +140,7 @@ def project_detail(request, pk: int):
 
 @login_required
 @require_POST
-def milestone_done(request, pk: int, milestone: int):
+def milestone_done(request: AuthedRequest, pk: int, milestone: int) -> HttpResponse:
     """The lead unit's staff or a supervisor marks a milestone reached."""
     project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
     if not selectors.can_update_project(request.user, project):
@@ -142,7 +150,7 @@ def milestone_done(request, pk: int, milestone: int):
 
 
 @login_required
-def warning_detail(request, pk: int):
+def warning_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _viewer_may_see(request)
     warning = get_object_or_404(selectors.warnings_visible_to(request.user), pk=pk)
     return render(
@@ -158,7 +166,7 @@ def warning_detail(request, pk: int):
 
 @login_required
 @require_POST
-def warning_acknowledge(request, pk: int):
+def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     _viewer_may_manage(request)
     warning = get_object_or_404(selectors.warnings_visible_to(request.user), pk=pk)
     warnings.acknowledge(warning)

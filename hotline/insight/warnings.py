@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -41,7 +42,9 @@ SIGMAS = 3.0
 YEAR = dt.timedelta(weeks=52)
 
 
-def _counts(start: dt.datetime, end: dt.datetime, windows: list[tuple[dt.datetime, dt.datetime]], by: tuple):
+def _counts(
+    start: dt.datetime, end: dt.datetime, windows: list[tuple[dt.datetime, dt.datetime]], by: tuple[str, ...]
+) -> dict[tuple[Any, ...], list[int]]:
     """One grouped query: per ``by`` key, the ticket count in each window."""
     qs = Ticket.objects.filter(received_at__gte=start, received_at__lt=end, matter__isnull=False).exclude(
         status__in=VOID

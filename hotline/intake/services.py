@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,9 @@ from hotline.tickets.deadlines import tier_for
 from hotline.tickets.models import VOID, Kind, Status, Ticket, Urgency
 
 from .models import Channel, DailyCounter
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 # How far ahead of our clock a channel's own timestamp may be before we call it wrong.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -83,7 +87,7 @@ def register_ticket(
     matter: Matter | str | None = None,
     urgency: str = Urgency.NORMAL,
     external_id: str | None = None,
-    actor=None,
+    actor: Actor | None = None,
     received_at: dt.datetime | None = None,
 ) -> tuple[Ticket, bool]:
     """Record a request. Returns the ticket and whether it is new.
@@ -147,6 +151,7 @@ def register_ticket(
         errors["received_at"] = _("The request is dated in the future.")
     if errors:
         raise ValidationError(errors)
+    assert channel_obj is not None  # an unknown channel is one of the errors above
 
     received = received_at or now
     ticket = Ticket(
@@ -184,7 +189,7 @@ def register_ticket(
 
 
 def answer_directly(
-    ticket: Ticket, *, answer: str, actor=None, at: dt.datetime | None = None, data: dict | None = None
+    ticket: Ticket, *, answer: str, actor: Actor | None = None, at: dt.datetime | None = None, data: dict | None = None
 ) -> None:
     """直接答复: the operator answered from the knowledge base; nothing to dispatch."""
     answer = clean_text(answer)
@@ -197,7 +202,7 @@ def answer_directly(
     )
 
 
-def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | None = None) -> None:
+def merge_ticket(ticket: Ticket, *, into: Ticket, actor: Actor | None = None, at: dt.datetime | None = None) -> None:
     """Fold a duplicate into another ticket; the duplicate follows its fate from now on."""
     if into.pk == ticket.pk:
         raise ValidationError({"into": _("A ticket cannot be merged into itself.")})
@@ -208,7 +213,9 @@ def merge_ticket(ticket: Ticket, *, into: Ticket, actor=None, at: dt.datetime | 
     )
 
 
-def invalidate_ticket(ticket: Ticket, *, reason: str, actor=None, at: dt.datetime | None = None) -> None:
+def invalidate_ticket(
+    ticket: Ticket, *, reason: str, actor: Actor | None = None, at: dt.datetime | None = None
+) -> None:
     """A prank, a withdrawn request or a matter outside the hotline's scope."""
     reason = clean_text(reason)
     if not reason:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -14,6 +15,9 @@ from hotline.text import clean_text
 from hotline.tickets.models import Ticket
 
 from .models import Article
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 _SPLIT = re.compile(r"[\s,，。；;、？?！!]+")
 
@@ -39,7 +43,7 @@ def search(query: str, *, limit: int = 10) -> list[Article]:
 
 
 def answer_with_article(
-    ticket: Ticket, *, article: Article, note: str = "", actor=None, at: dt.datetime | None = None
+    ticket: Ticket, *, article: Article, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
 ) -> None:
     """直接答复: close a consultation with a published article; the article is cited on the ticket."""
     note = clean_text(note)

@@ -56,11 +56,11 @@ class PersonAdmin(UserAdmin):
     list_select_related = ["staff__unit"]
 
     @admin.display(description=_("role"))
-    def staff_role(self, user) -> str:
+    def staff_role(self, user: User) -> str:
         return user.staff.get_role_display() if hasattr(user, "staff") else ""
 
     @admin.display(description=_("unit"))
-    def staff_unit(self, user) -> str:
+    def staff_unit(self, user: User) -> str:
         return str(user.staff.unit) if hasattr(user, "staff") else ""
 
 

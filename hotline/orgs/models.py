@@ -97,7 +97,7 @@ class Unit(models.Model):
         on_delete=models.SET_NULL,
         related_name="children",
     )
-    functions = models.ManyToManyField(
+    functions: models.ManyToManyField[Function, UnitFunction] = models.ManyToManyField(
         Function,
         verbose_name=_("functions"),
         blank=True,

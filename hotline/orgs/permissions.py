@@ -18,10 +18,22 @@ from django.core.exceptions import PermissionDenied
 from .models import Staff, Unit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import User as Actor
     from django.http import HttpRequest, HttpResponse
 
-    User = AbstractBaseUser | AnonymousUser
+    # Actor: a signed-in person as services record them (``actor``; None is the system itself), of
+    # the account model, settings.AUTH_USER_MODEL, which the Django plugin resolves to auth's User.
+    # User: whoever asks, as a page sees them (``request.user``, a selector's ``viewer``), a
+    # signed-in person or an anonymous visitor.
+    User = Actor | AnonymousUser
+
+    class AuthedRequest(HttpRequest):
+        """The request a view behind ``permission_required`` (or ``login_required``) receives: its
+        user is signed in."""
+
+        user: Actor
+
 
 R = Staff.Role
 

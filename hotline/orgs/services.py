@@ -75,7 +75,8 @@ def import_communities(source: Source) -> int:
     rows = read_table(source, required=["code", "name", "level", "parent_code"])
     townships = set(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", flat=True))
     existing = set(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
-    new, updated = [], []
+    new: list[Region] = []
+    updated: list[Region] = []
     for row in rows:
         if row["level"] not in ("village", "community") or row["parent_code"] not in townships:
             continue

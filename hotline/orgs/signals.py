@@ -5,6 +5,8 @@ layer names nothing above it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -12,7 +14,7 @@ from .models import Region
 
 
 @receiver([post_save, post_delete], sender=Region)
-def _regions_changed(sender, **kwargs) -> None:
+def _regions_changed(sender: type[Region], **kwargs: Any) -> None:
     from . import places
 
     places.clear_cache()

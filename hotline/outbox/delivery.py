@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,8 +27,9 @@ def enqueue(
     body: str,
     channel: str = Delivery.Channel.SMS,
     subject: str = "",
-    unit=None,
-    ticket=None,
+    # An orgs.Unit and a tickets.Ticket: the outbox sits below both layers and imports neither.
+    unit: Any = None,
+    ticket: Any = None,
     at: dt.datetime | None = None,
 ) -> tuple[Delivery, bool]:
     """Queue one message. The key is its identity: queueing it again returns the first row."""

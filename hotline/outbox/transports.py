@@ -29,7 +29,7 @@ Transport = Callable[[Delivery], None]
 REGISTRY: dict[str, Transport] = {}
 
 
-def register(name: str):
+def register(name: str) -> Callable[[Transport], Transport]:
     def wrap(fn: Transport) -> Transport:
         REGISTRY[name] = fn
         return fn

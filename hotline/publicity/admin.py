@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 
 from .models import TypicalCase
 from .services import publish_case
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @admin.register(TypicalCase)
@@ -12,5 +19,5 @@ class TypicalCaseAdmin(admin.ModelAdmin):
     raw_id_fields = ["ticket"]
     autocomplete_fields = ["matter"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: TypicalCase, form: Any, change: bool) -> None:
         publish_case(obj, published=obj.published)

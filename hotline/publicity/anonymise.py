@@ -62,7 +62,9 @@ def _mask_emails(text: str) -> str:
     parts: list[str] = []
     done = 0  # the end of the last match: nothing before it is looked at again
     while at >= 0:
-        local = _LOCAL_RUN.match(backwards, size - at, size - done).end() - (size - at)
+        run = _LOCAL_RUN.match(backwards, size - at, size - done)
+        assert run is not None  # the pattern also matches the empty run
+        local = run.end() - (size - at)
         domain = _DOMAIN.match(text, at + 1) if local else None
         if domain is None:
             at = text.find("@", at + 1)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -48,8 +50,8 @@ class RateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from hotline.evaluation.models import Satisfaction
 
         super().__init__(*args, **kwargs)
-        self.fields["satisfaction"].choices = Satisfaction.choices
+        cast(forms.ChoiceField, self.fields["satisfaction"]).choices = Satisfaction.choices

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,6 +18,11 @@ from hotline.tickets.selectors import tickets_visible_to
 from . import services
 from .models import TypicalCase
 
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from hotline.orgs.permissions import AuthedRequest
+
 
 class CaseForm(forms.ModelForm):
     class Meta:
@@ -25,13 +32,13 @@ class CaseForm(forms.ModelForm):
 
 
 @permission_required(Perm.PUBLISH_CASES)
-def case_list(request):
+def case_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "publicity/manage_cases.html", {"cases": TypicalCase.objects.select_related("ticket")[:200]})
 
 
 @permission_required(Perm.PUBLISH_CASES)
 @require_POST
-def case_from_ticket(request, code: str):
+def case_from_ticket(request: AuthedRequest, code: str) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), code=code, status=Status.CLOSED)
     case = services.draft_case(ticket, actor=request.user)
     messages.success(request, _("Draft case written, anonymised; check it before publishing."))
@@ -39,7 +46,7 @@ def case_from_ticket(request, code: str):
 
 
 @permission_required(Perm.PUBLISH_CASES)
-def case_edit(request, pk: int):
+def case_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(TypicalCase, pk=pk)
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():

@@ -115,7 +115,7 @@ def _compute(now: dt.datetime) -> dict:
     }
 
 
-def _as_date(value) -> dt.date:
+def _as_date(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 

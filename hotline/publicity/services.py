@@ -7,6 +7,7 @@ import datetime as dt
 import random
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -21,6 +22,9 @@ from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
 from .models import Attempt, TypicalCase
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
 
 CHANNEL = "web_portal"
 _SALT = "hotline.publicity.challenge"
@@ -146,7 +150,7 @@ def public_timeline(ticket: Ticket) -> list[tuple[dt.datetime, str, str]]:
     return rows
 
 
-def draft_case(ticket: Ticket, *, title: str = "", actor=None) -> TypicalCase:
+def draft_case(ticket: Ticket, *, title: str = "", actor: Actor | None = None) -> TypicalCase:
     """An unpublished typical case from a closed ticket, already anonymised; the centre edits and
     publishes it."""
     names = tuple(n for n in (ticket.requester_name,) if n)
@@ -173,7 +177,7 @@ def publish_case(case: TypicalCase, *, published: bool = True) -> TypicalCase:
         summary=(case.summary, limits.CASE_TEXT),
         outcome=(case.outcome, limits.CASE_TEXT),
     )
-    names = (case.ticket.requester_name,) if case.ticket_id and case.ticket.requester_name else ()
+    names = (case.ticket.requester_name,) if case.ticket is not None and case.ticket.requester_name else ()
     # Masking can lengthen a title by a star (a 7-digit landline becomes 8), as in ``draft_case``.
     case.title = anonymise(case.title, names=names)[: limits.TITLE]
     case.summary = anonymise(case.summary, names=names)
@@ -194,7 +198,7 @@ def publish_demo_cases(n: int = 6) -> int:
     satisfied = Revisit.objects.filter(outcome=Revisit.Outcome.VALID, satisfaction="satisfied", solved=True)
     for revisit in satisfied.select_related("ticket", "ticket__matter", "ticket__region").order_by("-id")[:500]:
         ticket = revisit.ticket
-        if ticket.status != "closed" or ticket.matter_id in seen or not ticket.result:
+        if ticket.status != "closed" or ticket.matter is None or ticket.matter_id in seen or not ticket.result:
             continue
         seen.add(ticket.matter_id)
         publish_case(draft_case(ticket, title=f"{ticket.matter.name}：{ticket.title}"))

@@ -4,6 +4,7 @@ public figures. Nothing personal leaves through these pages."""
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,18 +24,21 @@ from .anonymise import anonymise
 from .forms import RateForm, SubmitForm, TrackForm
 from .selectors import public_figures, published_cases
 
+if TYPE_CHECKING:
+    from hotline.tickets.models import Ticket
+
 HOUR = services.HOUR
 LOOKUPS_PER_HOUR = 30
 FAILED_LOOKUPS_PER_CODE = 5
 TRACKED = "publicity_tracked"
 
 
-def _client_ip(request) -> str:
+def _client_ip(request: HttpRequest) -> str:
     # Behind the centre's reverse proxy, REMOTE_ADDR is the proxy; it sets X-Real-IP.
     return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     figures = public_figures()
     return render(
         request,
@@ -79,7 +83,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def track(request):
+def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = _client_ip(request)
@@ -100,7 +104,7 @@ def track(request):
     return render(request, "publicity/track.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _tracked(request, code: str):
+def _tracked(request: HttpRequest, code: str) -> Ticket:
     if code not in request.session.get(TRACKED, []):
         raise Http404
     from hotline.tickets.models import Ticket
@@ -108,7 +112,7 @@ def _tracked(request, code: str):
     return get_object_or_404(Ticket.objects.select_related("lead_unit", "matter", "region"), code=code)
 
 
-def ticket(request, code: str):
+def ticket(request: HttpRequest, code: str) -> HttpResponse:
     """The requester's view of their request, once they proved it is theirs."""
     item = _tracked(request, code)
     names = (item.requester_name,) if item.requester_name else ()
@@ -127,7 +131,7 @@ def ticket(request, code: str):
 
 
 @require_POST
-def rate(request, code: str):
+def rate(request: HttpRequest, code: str) -> HttpResponse:
     item = _tracked(request, code)
     form = RateForm(request.POST)
     if not form.is_valid():
@@ -151,13 +155,13 @@ def rate(request, code: str):
     return redirect("publicity:ticket", code=code)
 
 
-def cases(request):
+def cases(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/cases.html", {"cases": published_cases()[:50]})
 
 
-def case(request, pk: int):
+def case(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "publicity/case.html", {"case": get_object_or_404(published_cases(), pk=pk)})
 
 
-def figures(request):
+def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/figures.html", {"figures": public_figures(), "definitions": definitions()})

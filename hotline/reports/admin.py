@@ -1,6 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from .models import Report
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @admin.register(Report)
@@ -11,8 +18,8 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["kind", "format"]
     date_hierarchy = "period_start"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
         return False

@@ -11,8 +11,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
 
 # Checked in this order when HOTLINE_REPORT_FONT names none (Debian's fonts-wqy-microhei and
 # fonts-noto-cjk; scripts/install-browser installs them).
@@ -52,7 +57,7 @@ def cjk_font() -> str | None:
     return _font_file(settings.HOTLINE.get("REPORT_FONT") or "")
 
 
-def _figure(height: float, *, left: float):
+def _figure(height: float, *, left: float) -> Figure:
     from matplotlib.figure import Figure  # the object API: no pyplot state, safe in the worker
 
     fig = Figure(figsize=(6.4, height), dpi=120)
@@ -61,13 +66,13 @@ def _figure(height: float, *, left: float):
     return fig
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def _font():
+def _font() -> FontProperties:
     from matplotlib.font_manager import FontProperties
 
     return FontProperties(fname=cjk_font(), size=9)

@@ -6,9 +6,12 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+_T = TypeVar("_T")
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "safety.toml"
 EVERY_OTHER = "*"
@@ -47,7 +50,7 @@ def parse(text: str, *, origin: str = "safety report configuration") -> SafetyCo
     except tomllib.TOMLDecodeError as exc:
         raise ImproperlyConfigured(f"{origin}: not valid TOML: {exc}")
 
-    def need(key: str, kind: type):
+    def need(key: str, kind: type[_T]) -> _T:
         value = raw.get(key)
         if not isinstance(value, kind) or isinstance(value, bool):
             raise ImproperlyConfigured(f"{origin}: {key!r} must be a {kind.__name__}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
@@ -32,6 +33,9 @@ from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, 
 from hotline.tickets.selectors import overdue, tickets_visible_to
 
 from .periods import Kind, Period, period_for
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
 
 # Escalation (升级督办): the event actions that count a ticket as escalated in a report — a
 # supervision order (督办单, any level) or a reopening after a failed revisit or spot check.
@@ -202,7 +206,7 @@ class Scope:
         return revisits if self.whole_city else revisits.filter(ticket__in=self.tickets)
 
 
-def _counts(qs: QuerySet, key: str, **extra) -> list[dict]:
+def _counts(qs: QuerySet[Any], key: str, **extra: Any) -> list[dict[str, Any]]:
     return list(qs.values(key).annotate(n=Count("id"), **extra).order_by("-n", key))
 
 
@@ -239,7 +243,7 @@ def _by_region(
     as "whole city, no district"; a ticket with no place at all is in neither."""
     area = areas.district_code("region_id") if level == Region.Level.DISTRICT else areas.township_code("region_id")
 
-    def grouped(qs: QuerySet[Ticket], **extra) -> list[dict]:
+    def grouped(qs: QuerySet[Ticket], **extra: Any) -> list[dict[str, Any]]:
         placed = qs.exclude(region=None).annotate(area=area)
         if level == Region.Level.TOWNSHIP:
             placed = placed.exclude(area=None)
@@ -347,7 +351,7 @@ def per_day(tickets: QuerySet[Ticket], days: list[dt.date], as_of: dt.datetime) 
     if not days:
         return []
     start = timezone.make_aware(dt.datetime.combine(days[0], dt.time.min))
-    per_day = dict(
+    per_day: dict[dt.date | str, int] = dict(
         tickets.filter(received_at__gte=start, received_at__lt=as_of)
         .annotate(day=LocalDate("received_at"))
         .values_list("day")
@@ -391,7 +395,7 @@ class Dashboard:
         return [r for r in self.scores if r["rank"] is not None]
 
 
-def dashboard_figures(viewer, *, now: dt.datetime | None = None) -> Dashboard:
+def dashboard_figures(viewer: User, *, now: dt.datetime | None = None) -> Dashboard:
     """The dashboard of ``viewer`` (a leader, supervisor or district overseer) as of ``now``."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()

@@ -103,6 +103,12 @@ def _rate_row(label: str, rates: dict, before: dict) -> list[Cell]:
     return out
 
 
+def _unit_rate_cells(row: Row) -> list[Cell]:
+    """A unit row's valid revisits and three rates; the figures give every unit row its rates."""
+    assert row.rates is not None
+    return [row.rates["n"], *(Percent(row.rates[key]) for key in ("response", "resolution", "satisfaction"))]
+
+
 def _volume_rows(rows: list[Row], *, overdue: bool = False) -> list[list[Cell]]:
     out: list[list[Cell]] = []
     for row in rows:
@@ -155,7 +161,7 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
     if with_charts and not draw:
         out.charts_note = _("Charts left out: no font with Chinese characters on the server.")
 
-    def bar_chart(title: str, rows: list[Row], limit: int = 12):
+    def bar_chart(title: str, rows: list[Row], limit: int = 12) -> charts.Chart | None:
         return charts.bars(title, [(r.name, r.n) for r in rows[:limit]]) if draw else None
 
     out.tables.append(
@@ -211,19 +217,7 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 rate_headers[4],
                 rate_headers[6],
             ],
-            [
-                [
-                    r.name,
-                    r.n,
-                    r.previous,
-                    r.overdue,
-                    r.rates["n"],
-                    Percent(r.rates["response"]),
-                    Percent(r.rates["resolution"]),
-                    Percent(r.rates["satisfaction"]),
-                ]
-                for r in f.by_unit
-            ],
+            [[r.name, r.n, r.previous, r.overdue, *_unit_rate_cells(r)] for r in f.by_unit],
         )
     )
     out.tables.append(
@@ -306,6 +300,7 @@ def to_xlsx(report: Layout) -> bytes:
     book = Workbook()
     used: set[str] = set()
     front = book.active
+    assert front is not None  # a new workbook's one sheet
     front.title = _sheet_title(report.summary_title or "Summary", used)
     front.append([xml_safe(report.title)])
     front["A1"].font = Font(bold=True, size=14)

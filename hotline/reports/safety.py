@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ class SafetyFigures:
     closing: str
 
 
-def safety_tickets(day: dt.date, config: SafetyConfig | None = None):
+def safety_tickets(day: dt.date, config: SafetyConfig | None = None) -> QuerySet[Ticket]:
     """The tickets received on ``day`` (local time) whose matter counts as a safety hazard."""
     config = config or safety_config()
     period = period_for(Kind.SAFETY_DAILY, day)

@@ -9,7 +9,7 @@ file yet and does nothing on a second run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -107,7 +107,9 @@ def generate_due_reports(now: dt.datetime | None = None) -> list[Report]:
     return made
 
 
-def archive_history(days: int, *, now: dt.datetime | None = None, progress=None) -> list[Report]:
+def archive_history(
+    days: int, *, now: dt.datetime | None = None, progress: Callable[[int], object] | None = None
+) -> list[Report]:
     """Fill the archive for the demo: the job's reports, plus text daily reports back ``days`` days.
 
     Word and Excel files with charts cost about a second a day, so older days get the text file

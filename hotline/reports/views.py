@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -23,9 +25,14 @@ from .render import CONTENT_TYPES, layout
 from .safety import safety_paragraph
 from .services import generate_report
 
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from hotline.orgs.permissions import AuthedRequest
+
 
 @permission_required(Perm.READ_REPORTS)
-def report_list(request):
+def report_list(request: AuthedRequest) -> HttpResponse:
     """The archive, newest period first, one line per kind and period with a link per format."""
     kind = request.GET.get("kind", "")
     reports = Report.objects.all()
@@ -45,7 +52,7 @@ def report_list(request):
 
 
 @permission_required(Perm.READ_REPORTS)
-def report_view(request):
+def report_view(request: AuthedRequest) -> HttpResponse:
     """One report on screen, computed afresh for the period containing ``date``."""
     form = PeriodForm(request.GET or None)
     if not form.is_valid():
@@ -68,7 +75,7 @@ def report_view(request):
 
 @require_POST
 @permission_required(Perm.READ_REPORTS)
-def regenerate(request):
+def regenerate(request: AuthedRequest) -> HttpResponse:
     """Generate (again) and archive every format of a period; the old files are replaced."""
     form = PeriodForm(request.POST)
     if not form.is_valid():
@@ -82,7 +89,7 @@ def regenerate(request):
 
 
 @permission_required(Perm.READ_REPORTS)
-def download(request, pk: int):
+def download(request: AuthedRequest, pk: int) -> FileResponse:
     report = get_object_or_404(Report, pk=pk)
     try:
         handle = report.file.open("rb")

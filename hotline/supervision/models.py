@@ -17,7 +17,7 @@ class OrderLevel(models.TextChoices):
     REPEAT = "repeat", _("repeat complaint (重复投诉督办)")
 
 
-LEVEL_RANK = {OrderLevel.REMINDER: 1, OrderLevel.REPEAT: 2, OrderLevel.NOTICE: 2, OrderLevel.PUBLIC: 3}
+LEVEL_RANK: dict[str, int] = {OrderLevel.REMINDER: 1, OrderLevel.REPEAT: 2, OrderLevel.NOTICE: 2, OrderLevel.PUBLIC: 3}
 
 
 class SupervisionOrder(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +19,11 @@ from docx.shared import Pt
 
 from .models import SpotCheck, SupervisionOrder
 
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
-def _document(title: str, when: dt.datetime):
+
+def _document(title: str, when: dt.datetime) -> DocxDocument:
     doc = Document()
     style = doc.styles["Normal"]
     style.font.size = Pt(11)
@@ -30,7 +34,7 @@ def _document(title: str, when: dt.datetime):
     return doc
 
 
-def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
@@ -41,7 +45,7 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
-def _bytes(doc) -> bytes:
+def _bytes(doc: DocxDocument) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

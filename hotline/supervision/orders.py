@@ -8,6 +8,7 @@ messages.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError
@@ -24,8 +25,12 @@ from hotline.workcal.services import Calendar, get_calendar
 
 from .models import LEVEL_RANK, Accountability, OrderLevel, SupervisionOrder
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
+    from hotline.settings import SupervisionLevel
 
-def levels() -> list[dict]:
+
+def levels() -> list[SupervisionLevel]:
     """The configured ladder, validated: a misspelt level or recipient is an error, not a silence."""
     out = []
     for entry in settings.SUPERVISION["LEVELS"]:
@@ -50,14 +55,13 @@ def _recipients(unit: Unit, to: list[str]) -> list[Unit]:
     for who in to:
         if who == "unit":
             out.append(unit)
-        elif who == "parent" and unit.parent_id:
+        elif who == "parent" and unit.parent is not None:
             out.append(unit.parent)
         elif who == "centre":
             centre = Unit.objects.filter(kind=Unit.Kind.CENTRE).first()
             if centre is not None:
                 out.append(centre)
-    seen: set[int] = set()
-    return [u for u in out if not (u.pk in seen or seen.add(u.pk))]
+    return list({u.pk: u for u in out}.values())  # each unit once, in order
 
 
 def _message(ticket: Ticket, level: str, reason: str) -> str:
@@ -72,7 +76,14 @@ def _message(ticket: Ticket, level: str, reason: str) -> str:
 
 
 def issue(
-    ticket: Ticket, *, level: str, due: dt.datetime, reason: str, to: list[str], now: dt.datetime, actor=None
+    ticket: Ticket,
+    *,
+    level: str,
+    due: dt.datetime,
+    reason: str,
+    to: list[str],
+    now: dt.datetime,
+    actor: Actor | None = None,
 ) -> SupervisionOrder | None:
     """Issue one order with its event and messages, or nothing when it exists already."""
     if ticket.lead_unit_id is None:
@@ -109,7 +120,9 @@ def issue(
                     created_at=now,
                 )
             text = _message(ticket, level, reason)
-            for unit in _recipients(ticket.lead_unit, to):
+            lead = ticket.lead_unit
+            assert lead is not None  # lead_unit_id was checked above
+            for unit in _recipients(lead, to):
                 delivery.enqueue(
                     key=f"order:{order.pk}:unit:{unit.pk}",
                     channel=Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX,
@@ -145,12 +158,12 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
         clock_started_at__lte=now,
         lead_unit__isnull=False,
     )
-    candidates = dict(running.values_list("pk", "resolve_due"))
+    candidates = {pk: due for pk, due in running.values_list("pk", "resolve_due") if due is not None}
     # A subquery rather than a list of ids: no limit on the number of bound parameters (SQLite).
     done = set(
         SupervisionOrder.objects.filter(ticket__in=running.values("pk")).values_list("ticket_id", "level", "due")
     )
-    todo: dict[int, list[dict]] = {}
+    todo: dict[int, list[SupervisionLevel]] = {}
     for pk, due in candidates.items():
         for entry in ladder:
             if (pk, entry["level"], due) not in done and fires(due, entry["offset_days"], now, calendar):
@@ -167,7 +180,9 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                     if entry["offset_days"] < 0
                     else _("Overdue by %(n)d working days or more.") % {"n": entry["offset_days"]}
                 )
-                if issue(ticket, level=entry["level"], due=ticket.resolve_due, reason=reason, to=entry["to"], now=now):
+                if issue(
+                    ticket, level=entry["level"], due=candidates[ticket.pk], reason=reason, to=entry["to"], now=now
+                ):
                     issued[entry["level"]] += 1
     return issued
 

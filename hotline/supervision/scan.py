@@ -64,7 +64,8 @@ def scan_deadlines(*, now: dt.datetime | None = None, full: bool = False, chunk:
             scanned += 1
             t = SimpleNamespace(**dict(zip(READ_FULL, row)))
             before = {name: getattr(t, name) for name in STATE_FIELDS}
-            refresh_states(t, now, calendar)
+            # The row's fields as attributes are all that refresh_states reads and writes of a ticket.
+            refresh_states(t, now, calendar)  # type: ignore[arg-type]
             diff = {name: getattr(t, name) for name in STATE_FIELDS if getattr(t, name) != before[name]}
             if diff:
                 batch.append((t.id, t.version, diff))
@@ -72,25 +73,25 @@ def scan_deadlines(*, now: dt.datetime | None = None, full: bool = False, chunk:
         moving = Q()
         for state, _due, _start in DEADLINES:
             moving |= Q(**{f"{state}__in": MOVING})
-        columns = ("id", "version", "clock_started_at", "replied_at")
+        columns: tuple[str, ...] = ("id", "version", "clock_started_at", "replied_at")
         columns += tuple(f for d in DEADLINES for f in d[:2])
         rows = Ticket.objects.filter(moving, status__in=RUNNING).values_list(*columns).order_by("id")
         for row in rows.iterator(chunk_size=chunk):
             scanned += 1
-            t = dict(zip(columns, row))
+            values = dict(zip(columns, row))
             diff = {}
             for state, due, start in DEADLINES:
-                if t[state] in MOVING:
+                if values[state] in MOVING:
                     new = deadline_state(
-                        due=t[due], start=t[start], done=None, now=now, running=True, calendar=calendar
+                        due=values[due], start=values[start], done=None, now=now, running=True, calendar=calendar
                     )
-                    if new != t[state]:
+                    if new != values[state]:
                         diff[state] = new
             if diff:
-                batch.append((t["id"], t["version"], diff))
+                batch.append((values["id"], values["version"], diff))
     with transaction.atomic():
-        for start in range(0, len(batch), 500):
-            changed += _write(batch[start : start + 500])
+        for offset in range(0, len(batch), 500):
+            changed += _write(batch[offset : offset + 500])
     return {"scanned": scanned, "changed": changed}
 
 
@@ -100,12 +101,14 @@ def _write(rows: list[tuple[int, int, dict[str, str]]]) -> int:
     VALUES list's columns column1, column2, ….)"""
     quote = connection.ops.quote_name
     table = quote(Ticket._meta.db_table)
-    columns = [Ticket._meta.get_field(name).column for name in STATE_FIELDS]
+    concrete = {f.name: f for f in Ticket._meta.concrete_fields}
+    columns = [concrete[name].column for name in STATE_FIELDS]
     sets = ", ".join(
         f"{quote(col)} = CASE WHEN v.column{3 + 2 * i} = 1 THEN v.column{4 + 2 * i} ELSE {table}.{quote(col)} END"
         for i, col in enumerate(columns)
     )
-    values, params = [], []
+    values: list[str] = []
+    params: list[int | str] = []
     for pk, version, fields in rows:
         values.append("(" + ", ".join(["%s"] * (2 + 2 * len(columns))) + ")")
         params += [pk, version]

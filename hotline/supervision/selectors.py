@@ -7,8 +7,9 @@ The web UI calls ``pool`` for the list, ``pool_counts`` for the red/yellow/green
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Model, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,11 @@ from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, DeadlineState, St
 from hotline.tickets.selectors import in_area, late_to_contact, late_to_sign, overdue, tickets_visible_to
 
 from .models import Accountability, OrderLevel, SpotCheck, SupervisionOrder
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
+
+_M = TypeVar("_M", bound=Model)
 
 COLOURS = {"red": _("overdue"), "yellow": _("deadline near or late to sign or contact"), "green": _("on time")}
 FILTERS = ("colour", "unit", "district", "level", "code")
@@ -49,7 +55,7 @@ def _colour_rank(now: dt.datetime) -> Case:
     )
 
 
-def pool(user, filters: dict | None = None, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+def pool(user: User, filters: dict | None = None, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
     """Tickets out with a unit or back from one that the viewer may see, worst first, each
     annotated with:
 
@@ -93,7 +99,7 @@ def pool(user, filters: dict | None = None, *, now: dt.datetime | None = None) -
     return qs.order_by("colour_rank", "resolve_due", "pk")
 
 
-def pool_counts(user, filters: dict | None = None, *, now: dt.datetime | None = None) -> dict[str, int]:
+def pool_counts(user: User, filters: dict | None = None, *, now: dt.datetime | None = None) -> dict[str, int]:
     """How many pool tickets are red, yellow and green (and in all), under the same filters; and,
     beside the pool, how many wait for the centre to dispatch and for a revisit."""
     filters = {k: v for k, v in (filters or {}).items() if k != "colour"}
@@ -124,14 +130,14 @@ def escalations(ticket: Ticket) -> QuerySet[SupervisionOrder]:
     return SupervisionOrder.objects.filter(ticket=ticket).select_related("unit").order_by("issued_at", "rank")
 
 
-def _scope(qs: QuerySet, user) -> QuerySet:
+def _scope(qs: QuerySet[_M], user: User) -> QuerySet[_M]:
     if has_perm(user, Perm.SEE_ALL_TICKETS):
         return qs
     staff = staff_of(user)
     return qs.filter(unit=staff.unit) if staff is not None else qs.none()
 
 
-def spot_checks(user, *, batch: str | None = None, finding: str | None = None) -> QuerySet[SpotCheck]:
+def spot_checks(user: User, *, batch: str | None = None, finding: str | None = None) -> QuerySet[SpotCheck]:
     """Spot checks the viewer may see (the centre: all; a unit: its own), riskiest first.
     ``finding=""`` lists those still to check."""
     qs = _scope(SpotCheck.objects.select_related("ticket", "unit", "checker"), user)
@@ -142,6 +148,6 @@ def spot_checks(user, *, batch: str | None = None, finding: str | None = None) -
     return qs.order_by("-drawn_at", "-risk", "pk")
 
 
-def accountability(user) -> QuerySet[Accountability]:
+def accountability(user: User) -> QuerySet[Accountability]:
     """Accountability records the viewer may see, newest first."""
     return _scope(Accountability.objects.select_related("unit", "ticket"), user).order_by("-created_at", "-pk")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,13 +28,18 @@ from hotline.tickets.models import Status, Ticket
 
 from .models import Accountability, SpotCheck
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import Actor
+
 # Risk weights: a reason to look is a reason, not a verdict; these only order the draw.
 SHORT_REPLY = 20  # characters
 RISK = {"short_reply": 2.0, "boilerplate": 1.5, "last_minute": 1.5, "repeat": 1.0, "unit_history": 1.0}
 BOILERPLATE_MIN = 5  # the same reply text on this many closed tickets
 
 
-def _risks(rows: list[dict], repeats: Counter, history: Counter) -> dict[int, tuple[float, list[str]]]:
+def _risks(
+    rows: Sequence[Mapping[str, Any]], repeats: Counter[tuple[int, str]], history: Counter[int]
+) -> dict[int, tuple[float, list[str]]]:
     texts = Counter(r["result"].strip() for r in rows if r["result"])
     out = {}
     for r in rows:
@@ -139,7 +146,7 @@ def draw(
 
 
 def record_finding(
-    check: SpotCheck, *, finding: str, note: str = "", actor=None, at: dt.datetime | None = None
+    check: SpotCheck, *, finding: str, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
 ) -> SpotCheck:
     """Record what the checker found. A false closure reopens the ticket (重办) and, like coerced
     satisfaction, writes an accountability record against the unit. A finding is recorded once."""

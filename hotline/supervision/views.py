@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -11,6 +13,9 @@ from hotline.tickets.selectors import tickets_visible_to
 
 from . import notices, selectors
 from .models import SupervisionOrder
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import AuthedRequest
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -22,7 +27,7 @@ def _docx(data: bytes, name: str) -> HttpResponse:
 
 
 @login_required
-def spot_check_notice(request, batch: str):
+def spot_check_notice(request: AuthedRequest, batch: str) -> HttpResponse:
     checks = selectors.spot_checks(request.user, batch=batch)
     if not checks.exists():
         raise Http404
@@ -30,7 +35,7 @@ def spot_check_notice(request, batch: str):
 
 
 @login_required
-def order_notice(request, pk: int):
+def order_notice(request: AuthedRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(SupervisionOrder.objects.select_related("ticket", "unit"), pk=pk)
     if not tickets_visible_to(request.user).filter(pk=order.ticket_id).exists():
         raise PermissionDenied

@@ -9,14 +9,12 @@ from .models import Assignment, Extension, PersonalDataAccess, Ticket, TicketEve
 
 class EventInline(ReadOnlyInline):
     model = TicketEvent
-    fields = ["seq", "created_at", "action", "from_status", "to_status", "unit", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("seq", "created_at", "action", "from_status", "to_status", "unit", "actor", "note")
 
 
 class AssignmentInline(ReadOnlyInline):
     model = Assignment
-    fields = ["unit", "role", "state", "dispatched_at", "signed_at", "replied_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("unit", "role", "state", "dispatched_at", "signed_at", "replied_at")
 
 
 @admin.register(Ticket)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 
@@ -26,8 +28,9 @@ STATE_FIELDS = ("sign_state", "contact_state", "resolve_state", "revisit_state")
 DEFAULT_TIER = TimeTier.SEVEN
 
 
-def _policy(name: str):
-    return settings.HOTLINE[name]
+def _policy(name: str) -> Any:
+    policy: Mapping[str, Any] = settings.HOTLINE
+    return policy[name]
 
 
 def tier_for(matter: Matter | None, urgency: str) -> int:

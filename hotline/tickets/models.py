@@ -5,11 +5,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hotline import limits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Status(models.TextChoices):
@@ -72,11 +78,11 @@ class DeadlineState(models.TextChoices):
     MET_LATE = "met_late", _("met late")
 
 
-def _due(label: str) -> models.DateTimeField:
+def _due(label: StrOrPromise) -> models.DateTimeField[dt.datetime | None, dt.datetime | None]:
     return models.DateTimeField(label, null=True, blank=True)
 
 
-def _state(label: str) -> models.CharField:
+def _state(label: StrOrPromise) -> models.CharField[str, str]:
     return models.CharField(label, max_length=10, choices=DeadlineState.choices, blank=True, default="")
 
 
@@ -292,10 +298,10 @@ class Attachment(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("ticket events are append-only")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("ticket events are append-only")
 
 
@@ -333,12 +339,12 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id}#{self.seq} {self.action}"
 
-    def save(self, *args, **kwargs):  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("ticket events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("ticket events are append-only")
 
     @property
@@ -349,11 +355,11 @@ class TicketEvent(models.Model):
         return str(move.label) if move else self.action
 
     @property
-    def from_label(self) -> str:
+    def from_label(self) -> StrOrPromise:
         return Status(self.from_status).label if self.from_status else ""
 
     @property
-    def to_label(self) -> str:
+    def to_label(self) -> StrOrPromise:
         return Status(self.to_status).label
 
 

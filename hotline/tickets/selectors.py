@@ -8,6 +8,7 @@ and phone); the roles behind them are declared in ``hotline.orgs.permissions``.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -16,6 +17,9 @@ from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, staff_of
 
 from .models import HANDLING, Assignment, Ticket
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
 
 
 def overdue(now: dt.datetime) -> Q:
@@ -44,7 +48,7 @@ def in_area(region_code: str) -> Q:
     return areas.within("region__code", region_code)
 
 
-def tickets_visible_to(viewer) -> QuerySet[Ticket]:
+def tickets_visible_to(viewer: User) -> QuerySet[Ticket]:
     """Every ticket for the centre's staff; the tickets placed in a district for its overseers; a
     unit's own (led or co-handled) tickets for unit staff; nothing for anyone else."""
     if has_perm(viewer, Perm.SEE_ALL_TICKETS):
@@ -60,7 +64,7 @@ def tickets_visible_to(viewer) -> QuerySet[Ticket]:
     return Ticket.objects.filter(Q(lead_unit=staff.unit) | Exists(co_handled))
 
 
-def can_see_requester(viewer, ticket: Ticket) -> bool:
+def can_see_requester(viewer: User, ticket: Ticket) -> bool:
     """The centre's operators, dispatchers and supervisors see who called; the lead unit sees the
     requester once it signed, never for a confidential tip; everyone else sees them masked."""
     if has_perm(viewer, Perm.SEE_ALL_TICKETS):

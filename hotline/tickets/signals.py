@@ -3,6 +3,8 @@ deadlines that were computed without it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.dispatch import receiver
 
 from hotline.workcal.signals import calendar_changed
@@ -11,5 +13,5 @@ from .services import recompute_provisional_deadlines
 
 
 @receiver(calendar_changed)
-def _recompute_provisional(sender, **kwargs) -> None:
+def _recompute_provisional(sender: object, **kwargs: Any) -> None:
     recompute_provisional_deadlines()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hotline.catalog.models import Matter
@@ -12,11 +15,11 @@ from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
 
 
-def leaf_matters():
+def leaf_matters() -> QuerySet[Matter]:
     return Matter.objects.filter(is_leaf=True, is_active=True).order_by("path")
 
 
-def dispatchable_units():
+def dispatchable_units() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "code")
 
 
@@ -27,12 +30,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Any number of files; the handling service checks their type and size."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         if not data:
             return []
         files = data if isinstance(data, list | tuple) else [data]

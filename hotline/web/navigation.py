@@ -3,7 +3,7 @@ workbench first. Which role may open what is declared once, in ``hotline.orgs.pe
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.orgs.models import Staff
+
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import User
 
 R = Staff.Role
 
@@ -22,7 +25,7 @@ class Link(NamedTuple):
 
 
 # The page each role's day starts on.
-HOME = {
+HOME: dict[str, str] = {
     R.OPERATOR: "console",
     R.DISPATCHER: "queue",
     R.HANDLER: "inbox",
@@ -51,7 +54,7 @@ LINKS = [
 ]
 
 
-def nav_links(user) -> list[tuple[str, Promise]]:
+def nav_links(user: User) -> list[tuple[str, Promise]]:
     """The links this person's permissions open, their home page first."""
     role = role_of(user)
     if role is None:
@@ -61,7 +64,7 @@ def nav_links(user) -> list[tuple[str, Promise]]:
     return sorted(links, key=lambda link: link[0] != home)
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """Context processor for the top bar."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

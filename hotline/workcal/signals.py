@@ -5,6 +5,8 @@ provisional deadlines (this layer names nothing above it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
@@ -17,7 +19,7 @@ calendar_changed = Signal()
 
 @receiver([post_save, post_delete], sender=SpecialDay)
 @receiver([post_save, post_delete], sender=CalendarYear)
-def _table_changed(sender, **kwargs) -> None:
+def _table_changed(sender: type[SpecialDay | CalendarYear], **kwargs: Any) -> None:
     invalidate_calendar()
     if kwargs.get("raw"):
         return

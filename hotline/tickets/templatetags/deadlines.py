@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("admin/workcal_warning.html")
-def holiday_schedule_warning():
+def holiday_schedule_warning() -> dict[str, Any]:
     """Tell administrators which years need their holiday schedule entered, and what waits on it."""
     return {
         "years": missing_years(around=timezone.localdate()),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.template.context import Context
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def with_query(context, **changes) -> str:
+def with_query(context: Context, **changes: Any) -> str:
     """The current query string with ``changes`` applied; a new sort goes back to page one."""
     params = context["request"].GET.copy()
     if "sort" in changes:
@@ -22,8 +25,8 @@ def with_query(context, **changes) -> str:
 
 
 @register.inclusion_tag("web/_sort_header.html", takes_context=True)
-def sort_header(context, key: str, label: str) -> dict:
-    current = context.get("sort", "")
+def sort_header(context: Context, key: str, label: str) -> dict[str, Any]:
+    current = context.get("sort") or ""
     return {
         "request": context["request"],
         "label": label,
@@ -35,5 +38,5 @@ def sort_header(context, key: str, label: str) -> dict:
 
 
 @register.filter
-def percent(value) -> str:
+def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"

@@ -295,6 +295,14 @@ def test_a_unit_cannot_act_for_another_and_a_return_needs_a_reason(crew, dispatc
     assert dispatched.status == Status.DISPATCHED
 
 
+def test_someone_without_a_unit_cannot_act_as_one(crew, dispatched, django_user_model):
+    """An administrator holds every permission but belongs to no unit: a unit's action is refused."""
+    admin = django_user_model.objects.create_superuser("root", password="pw-for-tests-only")
+    assert as_(admin).post(f"/tickets/{dispatched.code}/sign/").status_code == 403
+    dispatched.refresh_from_db()
+    assert dispatched.status == Status.DISPATCHED
+
+
 def test_attachments_are_limited_in_size_and_number(crew, dispatched, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.HOTLINE = {**settings.HOTLINE, "ATTACHMENT_MAX_BYTES": 100, "ATTACHMENT_MAX_FILES": 2}

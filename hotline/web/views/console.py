@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +28,12 @@ from hotline.tickets.selectors import tickets_visible_to
 
 from ..forms import RegisterForm
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import AuthedRequest
+
 
 @permission_required(Perm.TAKE_REQUESTS)
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthedRequest) -> HttpResponse:
     # Every showing of the form carries a fresh key, kept when the form comes back with an error:
     # sending the same form twice (a retry after a dropped connection) registers one call.
     posted = request.POST.copy() if request.method == "POST" else None
@@ -81,7 +85,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.REGISTER)
-def caller(request):
+def caller(request: AuthedRequest) -> HttpResponse:
     """The caller's earlier tickets; a repeat caller is flagged."""
     try:
         phone = normalize_phone(request.GET.get("requester_phone", "")[:30])
@@ -98,13 +102,14 @@ def caller(request):
 
 
 @permission_required(Perm.REGISTER)
-def suggest(request):
+def suggest(request: AuthedRequest) -> HttpResponse:
     """Matter, place and unit suggestions for the text being typed: the trained classifier's top
     three with its reasons; the catalogue's keywords while no classifier has been trained."""
     content = request.GET.get("content", "")[:2000]
     address = request.GET.get("address", "")[:255]
     typed = bool(content.strip())
     made = dispatch_suggest(content, address) if typed else None
+    rows: list[dict[str, Any]]
     if made is not None and made.model_version is not None:
         rows = [
             {"matter": c.matter, "unit": c.unit, "confidence": c.confidence, "reasons": c.reasons}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +12,15 @@ from django.utils.translation import gettext as _
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import search
 from hotline.orgs.permissions import Perm, has_perm, permission_required
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+    from django_htmx.middleware import HtmxDetails
+
+    from hotline.orgs.permissions import AuthedRequest, User
+
+    class _HtmxRequest(AuthedRequest):
+        htmx: HtmxDetails  # django-htmx's middleware sets it on every request
 
 
 class ArticleForm(forms.ModelForm):
@@ -20,7 +31,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @permission_required(Perm.READ_KNOWLEDGE)
-def knowledge(request):
+def knowledge(request: _HtmxRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     articles = search(query, limit=30)
     template = "web/_articles.html" if request.htmx else "web/knowledge.html"
@@ -31,12 +42,12 @@ def knowledge(request):
     )
 
 
-def _editor(user) -> bool:
+def _editor(user: User) -> bool:
     return has_perm(user, Perm.EDIT_KNOWLEDGE)
 
 
 @permission_required(Perm.EDIT_KNOWLEDGE)
-def article_edit(request, pk: int | None = None):
+def article_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk) if pk else None
     form = ArticleForm(request.POST or None, instance=article)
     if request.method == "POST" and form.is_valid():

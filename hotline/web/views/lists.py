@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 PER_PAGE = 50
 
 
-def paged(request, queryset: QuerySet, *, sorts: dict[str, tuple[str, ...]], default: str) -> tuple[Page, str]:
+def paged(
+    request: HttpRequest, queryset: QuerySet[Any], *, sorts: Mapping[str, tuple[str, ...]], default: str
+) -> tuple[Page[Any], str]:
     """One page of ``queryset`` in the order asked for by ``?sort=key`` or ``?sort=-key``.
 
     Only keys in ``sorts`` are accepted (anything else falls back to ``default``); each maps to the

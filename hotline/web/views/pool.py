@@ -4,10 +4,11 @@ and paged on the server, and exported as the same rows to Excel."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,7 +26,12 @@ from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
 
 from .lists import paged
 
-SORTS = {
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from hotline.orgs.permissions import AuthedRequest
+
+SORTS: dict[str, tuple[str, ...]] = {
     "due": ("resolve_due",),
     "received": ("received_at",),
     "code": ("code",),
@@ -77,7 +83,7 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    def filter_q(self, queryset, name, value):
+    def filter_q(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         value = value.strip()[:50]
         if not value:
             return queryset
@@ -87,31 +93,31 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(Q(requester_phone__endswith=value) | Q(code__endswith=value))
         return queryset.filter(Q(title__icontains=value) | Q(address__icontains=value))
 
-    def filter_deadline(self, queryset, name, value):
+    def filter_deadline(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         now = timezone.now()
         if value == "overdue":
             return queryset.filter(overdue(now))
         end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
         return queryset.filter(status__in=HANDLING, resolve_due__gte=now, resolve_due__lte=end)
 
-    def filter_tier(self, queryset, name, value):
+    def filter_tier(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         return queryset.filter(tier=int(value))
 
-    def filter_district(self, queryset, name, value):
+    def filter_district(self, queryset: QuerySet[Ticket], name: str, value: Region) -> QuerySet[Ticket]:
         return queryset.filter(in_area(value.code))
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset: QuerySet[Ticket], name: str, value: Region) -> QuerySet[Ticket]:
         return queryset.filter(in_area(value.code))
 
-    def filter_area(self, queryset, name, value):
+    def filter_area(self, queryset: QuerySet[Ticket], name: str, value: Matter) -> QuerySet[Ticket]:
         return queryset.filter(matter__code__startswith=value.code)
 
 
-def _filtered(request, base):
+def _filtered(request: HttpRequest, base: QuerySet[Ticket]) -> TicketFilter:
     return TicketFilter(request.GET or None, queryset=base)
 
 
-def _rows(request, base, template: str, extra: dict):
+def _rows(request: HttpRequest, base: QuerySet[Ticket], template: str, extra: dict[str, Any]) -> HttpResponse:
     filterset = _filtered(request, base)
     # A filter that does not validate shows its error and no rows, never the unfiltered list.
     tickets = base if not filterset.is_bound else filterset.qs if filterset.is_valid() else base.none()
@@ -130,7 +136,7 @@ def _rows(request, base, template: str, extra: dict):
 
 
 @permission_required(Perm.OVERSEE)
-def pool(request):
+def pool(request: AuthedRequest) -> HttpResponse:
     """督办池: every ticket in a unit's hands that the viewer oversees, red (overdue), yellow (a
     deadline near, or sign-off or contact late) and green, with its supervision orders and the
     latest spot-check findings (``supervision.selectors.pool``)."""
@@ -147,7 +153,7 @@ def pool(request):
 
 
 @login_required
-def search(request):
+def search(request: AuthedRequest) -> HttpResponse:
     """Any ticket the viewer may see, by code, phone, words or filters."""
     return _rows(request, tickets_visible_to(request.user), "web/search.html", {"default_sort": "-received"})
 
@@ -155,7 +161,7 @@ def search(request):
 EXPORT_LIMIT = 50_000
 
 
-def _export(tickets) -> HttpResponse:
+def _export(tickets: QuerySet[Ticket]) -> HttpResponse:
     """The filtered rows as an Excel workbook; phones never leave in an export."""
     from openpyxl import Workbook
 

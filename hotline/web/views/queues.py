@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,17 +19,20 @@ from hotline.handling import selectors as handling_selectors
 from hotline.handling.services import decide_extension
 from hotline.orgs.permissions import Perm, permission_required, unit_of
 from hotline.tickets import deadlines
-from hotline.tickets.models import AWAITING_DISPATCH, Extension
+from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.transitions import TransitionError
 
 from ..forms import DecideExtensionForm
 from .lists import paged
 
+if TYPE_CHECKING:
+    from hotline.orgs.permissions import AuthedRequest
+
 _COLUMNS = ("channel", "lead_unit", "matter", "region")
 
 
-def _live(page) -> None:
+def _live(page: Iterable[Ticket]) -> None:
     """Deadline states of the rows shown, as of now."""
     now = timezone.now()
     for ticket in page:
@@ -34,7 +40,7 @@ def _live(page) -> None:
 
 
 @permission_required(Perm.DISPATCH)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """Registered and returned tickets, most urgent and oldest first."""
     kind = request.GET.get("status", "")
     kind = kind if kind in AWAITING_DISPATCH else ""
@@ -49,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.HANDLE)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     """The unit's open tickets, the nearest deadline first."""
     view = request.GET.get("view", "open")
     view = view if view in handling_selectors.INBOX_VIEWS else "open"
@@ -66,7 +72,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.REVISIT)
-def revisits(request: HttpRequest) -> HttpResponse:
+def revisits(request: AuthedRequest) -> HttpResponse:
     """Replied tickets waiting for the operator to call the citizen back, the oldest reply first."""
     page, sort = paged(
         request,
@@ -79,7 +85,7 @@ def revisits(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.DECIDE_EXTENSIONS)
-def extensions(request: HttpRequest) -> HttpResponse:
+def extensions(request: AuthedRequest) -> HttpResponse:
     pending = handling_selectors.pending_extensions(request.user)
     page, sort = paged(request, pending, sorts={"requested": ("requested_at",)}, default="requested")
     return render(request, "web/extensions.html", {"page": page, "sort": sort, "form": DecideExtensionForm()})
@@ -87,7 +93,7 @@ def extensions(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.DECIDE_EXTENSIONS)
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     extension = get_object_or_404(Extension.objects.select_related("ticket"), pk=pk)
     if not tickets_visible_to(request.user).filter(pk=extension.ticket_id).exists():
         raise PermissionDenied

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,12 +20,17 @@ from hotline.tickets.transitions import TransitionError
 
 from .lists import paged
 
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from hotline.orgs.permissions import AuthedRequest
+
 DRAW_DAYS = 30
 DRAW_SIZE = 20
 
 
 @permission_required(Perm.SPOT_CHECK)
-def spot_checks(request):
+def spot_checks(request: AuthedRequest) -> HttpResponse:
     view = request.GET.get("view", "todo")
     checks = supervision.spot_checks(request.user, finding="" if view == "todo" else None)
     if view != "todo":
@@ -39,7 +45,7 @@ def spot_checks(request):
 
 @permission_required(Perm.SPOT_CHECK)
 @require_POST
-def draw_batch(request):
+def draw_batch(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     batch = f"{timezone.localtime(now):%Y%m%d}"
     drawn = draw(since=now - dt.timedelta(days=DRAW_DAYS), until=now, size=DRAW_SIZE, batch=batch, at=now)
@@ -49,7 +55,7 @@ def draw_batch(request):
 
 @permission_required(Perm.SPOT_CHECK)
 @require_POST
-def record(request, pk: int):
+def record(request: AuthedRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(supervision.spot_checks(request.user), pk=pk)
     try:
         record_finding(

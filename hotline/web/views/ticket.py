@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -37,26 +38,37 @@ from hotline.tickets.transitions import MOVES, TransitionError
 
 from .. import forms
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+    from django_stubs_ext import StrOrPromise
+
+    from hotline.orgs.models import Unit
+    from hotline.orgs.permissions import AuthedRequest, User
+
 
 @dataclass(frozen=True)
 class Action:
     """One thing a person can do to a ticket from its page."""
 
-    label: str
+    label: StrOrPromise
     move: str
     perm: Perm
     form: type[django_forms.Form]
-    run: Callable  # (ticket, cleaned data, request) -> None
-    done: str
+    run: Callable[[Ticket, dict[str, Any], AuthedRequest], object]  # (ticket, cleaned data, request)
+    done: StrOrPromise
     # Only the lead unit signs, replies and returns; only a co-unit writes a co-reply.
     needs: str = ""
 
 
-def _unit(request):
-    return unit_of(request.user)
+def _unit(request: AuthedRequest) -> Unit:
+    """The unit the person acts for; someone without one (an administrator) cannot act as a unit."""
+    unit = unit_of(request.user)
+    if unit is None:
+        raise PermissionDenied
+    return unit
 
 
-def _dispatch(t, d, request):
+def _dispatch(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     dispatch_by_dispatcher(
         t,
         lead_unit=d["lead_unit"],
@@ -67,21 +79,21 @@ def _dispatch(t, d, request):
     )
 
 
-def _answer(t, d, request):
+def _answer(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     article = Article.objects.filter(pk=d["article"], is_active=True).first()
     if article is None:
         raise ValidationError({"article": _("Choose a published knowledge article.")})
     answer_with_article(t, article=article, note=d["note"], actor=request.user)
 
 
-def _merge(t, d, request):
+def _merge(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     original = tickets_visible_to(request.user).filter(code=d["into"].strip()).first()
     if original is None or original.pk == t.pk:
         raise ValidationError({"into": _("No other ticket has that code.")})
     merge_ticket(t, into=original, actor=request.user)
 
 
-def _revisit(t, d, request):
+def _revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     record_revisit(
         t,
         outcome=d["outcome"],
@@ -202,7 +214,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def available_actions(user, ticket: Ticket) -> list[str]:
+def available_actions(user: User, ticket: Ticket) -> list[str]:
     """The actions the person may take on the ticket as it stands; services still have the last word."""
     unit = unit_of(user)
     out = []
@@ -220,7 +232,7 @@ def available_actions(user, ticket: Ticket) -> list[str]:
     return out
 
 
-def _visible(request, code: str) -> Ticket:
+def _visible(request: AuthedRequest, code: str) -> Ticket:
     ticket = (
         tickets_visible_to(request.user)
         .select_related("channel", "lead_unit", "matter", "region", "merged_into")
@@ -258,7 +270,12 @@ def _dispatch_initial(ticket: Ticket, made: Suggestions | None) -> dict:
     return initial
 
 
-def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: int = 200):
+def _page(
+    request: AuthedRequest,
+    ticket: Ticket,
+    forms_by_action: dict[str, django_forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     names = available_actions(request.user, ticket)
     # The classifier's top three for the dispatcher. Only shown: the dispatch remembers them, so a
     # different choice is a correction (a GET writes nothing).
@@ -304,7 +321,7 @@ def _page(request, ticket: Ticket, forms_by_action: dict | None = None, status: 
     return render(request, "web/ticket.html", context, status=status)
 
 
-def _safe_next(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
@@ -312,13 +329,13 @@ def _safe_next(request) -> str:
 
 
 @login_required
-def ticket_detail(request, code: str):
+def ticket_detail(request: AuthedRequest, code: str) -> HttpResponse:
     return _page(request, _visible(request, code))
 
 
 @login_required
 @require_POST
-def ticket_action(request, code: str, action: str):
+def ticket_action(request: AuthedRequest, code: str, action: str) -> HttpResponse:
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
@@ -348,7 +365,7 @@ def ticket_url(ticket: Ticket) -> str:
 
 
 @login_required
-def attachment(request, code: str, pk: int):
+def attachment(request: AuthedRequest, code: str, pk: int) -> FileResponse:
     ticket = _visible(request, code)
     item = get_object_or_404(Attachment, ticket=ticket, pk=pk)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.catalog import services
 
@@ -7,11 +9,11 @@ from hotline.catalog import services
 class Command(BaseCommand):
     help = "Import the dispatch catalogue from Excel/CSV, or export it to Excel."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["import", "export"])
         parser.add_argument("path")
 
-    def handle(self, *args, action: str, path: str, **options) -> None:
+    def handle(self, *args: Any, action: str, path: str, **options: Any) -> None:
         if action == "export":
             self.stdout.write(f"exported {services.export_xlsx(path)} matters to {path}")
             return

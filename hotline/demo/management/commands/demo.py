@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from hotline.demo.management.commands.simulate import run_simulation
@@ -17,14 +19,14 @@ from hotline.tickets.models import Ticket
 class Command(BaseCommand):
     help = "Build the demo database (Xining reference data and a month of history) and serve it on 127.0.0.1."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--per-day", type=int, default=1200)
         parser.add_argument("--seed", type=int, default=12345)
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="build the database, do not start the server")
 
-    def handle(self, *args, days: int, per_day: int, seed: int, port: int, no_serve: bool, **options) -> None:
+    def handle(self, *args: Any, days: int, per_day: int, seed: int, port: int, no_serve: bool, **options: Any) -> None:
         self.stdout.write("preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         load_reference(say=lambda m: self.stdout.write(f"  {m}"))

@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -13,12 +14,12 @@ from hotline.evaluation.selectors import three_rates
 class Command(BaseCommand):
     help = "Drive realistic requests through the real services (intake to revisit)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--per-day", type=int, default=1200)
         parser.add_argument("--seed", type=int, default=12345)
 
-    def handle(self, *args, days: int, per_day: int, seed: int, **options) -> None:
+    def handle(self, *args: Any, days: int, per_day: int, seed: int, **options: Any) -> None:
         if days < 1 or per_day < 1:
             raise CommandError("--days and --per-day must be at least 1")
         if not reference_loaded():
@@ -26,13 +27,14 @@ class Command(BaseCommand):
         run_simulation(self.stdout, days=days, per_day=per_day, seed=seed)
 
 
-def run_simulation(out, *, days: int, per_day: int, seed: int) -> None:
+def run_simulation(out: OutputWrapper, *, days: int, per_day: int, seed: int) -> None:
     started = timezone.now()
     with tqdm(
         total=days * per_day,
         unit="ticket",
         desc="simulating",
-        file=out._out if hasattr(out, "_out") else None,
+        # The wrapped stream: OutputWrapper.write would end each of tqdm's redraws with a newline.
+        file=getattr(out, "_out", None),
         mininterval=0.5,
     ) as bar:
         stats, seconds = simulate(days=days, per_day=per_day, seed=seed, progress=bar.update)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from hotline.catalog.models import Matter
@@ -34,7 +35,7 @@ def _model(path: str | None) -> classifier.TextClassifier:
 class Command(BaseCommand):
     help = "Train, evaluate and explain the request classifier."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         train = sub.add_parser("train", help="train from a labelled CSV or Excel file")
         train.add_argument("--data", required=True)
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         sub.add_parser("retrain", help="a new version from closed tickets and corrections")
         sub.add_parser("catalogue", help="a first version from the catalogue's examples")
 
-    def handle(self, *args, action: str, **opts) -> None:
+    def handle(self, *args: Any, action: str, **opts: Any) -> None:
         try:
             getattr(self, f"_{action}")(**opts)
         except ValidationError as exc:
@@ -61,7 +62,7 @@ class Command(BaseCommand):
     def _say(self, message: str) -> None:
         tqdm.write(message, file=self.stdout)
 
-    def _train(self, *, data: str, text_col: str, label_col: str, out: str | None, **_o) -> None:
+    def _train(self, *, data: str, text_col: str, label_col: str, out: str | None, **_o: Any) -> None:
         texts, labels = _rows(data, text_col, label_col)
         started = time.perf_counter()
         with tqdm(total=4, desc="training", file=self.stderr, leave=False) as bar:
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             f"{size / 1e6:.1f} MB; auto-dispatch threshold {model.threshold:.3f}; saved as {where}"
         )
 
-    def _eval(self, *, data: str, text_col: str, label_col: str, model: str | None, **_o) -> None:
+    def _eval(self, *, data: str, text_col: str, label_col: str, model: str | None, **_o: Any) -> None:
         texts, labels = _rows(data, text_col, label_col)
         clf = _model(model)
         result = classifier.evaluate(clf, texts, labels)
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         self._say(f"at the model's threshold {clf.threshold:.3f}: coverage {cov:.2f} precision {prec:.4f}")
         self.stdout.write(result.line())
 
-    def _explain(self, *, text: str, model: str | None, **_o) -> None:
+    def _explain(self, *, text: str, model: str | None, **_o: Any) -> None:
         clf = _model(model)
         prediction = clf.predict([text])[0]
         if not prediction.guesses:
@@ -107,10 +108,10 @@ class Command(BaseCommand):
             self.stdout.write(f"fallback: {prediction.fallback.label} {prediction.fallback.confidence:.3f}")
         self.stdout.write(f"unsure: {prediction.reason}" if prediction.unsure else "sure")
 
-    def _retrain(self, **_o) -> None:
+    def _retrain(self, **_o: Any) -> None:
         row = learning.retrain(progress=self._say)
         self._say("not enough closed tickets yet" if row is None else f"version {row.pk}: {row.metrics}")
 
-    def _catalogue(self, **_o) -> None:
+    def _catalogue(self, **_o: Any) -> None:
         row = learning.train_from_catalogue(progress=self._say)
         self._say(f"version {row.pk}: {row.n_train} rows, {row.n_labels} matters")

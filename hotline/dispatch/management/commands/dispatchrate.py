@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from hotline.dispatch.selectors import first_time_right, first_time_right_by_unit
@@ -14,11 +15,11 @@ from hotline.orgs.models import Unit
 class Command(BaseCommand):
     help = "Print the first-time-right rate of dispatch for a period, per unit and overall."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--units", type=int, default=10, help="how many units to list (lowest rate first)")
 
-    def handle(self, *args, days: int, units: int, **opts) -> None:
+    def handle(self, *args: Any, days: int, units: int, **opts: Any) -> None:
         end = timezone.now()
         start = end - dt.timedelta(days=days)
         by_unit = first_time_right_by_unit(start, end)

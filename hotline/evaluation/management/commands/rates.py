@@ -1,13 +1,14 @@
 import csv
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.evaluation.selectors import BY, definitions, month_headline, parse_period, unit_scores
 
 COLUMNS = ["rank", "zone", "name", "n", "response", "resolution", "satisfaction", "composite"]
 
 
-def _fmt(value) -> str:
+def _fmt(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -18,7 +19,7 @@ def _fmt(value) -> str:
 class Command(BaseCommand):
     help = "The three rates, composite score and zone per unit, district, township or matter for a period."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--period", required=True, help="a month (2026-11) or a year (2026)")
         parser.add_argument("--by", choices=BY, default="unit")
         parser.add_argument("--format", choices=("table", "csv"), default="table")
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             help="only the share of units in the blue zone and praise, vs last period",
         )
 
-    def handle(self, *args, period: str, by: str, format: str, headline: bool, **options) -> None:
+    def handle(self, *args: Any, period: str, by: str, format: str, headline: bool, **options: Any) -> None:
         if headline:
             try:
                 head = month_headline(parse_period(period))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 
 class Command(BaseCommand):
     help = "Insight (改 + 未诉先办): hot issues and surge warnings."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         hot = sub.add_parser("hotspots", help="rank hot issues in a message file or in the tickets of a period")
         source = hot.add_mutually_exclusive_group(required=True)
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         surge = sub.add_parser("surges", help="scan for surges now (idempotent)")
         surge.add_argument("--days", type=int, default=7)
 
-    def handle(self, *args, action: str, **opts) -> None:
+    def handle(self, *args: Any, action: str, **opts: Any) -> None:
         if action == "hotspots":
             self._hotspots(**opts)
         else:
@@ -34,7 +35,17 @@ class Command(BaseCommand):
             raised = scan_surges(timezone.now(), days=opts["days"])
             self.stdout.write(f"{len(raised)} new surge warnings")
 
-    def _hotspots(self, *, data, period, top, min_size, out, save, **_) -> None:
+    def _hotspots(
+        self,
+        *,
+        data: str | None,
+        period: str | None,
+        top: int,
+        min_size: int,
+        out: str | None,
+        save: bool,
+        **_: Any,
+    ) -> None:
         from hotline.insight import hotspots, services
 
         if top < 1 or min_size < 2:
@@ -52,6 +63,7 @@ class Command(BaseCommand):
         local_end = timezone.localtime(end).replace(tzinfo=None) if end else None  # messages carry local time
         issues = hotspots.find_hot_issues(messages, top=top, min_size=min_size, period_end=local_end, progress=True)
         if save and period:
+            assert end is not None  # --period and --data exclude each other
             services.store_hotspots(issues, start=start, end=end)
         if out:
             with open(out, "w", encoding="utf-8", newline="") as fh:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from hotline.reports.periods import Kind
@@ -19,14 +20,16 @@ class Command(BaseCommand):
         "or print the safety-hazard daily paragraph; 'due' archives every finished period not yet archived."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=[*Kind.values, "due"])
         parser.add_argument("--date", help="a day of the period, YYYY-MM-DD (default: today)")
         parser.add_argument("--format", choices=FORMATS, default="txt")
         parser.add_argument("--out", help="the file to write (default for txt: print it)")
         parser.add_argument("--archive", dest="store", action="store_true", help="also store it in the report archive")
 
-    def handle(self, *args, kind: str, date: str | None, format: str, out: str | None, store: bool, **options):
+    def handle(
+        self, *args: Any, kind: str, date: str | None, format: str, out: str | None, store: bool, **options: Any
+    ) -> None:
         if kind == "due":
             made = generate_due_reports()
             for report in made:

@@ -1,7 +1,8 @@
 import datetime as dt
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -11,7 +12,7 @@ from hotline.worker.schedule import jobs, tick
 class Command(BaseCommand):
     help = "Run the periodic jobs every app registered (deadline scan, orders, revisits, deliveries, reports…)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run every job once now and stop")
         parser.add_argument(
             "--job", action="append", choices=sorted(j.name for j in jobs()), help="only this job (repeatable)"
@@ -19,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--sleep", type=float, default=20.0, help="seconds between ticks")
         parser.add_argument("--now", help="pretend it is this time (ISO 8601), for replays and tests")
 
-    def handle(self, *args, once: bool, job: list[str] | None, sleep: float, now: str | None, **options) -> None:
+    def handle(
+        self, *args: Any, once: bool, job: list[str] | None, sleep: float, now: str | None, **options: Any
+    ) -> None:
         at = None
         if now:
             at = parse_datetime(now)
