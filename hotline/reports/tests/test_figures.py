@@ -4,6 +4,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from hotline.evaluation.models import Revisit, Satisfaction
@@ -59,12 +60,14 @@ def test_a_finished_day_counts_every_ticket_event_and_revisit_of_that_day(past_h
         and (t.replied_at is None or t.replied_at > t.resolve_due)
     ]
     assert f.deadlines_missed == len(missed)
-    # The three rates by their definition: valid revisits only, "basically satisfied" counts.
+    # The three rates by their definition (hotline.evaluation.selectors): valid revisits only, and a
+    # "basically satisfied" answer counts BASIC_SHARE of a satisfied one.
     valid = [r for r in Revisit.objects.all() if local_day(r.recorded_at) == day and r.outcome == Revisit.Outcome.VALID]
     assert f.rates["n"] == len(valid) > 0
     assert f.rates["response"] == pytest.approx(100 * sum(bool(r.contacted) for r in valid) / len(valid))
     assert f.rates["resolution"] == pytest.approx(100 * sum(bool(r.solved) for r in valid) / len(valid))
-    satisfied = sum(r.satisfaction != Satisfaction.DISSATISFIED for r in valid)
+    weight = {Satisfaction.SATISFIED: 1, Satisfaction.BASIC: settings.EVALUATION["BASIC_SHARE"]}
+    satisfied = sum(weight.get(r.satisfaction, 0) for r in valid)
     assert f.rates["satisfaction"] == pytest.approx(100 * satisfied / len(valid))
     # The top issues are the most frequent matters, each with examples from that matter.
     matters = Counter(t.matter_id for t in tickets if t.matter_id)
