@@ -14,6 +14,14 @@ def on_postgres() -> bool:
     return (os.environ.get("HOTLINE_DATABASE_URL") or "").startswith(("postgres", "postgresql"))
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Test users' passwords are hashed with MD5: PBKDF2 is slow on purpose (2.2 s for the six
+    # personas), and that slowness is a property of production, not of anything under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from hotline.demo.reference import load_reference

@@ -8,12 +8,6 @@ import pytest
 from django.utils import timezone
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The personas' passwords are hashed with a cheap hasher: the pages are under test, not PBKDF2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def archive_dir(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
