@@ -22,6 +22,23 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_var_dir(tmp_path_factory):
+    """Files the code writes under var/ (classifier versions, archived reports, the outbox) go to a
+    directory of this test session: never into a developer's demo data, and never shared between
+    parallel workers, whose databases would both number their first classifier version 1."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    with override_settings(
+        VAR_DIR=var,
+        MEDIA_ROOT=var / "media",
+        SUPERVISION={**settings.SUPERVISION, "OUTBOX": var / "outbox.jsonl"},
+    ):
+        yield var
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from hotline.demo.reference import load_reference
