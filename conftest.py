@@ -39,17 +39,20 @@ def _own_var_dir(tmp_path_factory):
         yield var
 
 
+_db_blocker = None  # pytest-django's, once the test database exists
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from hotline.demo.reference import load_reference
 
+    global _db_blocker
     with django_db_blocker.unblock():
         load_reference()
+    _db_blocker = django_db_blocker
 
 
-@pytest.fixture
-def ref(db):
-    """Xining's reference data; reloaded when a transactional test emptied the tables."""
+def _reference() -> None:
     from hotline.demo.reference import load_reference, reference_loaded
     from hotline.dispatch import router
     from hotline.orgs import places
@@ -60,7 +63,33 @@ def ref(db):
     invalidate_calendar()
     places.clear_cache()
     router.clear_cache()
+
+
+@pytest.fixture
+def ref(db):
+    """Xining's reference data; reloaded when a transactional test emptied the tables."""
+    _reference()
     return True
+
+
+def _flushes(item) -> bool:
+    """Whether the test runs without a wrapping transaction, so that its tables are emptied after it."""
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and bool(marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    return transaction or "transactional_db" in item.fixturenames or "live_server" in item.fixturenames
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends. Put the reference data back then, once
+    and committed: left to the next test's ``ref``, it would be loaded again inside every later
+    test's rolled-back transaction, seconds each (parallel workers interleave such tests freely)."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and _db_blocker is not None and _flushes(item):
+            with _db_blocker.unblock():
+                _reference()
 
 
 @pytest.fixture
