@@ -1,7 +1,10 @@
-"""Shared test set-up: reference data loaded once, and the personas every test talks about."""
+"""Shared test set-up: reference data loaded once, the personas every test talks about, and the
+pinned clock that date-sensitive tests run on."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -9,9 +12,42 @@ import pytest
 
 SHARED = Path(__file__).resolve().parent.parent / "shared" / "datasets"
 
+# The day (and local time) date-sensitive tests run on unless --clock or HOTLINE_TEST_CLOCK names
+# others: a Wednesday, an ordinary working day with working days on either side.
+DEFAULT_CLOCK = "2026-12-09T10:00"
+CLOCK_HOUR = dt.time(10, 0)  # the local time of a --clock given as a bare date
+
 
 def on_postgres() -> bool:
     return (os.environ.get("HOTLINE_DATABASE_URL") or "").startswith(("postgres", "postgresql"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=None,
+        help=(
+            "the local day (2026-11-30) or instant (2026-11-30T09:00) that tests marked `clock` run on; "
+            "several, comma-separated, run each of them once per day "
+            f"(default: $HOTLINE_TEST_CLOCK, else {DEFAULT_CLOCK})"
+        ),
+    )
+
+
+def clock_days(config) -> list[str]:
+    text = config.getoption("clock") or os.environ.get("HOTLINE_TEST_CLOCK") or DEFAULT_CLOCK
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def clock_instant(text: str) -> dt.datetime:
+    """A --clock value as an aware instant on the centre's clock (a bare date at CLOCK_HOUR)."""
+    from django.utils import timezone
+
+    try:
+        naive = dt.datetime.combine(dt.date.fromisoformat(text), CLOCK_HOUR)
+    except ValueError:
+        naive = dt.datetime.fromisoformat(text)
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
 def pytest_configure(config):
@@ -20,6 +56,19 @@ def pytest_configure(config):
     # Test users' passwords are hashed with MD5: PBKDF2 is slow on purpose (2.2 s for the six
     # personas), and that slowness is a property of production, not of anything under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for text in clock_days(config):
+        try:
+            clock_instant(text)
+        except ValueError:
+            raise pytest.UsageError(f"--clock/HOTLINE_TEST_CLOCK: {text!r} is not a date or a date and time") from None
+
+
+def pytest_generate_tests(metafunc):
+    """With several --clock days, each date-sensitive test runs once per day, grouped by day so that
+    a module's history is simulated once per day."""
+    days = clock_days(metafunc.config)
+    if len(days) > 1 and metafunc.definition.get_closest_marker("clock") and "clock_day" in metafunc.fixturenames:
+        metafunc.parametrize("clock_day", days, indirect=True, scope="module")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -90,6 +139,91 @@ def pytest_runtest_teardown(item, nextitem):
         if nextitem is not None and _db_blocker is not None and _flushes(item):
             with _db_blocker.unblock():
                 _reference()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, clock_day):
+    """One transaction around a whole module, for data built once and only read by its tests (a
+    simulated history): rolled back when the module ends, or when a run of several --clock days
+    moves on to the next day. A fixture building such data depends on this one and opens the
+    database with ``django_db_blocker.unblock()``. Each test using it runs in its own savepoint
+    inside (``_savepoint_per_test``), so what a test writes is undone after it. Not for modules with
+    transactional tests."""
+    from django.db import transaction
+
+    block = transaction.atomic()
+    with django_db_blocker.unblock():
+        block.__enter__()
+    try:
+        with django_db_blocker.unblock():
+            _reference()
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _savepoint_per_test(request):
+    """A test reading a module's data gets pytest-django's transaction (a savepoint inside it)."""
+    if "module_db" in request.fixturenames:
+        request.getfixturevalue("db")
+
+
+# --- the clock ---------------------------------------------------------------------------------
+# A test whose outcome could depend on the day it runs (it reads today's date, or what it checks
+# turns on today, this month or the working days around now) is marked `clock`: it runs on the
+# pinned clock, DEFAULT_CLOCK or the day given by --clock/HOTLINE_TEST_CLOCK, and time ticks on
+# from there. Fixtures that simulate history end on that clock, so a fixed day in, a fixed
+# history out. `scripts/test-dates` runs the
+# marked tests on the days that break date arithmetic (a Monday, after a holiday, New Year's Eve,
+# a 调休 working Saturday).
+
+_travels: list[tuple[str, object]] = []
+
+
+@contextlib.contextmanager
+def _travel(day: str):
+    """Travel to ``day``; inside a travel to the same day (a module's), keep its clock running."""
+    import time_machine
+
+    if _travels and _travels[-1][0] == day:
+        yield _travels[-1][1]
+        return
+    with time_machine.travel(clock_instant(day), tick=True) as traveller:
+        _travels.append((day, traveller))
+        try:
+            yield traveller
+        finally:
+            _travels.pop()
+
+
+@pytest.fixture(scope="module")
+def clock_day(request) -> str:
+    """The --clock value this test runs on (one of several when the run names several days)."""
+    return getattr(request, "param", None) or clock_days(request.config)[0]
+
+
+@pytest.fixture(scope="module")
+def module_clock(clock_day):
+    """The pinned clock for a whole module, for module-scoped fixtures that build history."""
+    with _travel(clock_day) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(clock_day):
+    """The pinned clock: a time-machine traveller (``.shift()``, ``.move_to()``) started at the
+    chosen day and time; time ticks on from there."""
+    with _travel(clock_day) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _clock_for_marked_tests(request, clock_day):
+    if request.node.get_closest_marker("clock") is not None:
+        request.getfixturevalue("clock")
 
 
 @pytest.fixture
