@@ -18,7 +18,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	@scripts/install-browser
 	@scripts/install-office
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
