@@ -38,7 +38,7 @@ def test_the_command_prints_a_summary_line(ref):
 
 
 @pytest.mark.clock
-def test_the_demo_builds_and_prints_one_login_per_role(ref):
+def test_the_demo_builds_and_prints_one_login_per_role(ref, catalogue_trained_once):
     from django.contrib.auth import authenticate
 
     from hotline.demo.personas import DEMO_PASSWORD
