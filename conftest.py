@@ -147,7 +147,7 @@ def module_db(django_db_setup, django_db_blocker, clock_day):
     simulated history): rolled back when the module ends, or when a run of several --clock days
     moves on to the next day. A fixture building such data depends on this one and opens the
     database with ``django_db_blocker.unblock()``. Each test using it runs in its own savepoint
-    inside (``_savepoint_per_test``), so what a test writes is undone after it. Not for modules with
+    inside (see ``pytest_collection_modifyitems``), so what a test writes is undone after it. Not for modules with
     transactional tests."""
     from django.db import transaction
 
@@ -164,11 +164,13 @@ def module_db(django_db_setup, django_db_blocker, clock_day):
             block.__exit__(None, None, None)
 
 
-@pytest.fixture(autouse=True)
-def _savepoint_per_test(request):
-    """A test reading a module's data gets pytest-django's transaction (a savepoint inside it)."""
-    if "module_db" in request.fixturenames:
-        request.getfixturevalue("db")
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test reading a module's data is a database test: it gets pytest-django's transaction (a
+    savepoint inside the module's), and the test database is set up even when no other test asks."""
+    for item in items:
+        if "module_db" in item.fixturenames and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
 
 
 # --- the clock ---------------------------------------------------------------------------------
