@@ -30,7 +30,9 @@ def history(module_db, module_clock, django_db_blocker):
     """Simulated traffic up to now on the pinned clock: tickets in every state, returns, revisits,
     reopenings. It covers at least four days and always the last working day before today with the
     day before it, so a whole working day is there after a weekend or a week of holidays. Built
-    once per module (tests only read it; what a test writes is rolled back after it)."""
+    once per module (tests only read it; what a test writes is rolled back after it). Seed 4: on
+    the default clock that working day's revisits hold all three answers, "basically satisfied"
+    among them, so the finished-day recount weighs each."""
     from hotline.demo.simulator import simulate
 
     now = timezone.now()
@@ -38,7 +40,7 @@ def history(module_db, module_clock, django_db_blocker):
     with django_db_blocker.unblock():
         first = last_working_day_before(today) - dt.timedelta(days=1)
         days = max(4, (today - first).days + 1)
-        stats, _seconds = simulate(days=days, per_day=45, seed=7, end=now)
+        stats, _seconds = simulate(days=days, per_day=45, seed=4, end=now)
     assert stats.tickets > 100
     return now
 
