@@ -147,8 +147,8 @@ def module_db(django_db_setup, django_db_blocker, clock_day):
     simulated history): rolled back when the module ends, or when a run of several --clock days
     moves on to the next day. A fixture building such data depends on this one and opens the
     database with ``django_db_blocker.unblock()``. Each test using it runs in its own savepoint
-    inside (see ``pytest_collection_modifyitems``), so what a test writes is undone after it. Not for modules with
-    transactional tests."""
+    inside (see ``pytest_collection_modifyitems``), so what a test writes is undone after it.
+    Not for modules with transactional tests."""
     from django.db import transaction
 
     block = transaction.atomic()
@@ -177,10 +177,9 @@ def pytest_collection_modifyitems(items):
 # A test whose outcome could depend on the day it runs (it reads today's date, or what it checks
 # turns on today, this month or the working days around now) is marked `clock`: it runs on the
 # pinned clock, DEFAULT_CLOCK or the day given by --clock/HOTLINE_TEST_CLOCK, and time ticks on
-# from there. Fixtures that simulate history end on that clock, so a fixed day in, a fixed
-# history out. `scripts/test-dates` runs the
-# marked tests on the days that break date arithmetic (a Monday, after a holiday, New Year's Eve,
-# a 调休 working Saturday).
+# from there. Fixtures that simulate history end on that clock: a fixed day in, a fixed history
+# out. `scripts/test-dates` runs the marked tests on the days that break date arithmetic (a
+# Monday, after a holiday, New Year's Eve, a 调休 working Saturday).
 
 _travels: list[tuple[str, object]] = []
 
