@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench messages clean
+.PHONY: demo test test-dates lint bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	@scripts/install-browser
 	@scripts/install-office
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# The date-sensitive tests on a Monday, after a holiday, on New Year's Eve and on a working Saturday.
+test-dates: $(STAMP)
+	scripts/test-dates
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

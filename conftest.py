@@ -1,7 +1,10 @@
-"""Shared test set-up: reference data loaded once, and the personas every test talks about."""
+"""Shared test set-up: reference data loaded once, the personas every test talks about, and the
+pinned clock that date-sensitive tests run on."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -9,22 +12,96 @@ import pytest
 
 SHARED = Path(__file__).resolve().parent.parent / "shared" / "datasets"
 
+# The day (and local time) date-sensitive tests run on unless --clock or HOTLINE_TEST_CLOCK names
+# others: a Wednesday, an ordinary working day with working days on either side.
+DEFAULT_CLOCK = "2026-12-09T10:00"
+CLOCK_HOUR = dt.time(10, 0)  # the local time of a --clock given as a bare date
+
 
 def on_postgres() -> bool:
     return (os.environ.get("HOTLINE_DATABASE_URL") or "").startswith(("postgres", "postgresql"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=None,
+        help=(
+            "the local day (2026-11-30) or instant (2026-11-30T09:00) that tests marked `clock` run on; "
+            "several, comma-separated, run each of them once per day "
+            f"(default: $HOTLINE_TEST_CLOCK, else {DEFAULT_CLOCK})"
+        ),
+    )
+
+
+def clock_days(config) -> list[str]:
+    text = config.getoption("clock") or os.environ.get("HOTLINE_TEST_CLOCK") or DEFAULT_CLOCK
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def clock_instant(text: str) -> dt.datetime:
+    """A --clock value as an aware instant on the centre's clock (a bare date at CLOCK_HOUR)."""
+    from django.utils import timezone
+
+    try:
+        naive = dt.datetime.combine(dt.date.fromisoformat(text), CLOCK_HOUR)
+    except ValueError:
+        naive = dt.datetime.fromisoformat(text)
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Test users' passwords are hashed with MD5: PBKDF2 is slow on purpose (2.2 s for the six
+    # personas), and that slowness is a property of production, not of anything under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for text in clock_days(config):
+        try:
+            clock_instant(text)
+        except ValueError:
+            raise pytest.UsageError(f"--clock/HOTLINE_TEST_CLOCK: {text!r} is not a date or a date and time") from None
+
+
+def pytest_generate_tests(metafunc):
+    """With several --clock days, each date-sensitive test runs once per day, grouped by day so that
+    a module's history is simulated once per day."""
+    days = clock_days(metafunc.config)
+    if len(days) > 1 and metafunc.definition.get_closest_marker("clock") and "clock_day" in metafunc.fixturenames:
+        metafunc.parametrize("clock_day", days, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_var_dir(tmp_path_factory):
+    """Files the code writes under var/ (classifier versions, archived reports, the outbox) go to a
+    directory of this test session: never into a developer's demo data, and never shared between
+    parallel workers, whose databases would both number their first classifier version 1."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    with override_settings(
+        VAR_DIR=var,
+        MEDIA_ROOT=var / "media",
+        OUTBOX={**settings.OUTBOX, "FILE": var / "outbox.jsonl"},
+    ):
+        yield var
+
+
+_db_blocker = None  # pytest-django's, once the test database exists
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from hotline.demo.reference import load_reference
 
+    global _db_blocker
     with django_db_blocker.unblock():
         load_reference()
+    _db_blocker = django_db_blocker
 
 
-@pytest.fixture
-def ref(db):
-    """Xining's reference data; reloaded when a transactional test emptied the tables."""
+def _reference() -> None:
     from hotline.demo.reference import load_reference, reference_loaded
     from hotline.dispatch import router
     from hotline.orgs import places
@@ -35,7 +112,119 @@ def ref(db):
     invalidate_calendar()
     places.clear_cache()
     router.clear_cache()
+
+
+@pytest.fixture
+def ref(db):
+    """Xining's reference data; reloaded when a transactional test emptied the tables."""
+    _reference()
     return True
+
+
+def _flushes(item) -> bool:
+    """Whether the test runs without a wrapping transaction, so that its tables are emptied after it."""
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and bool(marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    return transaction or "transactional_db" in item.fixturenames or "live_server" in item.fixturenames
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends. Put the reference data back then, once
+    and committed: left to the next test's ``ref``, it would be loaded again inside every later
+    test's rolled-back transaction, seconds each (parallel workers interleave such tests freely)."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and _db_blocker is not None and _flushes(item):
+            with _db_blocker.unblock():
+                _reference()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, clock_day):
+    """One transaction around a whole module, for data built once and only read by its tests (a
+    simulated history): rolled back when the module ends, or when a run of several --clock days
+    moves on to the next day. A fixture building such data depends on this one and opens the
+    database with ``django_db_blocker.unblock()``. Each test using it runs in its own savepoint
+    inside (see ``pytest_collection_modifyitems``), so what a test writes is undone after it.
+    Not for modules with transactional tests."""
+    from django.db import transaction
+
+    block = transaction.atomic()
+    with django_db_blocker.unblock():
+        block.__enter__()
+    try:
+        with django_db_blocker.unblock():
+            _reference()
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test reading a module's data is a database test: it gets pytest-django's transaction (a
+    savepoint inside the module's), and the test database is set up even when no other test asks."""
+    for item in items:
+        if "module_db" in item.fixturenames and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
+# --- the clock ---------------------------------------------------------------------------------
+# A test whose outcome could depend on the day it runs (it reads today's date, or what it checks
+# turns on today, this month or the working days around now) is marked `clock`: it runs on the
+# pinned clock, DEFAULT_CLOCK or the day given by --clock/HOTLINE_TEST_CLOCK, and time ticks on
+# from there. Fixtures that simulate history end on that clock: a fixed day in, a fixed history
+# out. `scripts/test-dates` runs the marked tests on the days that break date arithmetic (a
+# Monday, after a holiday, New Year's Eve, a 调休 working Saturday).
+
+_travels: list[tuple[str, object]] = []
+
+
+@contextlib.contextmanager
+def _travel(day: str):
+    """Travel to ``day``; inside a travel to the same day (a module's), keep its clock running."""
+    import time_machine
+
+    if _travels and _travels[-1][0] == day:
+        yield _travels[-1][1]
+        return
+    with time_machine.travel(clock_instant(day), tick=True) as traveller:
+        _travels.append((day, traveller))
+        try:
+            yield traveller
+        finally:
+            _travels.pop()
+
+
+@pytest.fixture(scope="module")
+def clock_day(request) -> str:
+    """The --clock value this test runs on (one of several when the run names several days)."""
+    return getattr(request, "param", None) or clock_days(request.config)[0]
+
+
+@pytest.fixture(scope="module")
+def module_clock(clock_day):
+    """The pinned clock for a whole module, for module-scoped fixtures that build history."""
+    with _travel(clock_day) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(clock_day):
+    """The pinned clock: a time-machine traveller (``.shift()``, ``.move_to()``) started at the
+    chosen day and time; time ticks on from there."""
+    with _travel(clock_day) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _clock_for_marked_tests(request, clock_day):
+    if request.node.get_closest_marker("clock") is not None:
+        request.getfixturevalue("clock")
 
 
 @pytest.fixture

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from hotline.evaluation.selectors import definitions
 
 from . import charts
 from .figures import ReportFigures, Row
@@ -93,6 +97,11 @@ def period_label(figures: ReportFigures) -> str:
             "last": p.last.isoformat(),
         }
     return p.first.isoformat()
+
+
+def _sentences(texts: Iterable[str]) -> str:
+    """Sentences run on: Chinese puts no space between them."""
+    return ("" if (get_language() or "").startswith("zh") else " ").join(texts)
 
 
 def _rate_row(label: str, rates: dict, before: dict) -> list[Cell]:
@@ -189,10 +198,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             _("The three rates"),
             rate_headers,
             [_rate_row(_("All units"), f.rates, f.previous_rates)],
-            note=_(
-                "Response = contacted ÷ valid revisits; resolution = solved ÷ valid revisits; satisfaction = "
-                "satisfied or basically satisfied ÷ valid revisits. Unreachable and refused revisits are excluded."
-            ),
+            # The definitions the figures are computed by, with the centre's settings filled in: a
+            # restatement here once told readers that "basically satisfied" counted in full.
+            note=_sentences(definitions()[key] for key in ("response", "resolution", "satisfaction", "sample")),
         )
     )
     breakdowns = [

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
@@ -27,6 +28,7 @@ def test_a_small_simulation_covers_the_loop_and_keeps_every_ticket_consistent(re
     assert all(t.closed_at <= end for t in closed)
 
 
+@pytest.mark.clock
 def test_the_command_prints_a_summary_line(ref):
     out = io.StringIO()
     call_command("simulate", "--days", "1", "--per-day", "40", "--seed", "5", stdout=out)
@@ -35,7 +37,8 @@ def test_the_command_prints_a_summary_line(ref):
     assert "response " in last and "resolution " in last and "satisfaction " in last
 
 
-def test_the_demo_builds_and_prints_one_login_per_role(ref):
+@pytest.mark.clock
+def test_the_demo_builds_and_prints_one_login_per_role(ref, catalogue_trained_once):
     from django.contrib.auth import authenticate
 
     from hotline.demo.personas import DEMO_PASSWORD

@@ -178,6 +178,7 @@ def test_typical_cases_are_anonymised_and_only_published_ones_show(replied, peop
     assert street.post(f"/cases/from/{replied.code}/").status_code == 403
 
 
+@pytest.mark.clock
 def test_public_figures_count_the_requests_and_rates(replied, people):
     from hotline.evaluation.selectors import three_rates
     from hotline.evaluation.services import record_revisit

@@ -65,6 +65,7 @@ def test_a_source_with_nothing_is_left_out_and_invalid_calls_do_not_count(ref, z
     assert "消防救援支队" not in safety_paragraph(DAY, CONFIG)
 
 
+@pytest.mark.clock
 def test_the_shipped_configuration_counts_the_simulated_hazards(history, zh):
     paragraph = safety_paragraph(timezone.localdate())
     assert paragraph.startswith(f"{timezone.localdate().month}月{timezone.localdate().day}日，西宁市")

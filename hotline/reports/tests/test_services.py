@@ -12,6 +12,7 @@ from hotline.reports.periods import Kind
 from hotline.reports.services import due_periods, generate_due_reports, generate_report
 
 
+@pytest.mark.clock
 def test_a_report_is_archived_once_and_regenerating_replaces_its_file(ref, archive_dir):
     day = timezone.localdate() - dt.timedelta(days=1)
     (first,) = generate_report(Kind.DAILY, day, ["txt"])
@@ -24,6 +25,7 @@ def test_a_report_is_archived_once_and_regenerating_replaces_its_file(ref, archi
     assert [p.name for p in (archive_dir / "reports" / "daily" / f"{day:%Y}").iterdir()] == [f"daily-{day:%Y%m%d}.txt"]
 
 
+@pytest.mark.clock
 def test_bad_requests_archive_nothing(ref, archive_dir):
     with pytest.raises(ValueError):
         generate_report(Kind.DAILY, timezone.localdate(), ["txt", "pdf"])
@@ -52,6 +54,7 @@ def test_the_job_archives_each_finished_period_once(ref, archive_dir, settings):
     assert {r.format for r in generate_due_reports(now)} == {"docx"}
 
 
+@pytest.mark.clock
 def test_the_command_writes_each_format_and_prints_the_safety_paragraph(history, tmp_path, archive_dir):
     day = timezone.localdate().isoformat()
     for fmt in ("docx", "xlsx"):
@@ -68,6 +71,7 @@ def test_the_command_writes_each_format_and_prints_the_safety_paragraph(history,
     assert not (tmp_path / "r.txt").exists()
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -84,6 +88,7 @@ def test_the_command_refuses_bad_input_with_a_clear_error(ref, archive_dir, args
     assert not Report.objects.exists()
 
 
+@pytest.mark.clock
 def test_the_command_runs_the_job(ref, archive_dir, settings):
     settings.HOTLINE = {**settings.HOTLINE, "REPORT_FORMATS": ["txt"]}
     out = io.StringIO()

@@ -18,6 +18,7 @@ def leader(people, django_user_model):
     return user
 
 
+@pytest.mark.clock
 def test_only_leaders_and_supervisors_read_reports(client, people, leader):
     assert client.get("/reports/").status_code == 302  # to the login page
     for user, status in ((people.street, 403), (people.operator, 403), (people.supervisor, 200), (leader, 200)):
@@ -26,6 +27,7 @@ def test_only_leaders_and_supervisors_read_reports(client, people, leader):
         assert client.get(f"/reports/view/?kind=daily&date={timezone.localdate()}").status_code == status
 
 
+@pytest.mark.clock
 def test_the_archive_lists_periods_with_a_download_per_format(client, leader, archive_dir):
     day = timezone.localdate() - dt.timedelta(days=1)
     generate_report(Kind.DAILY, day, ["xlsx", "txt"])
@@ -42,6 +44,7 @@ def test_the_archive_lists_periods_with_a_download_per_format(client, leader, ar
     assert client.get(f"/reports/{txt.pk}/download/").status_code == 404
 
 
+@pytest.mark.clock
 def test_a_report_on_screen_shows_the_same_tables_as_the_files(client, leader, history):
     client.force_login(leader)
     yesterday = timezone.localdate() - dt.timedelta(days=1)  # a whole simulated day, whatever the hour
@@ -52,6 +55,7 @@ def test_a_report_on_screen_shows_the_same_tables_as_the_files(client, leader, h
     assert response.context["figures"].total > 0
 
 
+@pytest.mark.clock
 def test_the_safety_paragraph_on_screen(client, leader, history):
     client.force_login(leader)
     page = client.get(f"/reports/view/?kind=safety-daily&date={timezone.localdate()}", HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -65,6 +69,7 @@ def test_bad_or_future_periods_show_the_form_again(client, leader, query):
     assert response.status_code == 200 and "report" not in response.context
 
 
+@pytest.mark.clock
 def test_regenerating_from_the_page_archives_every_format(client, leader, archive_dir):
     client.force_login(leader)
     day = timezone.localdate() - dt.timedelta(days=2)
@@ -78,6 +83,7 @@ def test_regenerating_from_the_page_archives_every_format(client, leader, archiv
     assert Report.objects.count() == 3
 
 
+@pytest.mark.clock
 def test_the_admin_lists_the_archive_read_only(client, django_user_model, archive_dir, ref):
     generate_report(Kind.DAILY, timezone.localdate() - dt.timedelta(days=1), ["txt"])
     client.force_login(django_user_model.objects.create_superuser("root", password="x-admin-test-pw"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -137,8 +138,10 @@ def test_the_ticket_page_only_reads_and_the_dispatch_remembers_what_the_machine_
     assert not DispatchSuggestion.objects.filter(ticket=refused).exists()
 
 
+@pytest.mark.clock
 def test_the_console_warns_of_likely_repeats(people):
-    earlier = new_ticket(people.operator, requester_phone="13912345678")
+    # Yesterday on the test clock: a fixed date would fall out of the repeat window as the calendar moves on.
+    earlier = new_ticket(people.operator, requester_phone="13912345678", when=timezone.now() - dt.timedelta(days=1))
     html = (
         as_(people.operator)
         .get("/insight/repeats/", {"requester_phone": "13912345678", "content": "小区门口占道经营", "address": ""})
@@ -147,6 +150,7 @@ def test_the_console_warns_of_likely_repeats(people):
     assert earlier.code in html
 
 
+@pytest.mark.clock
 def test_the_pool_shows_colours_orders_and_findings_and_a_false_closure_reopens(people):
     from hotline.dispatch.services import dispatch_ticket
     from hotline.evaluation.services import record_revisit

@@ -69,6 +69,7 @@ def test_the_admin_covers_the_reference_data(client, people, django_user_model):
     assert "承办人" in people_page and "东关大街街道" in people_page  # each person's role and unit
 
 
+@pytest.mark.clock
 def test_the_admin_warns_when_next_years_holidays_are_missing(client, people, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="x-admin-test-pw")
     from django.utils import timezone
