@@ -27,11 +27,12 @@ from django.utils import timezone
 from hotline.catalog.models import Matter, OwnerLevel
 from hotline.dispatch import learning, returns, router, store
 from hotline.dispatch.suggest import suggest_many
-from hotline.dispatch.services import dispatch_ticket
+from hotline.dispatch.services import answer_from_knowledge, dispatch_ticket, sure_matter
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.evaluation.services import close_after_window, record_revisit
 from hotline.handling import services as handling
 from hotline.intake.models import Channel
+from hotline.knowledge.models import Article
 from hotline.intake.services import answer_directly, invalidate_ticket, merge_ticket, register_ticket
 from hotline.orgs.models import Region, Unit
 from hotline.tabular import package_table
@@ -93,13 +94,76 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁�
 GIVEN = ["先生", "女士", "师傅", "大爷", "阿姨"]
 OPENINGS = ["", "", "", "市民来电反映：", "来电人称：", "市民反映：", "网民留言："]
 CLOSINGS = ["", "", "希望尽快处理。", "请相关部门核实处理。", "已经反映过一次，希望这次能解决。", "请尽快派人来看看。"]
-REPLIES = [
-    "已于{d}安排工作人员到现场核实，问题已处理完毕，并电话告知诉求人，诉求人表示认可。",
-    "经现场核查，情况属实，已责令相关责任方限期整改，整改已完成，已向诉求人反馈。",
-    "接单后第一时间联系诉求人，会同社区到现场查看，已协调解决，后续将加强巡查。",
-    "已联系诉求人说明相关政策及办理流程，诉求人表示理解。",
+# A unit's reply is of the kind its matter calls for (m13): a repair for a broken supply, an
+# enforcement for a nuisance, a mediation for a dispute, an explanation for a policy question.
+# Keyed by the catalogue's category or subcategory (the first two or four digits of a code).
+REPAIR = [
     "已组织维修人员现场处置，{d}恢复正常，已回访诉求人。",
+    "已于{d}安排抢修人员到场排查，故障已排除，并电话告知诉求人。",
 ]
+ENFORCE = [
+    "经现场核查，情况属实，已责令相关责任方限期整改，整改已完成，已向诉求人反馈。",
+    "已于{d}安排执法人员到现场核实，已依法处置，并电话告知诉求人，后续将加强巡查。",
+]
+MEDIATE = [
+    "接单后第一时间联系诉求人，会同社区到现场查看，已协调解决，后续将加强巡查。",
+    "已约谈相关方，于{d}协调双方达成一致，诉求人表示认可。",
+]
+EXPLAIN = [
+    "已联系诉求人说明相关政策及办理流程，诉求人表示理解。",
+    "已安排专人与诉求人对接，于{d}协助其办理了相关手续。",
+]
+REPLIES_BY_CATEGORY = {
+    "01": ENFORCE,  # 城市管理
+    "0106": REPAIR,  # 园林绿化
+    "02": MEDIATE,  # 住房和物业
+    "0202": REPAIR,  # 电梯
+    "0205": EXPLAIN,  # 公租房和保障房
+    "0206": EXPLAIN,  # 房地产交易
+    "03": ENFORCE,  # 道路交通
+    "0301": REPAIR,  # 市政道路
+    "0302": REPAIR,  # 路灯和井盖
+    "0303": REPAIR,  # 交通信号和设施
+    "0305": EXPLAIN,  # 公共交通
+    "0307": EXPLAIN,  # 交通违法和交管业务
+    "04": ENFORCE,  # 生态环境
+    "05": ENFORCE,  # 市场监管
+    "06": MEDIATE,  # 劳动和社会保障
+    "0603": EXPLAIN,  # 社会保险
+    "0604": EXPLAIN,  # 养老保险待遇
+    "0605": EXPLAIN,  # 就业创业
+    "0606": EXPLAIN,  # 失业保险
+    "0607": EXPLAIN,  # 人事人才
+    "07": EXPLAIN,  # 医疗保障和卫生健康
+    "08": EXPLAIN,  # 教育
+    "0804": MEDIATE,  # 校园安全和管理
+    "09": ENFORCE,  # 公安非紧急
+    "0901": EXPLAIN,  # 户籍管理
+    "0902": EXPLAIN,  # 证件办理
+    "10": REPAIR,  # 水电气暖
+    "11": ENFORCE,  # 消防安全
+    "12": EXPLAIN,  # 民政
+    "13": MEDIATE,  # 农业农村
+    "1303": EXPLAIN,  # 惠农补贴
+    "14": ENFORCE,  # 自然资源和规划
+    "1403": EXPLAIN,  # 不动产登记
+    "15": EXPLAIN,  # 文化旅游体育
+    "16": ENFORCE,  # 应急管理和安全生产
+    "17": EXPLAIN,  # 政务服务
+    "18": EXPLAIN,  # 税务和住房公积金
+    "19": MEDIATE,  # 基层治理和社会事务
+    "20": EXPLAIN,  # 商务和通信邮政
+}
+
+
+def replies_for(matter: Matter | None) -> list[str]:
+    """The replies a unit writes for requests of ``matter``'s kind: its subcategory's (four
+    digits of its code) when that differs from its category's, else its category's."""
+    if matter is None:
+        return MEDIATE
+    return REPLIES_BY_CATEGORY.get(matter.code[:4]) or REPLIES_BY_CATEGORY.get(matter.code[:2], MEDIATE)
+
+
 RETURN_REASONS = [
     "该事项不属于我单位职责范围，建议派至属地街道办事处。",
     "经核实，诉求地址不在我辖区，请重新派单。",
@@ -194,6 +258,10 @@ class Simulator:
         self.recent: list[Ticket] = []
         self.stories = self._stories()
         self.co_units: dict[int, list[Unit]] = {}
+        self.articles: dict[str, Article] = {}
+        for article in Article.objects.filter(is_active=True).exclude(matter=None).select_related("matter"):
+            assert article.matter is not None
+            self.articles.setdefault(article.matter.code, article)
         # With a trained classifier, tickets it is sure of are dispatched by it (自动派单).
         self.use_model = store.active()[1] is not None
 
@@ -364,6 +432,9 @@ class Simulator:
             else None,
             actor=self.actor,
             received_at=received,
+            # Located once with the batch's suggestions; without a model, intake locates it itself.
+            place=req["suggestions"].place.stored if "suggestions" in req else None,
+            title_matter=sure_matter(req.get("suggestions")),
         )
         self.stats.tickets += 1
         self.recent = (self.recent + [ticket])[-50:]
@@ -382,15 +453,20 @@ class Simulator:
         t = received + dt.timedelta(minutes=rng.uniform(2, 12))
         if not self._due(t):
             return
+        matter: Matter = req["matter"]
         if req["kind"] in (Kind.CONSULTATION, Kind.PRAISE) and rng.random() < 0.75:
-            answer_directly(
-                ticket,
-                answer="已根据知识库答复诉求人相关政策和办理渠道。"
-                if req["kind"] == Kind.CONSULTATION
-                else "已记录市民表扬并转达相关单位。",
-                actor=self.actor,
-                at=t,
-            )
+            # 直接答复 through the services an operator uses: a consultation the knowledge base
+            # covers is answered with its article (cited, and the ticket keeps a matter, M12);
+            # another is answered about its own matter, and praise recorded under its matter.
+            article = self._article_for(matter) if req["kind"] == Kind.CONSULTATION else None
+            if article is not None:
+                made = req.get("suggestions")
+                answer_from_knowledge(ticket, article=article, actor=self.actor, at=t, suggestions=made)
+            elif req["kind"] == Kind.CONSULTATION:  # the operator knows the policy without an article
+                answer = f"已向诉求人解答{matter.name}的相关政策和办理渠道。"
+                answer_directly(ticket, answer=answer, matter=matter, actor=self.actor, at=t)
+            else:
+                answer_directly(ticket, answer="已记录市民表扬并转达相关单位。", matter=matter, actor=self.actor, at=t)
             return
         roll = rng.random()
         if roll < 0.008:
@@ -401,7 +477,6 @@ class Simulator:
             if target.status not in (*VOID, Status.REGISTERED):
                 merge_ticket(ticket, into=target, actor=self.actor, at=t)
                 return
-        matter: Matter = req["matter"]
         route = router.route(matter, req["township"])  # where a careful dispatcher sends it
         if route.unit is None:
             return  # stays with the dispatchers: realistic, and visible in their queue
@@ -498,7 +573,7 @@ class Simulator:
         handling.reply(
             ticket,
             unit=unit,
-            result=rng.choice(REPLIES).format(d=f"{timezone.localtime(replied):%m月%d日}"),
+            result=rng.choice(replies_for(ticket.matter)).format(d=f"{timezone.localtime(replied):%m月%d日}"),
             at=replied,
         )
         revisit_at = self._office_time(replied, rng.uniform(60, 900))
@@ -542,6 +617,15 @@ class Simulator:
         if ticket.status == Status.REOPENED:
             self.stats.reopened += 1
             self._work(ticket, unit, at)
+
+    def _article_for(self, matter: Matter) -> Article | None:
+        """The knowledge article an operator would answer ``matter`` with: one written for it or for
+        a matter above it in the catalogue (codes nest), the closest first."""
+        for length in range(len(matter.code), 1, -2):
+            found = self.articles.get(matter.code[:length])
+            if found is not None:
+                return found
+        return None
 
     def _wrong_unit(self, right: Unit) -> Unit:
         same_kind = [u for u in self.units if u.kind == right.kind and u.pk != right.pk]

@@ -8,4 +8,9 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
+        from hotline.intake.services import use_place_finder
+
         from . import signals  # noqa: F401
+        from .locate import place_of
+
+        use_place_finder(place_of)

@@ -127,12 +127,35 @@ def retrain(
 # --- suggestions, auto-dispatch and corrections ---------------------------------------------------
 
 
-def suggest_for_ticket(ticket: Ticket, *, suggestions: Suggestions | None = None) -> Suggestions:
+def suggest_for_ticket(
+    ticket: Ticket, *, suggestions: Suggestions | None = None, held: str | None = None
+) -> Suggestions:
     """The suggestions for a ticket, remembered so a later dispatch can be compared with them.
-    ``suggestions`` made in bulk (``suggest_many``) are recorded as they are."""
+    ``suggestions`` made in bulk (``suggest_many``) are recorded as they are. ``held`` says why
+    the machine did not dispatch it (a ``DispatchSuggestion.Held``); by default, what the
+    suggestions themselves say."""
     result = suggestions or suggest(ticket.content, ticket.address)
-    _remember(ticket, result, auto=False)
+    _remember(ticket, result, auto=False, held=held)
     return result
+
+
+def held_reason(result: Suggestions) -> str:
+    """Why the machine would not dispatch alone, as a ``DispatchSuggestion.Held``; "" when it would."""
+    Held = DispatchSuggestion.Held
+    if result.model_version is None:
+        return Held.NO_MODEL
+    best = result.best
+    if best is None or best.matter is None:
+        return Held.NO_MATTER
+    needs_place = best.matter.owner_level == "township"
+    if needs_place and (result.place.region is None or best.unit is None):
+        return Held.NO_PLACE
+    if best.unit is None:
+        return Held.NO_UNIT
+    if best.confidence < result.threshold:
+        # The matter alone was sure enough: the place's doubt made the difference.
+        return Held.NO_PLACE if needs_place and best.matter_confidence >= result.threshold else Held.BELOW_THRESHOLD
+    return Held.NONE
 
 
 def sure_enough(result: Suggestions) -> bool:
@@ -141,7 +164,7 @@ def sure_enough(result: Suggestions) -> bool:
     return not result.unsure and best is not None and best.unit is not None and best.matter is not None
 
 
-def _remember(ticket: Ticket, result: Suggestions, *, auto: bool) -> None:
+def _remember(ticket: Ticket, result: Suggestions, *, auto: bool, held: str | None = None) -> None:
     best = result.best
     fields = {
         "model_id": result.model_version,
@@ -150,6 +173,8 @@ def _remember(ticket: Ticket, result: Suggestions, *, auto: bool) -> None:
         "unit": best.unit if best else None,
         "confidence": best.confidence if best else 0.0,
         "auto": auto,
+        "held": "" if auto else (held or held_reason(result) or DispatchSuggestion.Held.BELOW_THRESHOLD),
+        "threshold": result.threshold if result.model_version is not None else None,
     }
     # Built through the one-to-one field, so ``ticket.suggestion`` is cached for the dispatch
     # that follows and ``record_correction`` needs no query.
@@ -159,7 +184,7 @@ def _remember(ticket: Ticket, result: Suggestions, *, auto: bool) -> None:
         [row],
         update_conflicts=True,
         unique_fields=["ticket"],
-        update_fields=["model", "matter", "region", "unit", "confidence", "auto", "created_at"],
+        update_fields=["model", "matter", "region", "unit", "confidence", "auto", "held", "threshold", "created_at"],
     )
 
 
@@ -219,6 +244,8 @@ def record_correction(
         suggestion = ticket.suggestion
     except DispatchSuggestion.DoesNotExist:
         return None
+    if suggestion.model_id is None:
+        return None  # no model proposed anything: nothing to correct
     if suggestion.matter_id == (matter.pk if matter else None) and suggestion.unit_id == unit.pk:
         return None
     already = DispatchCorrection.objects.filter(ticket=ticket, chosen_matter=matter, chosen_unit=unit).exists()

@@ -31,6 +31,19 @@ class PlaceGuess:
     confidence: float
     reason: str
     outside: str = ""  # the other city or province named
+    # The district the place lies in when that much is sure, even if the township is not (a road
+    # name two townships of one district share).
+    district: Region | None = None
+
+    @property
+    def stored(self) -> Region | None:
+        """The place a ticket keeps (M2): the township when it is sure, else the district when that
+        is sure, else the city when only the city is named, else nothing."""
+        if self.outside or self.region is None:
+            return None
+        if self.region.level == Region.Level.TOWNSHIP:
+            return self.region if self.confidence >= SURE else self.district
+        return self.region
 
     @property
     def unsure(self) -> bool:
@@ -143,7 +156,9 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
         )
     region = gaz.regions.get(named.region.code, named.region) if named.region is not None else None
     if region is not None and region.level == Region.Level.TOWNSHIP:
-        return PlaceGuess(region, 0.97, _("The address names %(region)s.") % {"region": region.name})
+        return PlaceGuess(
+            region, 0.97, _("The address names %(region)s.") % {"region": region.name}, district=region.parent
+        )
     district = region if region is not None and region.level == Region.Level.DISTRICT else None
     hits = _gazetteer_hits(source, gaz)
     votes: Counter[str] = Counter()
@@ -160,6 +175,7 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
                 0.6,
                 _("%(name)s is not in %(district)s: only the district is sure.")
                 % {"name": hits[0], "district": district.name},
+                district=district,
             )
     if votes:
         (best, score), *rest = votes.most_common()
@@ -168,6 +184,7 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
         weight = max(w for name in hits for code, w in gaz.names[name] if code == best)
         confidence = round(min(0.95, share * weight * (0.95 if district or len(hits) > 1 else 0.92)), 3)
         name = next(n for n in hits if any(c == best for c, _w in gaz.names[n]))
+        parents = {gaz.regions[c].parent_id for c in votes}
         return PlaceGuess(
             township,
             confidence,
@@ -175,9 +192,15 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
             if share > 0.99
             else _("%(name)s lies in %(township)s, but the name is also used elsewhere.")
             % {"name": name, "township": township.name},
+            district=township.parent if len(parents) == 1 else None,
         )
     if district is not None:
-        return PlaceGuess(district, 0.6, _("Only the district is known: %(district)s.") % {"district": district.name})
+        return PlaceGuess(
+            district,
+            0.6,
+            _("Only the district is known: %(district)s.") % {"district": district.name},
+            district=district,
+        )
     if region is not None:  # the city itself
         return PlaceGuess(region, 0.3, _("Only the city is named."))
     typo = _typo(source, gaz)
@@ -195,8 +218,17 @@ def locate(address: str, *, text: str = "") -> PlaceGuess:
                 # one unambiguous reading of a name of three or more characters: as sure as a road
                 SURE if target.level == Region.Level.TOWNSHIP else 0.6,
                 _("Read %(written)s as %(name)s.") % {"written": written, "name": name},
+                district=target.parent
+                if target.level == Region.Level.TOWNSHIP
+                else (target if target.level == Region.Level.DISTRICT else None),
             )
     return PlaceGuess(None, 0.0, _("No known place in the address."))
+
+
+def place_of(address: str, text: str = "") -> Region | None:
+    """The place to store on a ticket at registration (``PlaceGuess.stored``): every door's intake
+    uses it through ``hotline.intake.services.use_place_finder``."""
+    return locate(address, text=text).stored
 
 
 # --- the gazetteer: import and learning ---------------------------------------------------------

@@ -77,7 +77,18 @@ class GazetteerEntry(models.Model):
 
 
 class DispatchSuggestion(models.Model):
-    """What the machine proposed for a ticket, kept so the dispatcher's choice can be compared."""
+    """What the machine proposed for a ticket, kept so the dispatcher's choice can be compared,
+    and, when it did not dispatch alone, why (m18): the ticket page reads the reason from here."""
+
+    class Held(models.TextChoices):
+        NONE = "", _("dispatched automatically")
+        BELOW_THRESHOLD = "below_threshold", _("the matter's confidence is below the auto-dispatch threshold")
+        NO_PLACE = "no_place", _("the place is not known or not sure enough for this matter")
+        NO_UNIT = "no_unit", _("no unit carries the matter at this place")
+        NO_MATTER = "no_matter", _("the classifier found no matter of the catalogue")
+        OPERATOR_MATTER = "operator_matter", _("the operator chose another matter than the classifier")
+        CHANNEL = "channel", _("requests from this channel are checked by a dispatcher first")
+        NO_MODEL = "no_model", _("no classifier was active")
 
     ticket = models.OneToOneField(
         "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="suggestion"
@@ -96,6 +107,9 @@ class DispatchSuggestion(models.Model):
     )
     confidence = models.FloatField(_("confidence"), default=0.0)
     auto = models.BooleanField(_("dispatched automatically"), default=False)
+    # Why it was left for a dispatcher, decided when the suggestion was made; and the threshold then.
+    held = models.CharField(_("left for a dispatcher because"), max_length=16, choices=Held.choices, blank=True)
+    threshold = models.FloatField(_("auto-dispatch threshold"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -24,9 +24,9 @@ from hotline.tickets import transitions
 from hotline.tickets.deadlines import tier_for
 from hotline.tickets.models import Kind, Ticket, Urgency
 
-from . import learning
-from .models import Consultation, ConsultationTask
-from .suggest import suggest
+from . import learning, store
+from .models import Consultation, ConsultationTask, DispatchSuggestion
+from .suggest import Suggestions, suggest
 
 if TYPE_CHECKING:
     from hotline.orgs.permissions import Actor
@@ -176,6 +176,7 @@ def register_call(
     *,
     channel: str,
     content: str,
+    title: str = "",
     requester_phone: str = "",
     requester_name: str = "",
     kind: str = Kind.HELP,
@@ -208,10 +209,15 @@ def register_call(
         chosen = Article.objects.filter(pk=article, is_active=True).first()
         if chosen is None:
             raise ValidationError({"article": _("Choose a published knowledge article.")})
+    # The machine reads the call once: its sure matter names the ticket (m9) and it decides the
+    # dispatch below. An operator who answers from an article names it by the article's matter.
+    made = suggest(content, address) if chosen is None else None
     with transitions.service_block():
         ticket, new = register_ticket(
             channel=channel,
             content=content,
+            title=title,
+            title_matter=(chosen.matter if chosen is not None else (sure_matter(made) if made else None)),
             kind=kind,
             requester_name=requester_name,
             requester_phone=requester_phone,
@@ -226,18 +232,58 @@ def register_call(
         if not new:
             return ticket, False  # the same call sent again: its ticket, as it stands now
         if chosen is not None:
-            answer_with_article(ticket, article=chosen, actor=actor)
+            answer_from_knowledge(ticket, article=chosen, actor=actor)
         else:
-            _dispatch_if_sure(ticket, chosen=matter)
+            _dispatch_if_sure(ticket, chosen=matter, made=made)
     return ticket, True
 
 
-def _dispatch_if_sure(ticket: Ticket, *, chosen: Matter | None) -> None:
-    made = suggest(ticket.content, ticket.address)
+def sure_matter(suggestions: Suggestions | None) -> Matter | None:
+    """The classifier's matter when it is sure of it: its best leaf at or above the auto-dispatch
+    threshold, or the higher-level matter it fell back to. None when a person must decide."""
+    if suggestions is None or suggestions.model_version is None:
+        return None
+    best = suggestions.best
+    if best is not None and best.matter is not None and best.matter_confidence >= suggestions.threshold:
+        return best.matter
+    return suggestions.fallback
+
+
+def answer_from_knowledge(
+    ticket: Ticket,
+    *,
+    article: Article,
+    note: str = "",
+    actor: Actor | None = None,
+    at: dt.datetime | None = None,
+    suggestions: Suggestions | None = None,
+) -> None:
+    """直接答复 from the console, the ticket page or the simulator: the article is cited and the
+    ticket carries a matter (M12). The rule, in order: the operator's own choice (a person heard
+    the caller), the article's matter (what the answer was about), the classifier's when it is
+    sure. Only when all three are missing does the answer stay without a matter."""
+    fallback = None
+    if ticket.matter_id is None and article.matter_id is None:
+        made = suggestions or (suggest(ticket.content, ticket.address) if store.active()[0] is not None else None)
+        fallback = sure_matter(made) if made is not None else None
+    answer_with_article(ticket, article=article, note=note, matter=fallback, actor=actor, at=at)
+
+
+def _dispatch_if_sure(ticket: Ticket, *, chosen: Matter | None, made: Suggestions | None = None) -> None:
+    made = made or suggest(ticket.content, ticket.address)
     if made.model_version is None:
-        return  # no classifier yet: a dispatcher decides
+        # No classifier yet: a dispatcher decides, and the ticket page says why (m18).
+        learning.suggest_for_ticket(ticket, suggestions=made, held=DispatchSuggestion.Held.NO_MODEL)
+        return
     best = made.best
     if chosen is None or (best is not None and best.matter == chosen):
         learning.auto_dispatch(ticket, suggestions=made)
     else:
-        learning.suggest_for_ticket(ticket, suggestions=made)
+        learning.suggest_for_ticket(ticket, suggestions=made, held=DispatchSuggestion.Held.OPERATOR_MATTER)
+
+
+def hold_for_dispatcher(ticket: Ticket, *, held: str, suggestions: Suggestions | None = None) -> None:
+    """A door whose requests a dispatcher checks first (the public portal): the machine's
+    suggestion is kept for the dispatcher, with the reason it did not dispatch alone."""
+    made = suggestions or suggest(ticket.content, ticket.address)
+    learning.suggest_for_ticket(ticket, suggestions=made, held=held)

@@ -46,6 +46,11 @@ class Suggestions:
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
 
+    @property
+    def shown(self) -> tuple[Candidate, ...]:
+        """The candidates worth showing a person: at or above ``SHOW_FLOOR``."""
+        return tuple(c for c in self.candidates if c.confidence >= SHOW_FLOOR)
+
 
 def _matters() -> dict[str, Matter]:
     by_key: dict[str, Matter] = {}
@@ -87,10 +92,46 @@ def suggest_many(requests: Sequence[tuple[str, str]], *, explain: bool = False) 
         return [Suggestions((), place, True, _("No classifier has been trained yet."), 1.0) for place in places]
     predictions = model.predict([text for text, _a in requests], explain=explain)
     limit = threshold(model.threshold)
-    return [_suggestions(p, place, version, limit) for p, place in zip(predictions, places)]
+    return [
+        _suggestions(p, place, version, limit, text=text if explain else "")
+        for p, place, (text, _a) in zip(predictions, places, requests)
+    ]
 
 
-def _suggestions(prediction: Prediction, place: PlaceGuess, version: int | None, limit: float) -> Suggestions:
+# Words of a request that say how people ask, not what about: never shown as evidence.
+_NOT_EVIDENCE = frozenset(
+    "来电 来电人 反映 市民 网民 留言 希望 尽快 处理 相关 部门 请求 要求 问题 情况 一下 你好 您好".split()
+)
+
+
+def evidence(text: str, fragments: Sequence[str], matter: Matter | None) -> tuple[str, ...]:
+    """Whole words of the request behind a matter (m5): the catalogue's own words for the matter
+    that the request uses, then the request's words (jieba) that hold one of the model's character
+    n-grams. The n-grams alone ("行很", "电反") cut across words and mean nothing to a person."""
+    if not text:
+        return tuple(fragments)
+    import jieba
+
+    jieba.setLogLevel(60)
+    found: list[str] = []
+    if matter is not None:
+        found += [w for w in (matter.name, *matter.keyword_list()) if len(w) >= 2 and w in text]
+    pieces = [f for f in fragments if f.strip()]
+    for word in jieba.lcut(text):
+        if len(word) < 2 or word in _NOT_EVIDENCE or not any(f in word or word in f for f in pieces):
+            continue
+        if not any(word in k or k in word for k in found):
+            found.append(word)
+    return tuple(found[:5])
+
+
+# Candidates below this confidence are not worth a person's attention (m5): the panels leave them out.
+SHOW_FLOOR = 0.05
+
+
+def _suggestions(
+    prediction: Prediction, place: PlaceGuess, version: int | None, limit: float, *, text: str = ""
+) -> Suggestions:
     matters = _matter_index.get()
     candidates = []
     for guess in prediction.guesses:
@@ -98,13 +139,12 @@ def _suggestions(prediction: Prediction, place: PlaceGuess, version: int | None,
         route = router.route(matter, place.region) if matter is not None else router.Route(None, "no leaf matter")
         needs_place = matter is not None and matter.owner_level == "township"
         confidence = guess.confidence * (place.confidence if needs_place else 1.0)
+        words = evidence(text, guess.words, matter) if guess.words else ()
+        # One confidence is shown (m5): the candidate's own, which the badge shows too; the reason
+        # says what it is made of instead of a second number.
         reasons = [
-            _("Matter %(matter)s (%(p).0f%%), from the words: %(words)s")
-            % {
-                "matter": matter.path if matter else guess.label,
-                "p": guess.confidence * 100,
-                "words": "、".join(guess.words) or "—",
-            },
+            _("Matter %(matter)s, from the words: %(words)s")
+            % {"matter": matter.path if matter else guess.label, "words": "、".join(words) or "—"},
             place.reason,
             _route_reason(route),
         ]
@@ -116,7 +156,7 @@ def _suggestions(prediction: Prediction, place: PlaceGuess, version: int | None,
                 unit=route.unit,
                 confidence=round(confidence, 4),
                 matter_confidence=round(guess.confidence, 4),
-                words=guess.words,
+                words=words,
                 reasons=tuple(r for r in reasons if r),
             )
         )

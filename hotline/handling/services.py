@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from hotline import limits
 from hotline.handling import attachments as attachment_store
 from hotline.orgs.models import Unit
+from hotline.text import clean_text
 from hotline.tickets import transitions
 from hotline.tickets.models import Extension, Ticket
 from hotline.tickets.transitions import TransitionError
@@ -33,11 +34,17 @@ def sign(ticket: Ticket, *, unit: Unit, actor: Actor | None = None, at: dt.datet
 
 
 def record_contact(
-    ticket: Ticket, *, unit: Unit, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
+    ticket: Ticket, *, unit: Unit, note: str, actor: Actor | None = None, at: dt.datetime | None = None
 ) -> None:
-    """响应: the unit reached the citizen. The first contact stops the contact clock."""
+    """响应: the unit reached the citizen. The first contact stops the contact clock.
+
+    The note is required: a contact that says nothing (who was reached, how, what was agreed) is
+    no evidence of a response, and the response rate is built on it."""
     transitions.require_lead(ticket, unit)
-    limits.check_lengths(note=((note or "").strip(), limits.NOTE))
+    note = clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say how the citizen was reached and what was agreed.")})
+    limits.check_lengths(note=(note, limits.NOTE))
     now = at or timezone.now()
     changes = {} if ticket.contacted_at else {"contacted_at": now}
     transitions.apply(ticket, "contact", actor=actor, unit=unit, note=note, at=now, changes=changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.orgs import places
-from hotline.text import clean_text
+from hotline.orgs.models import Region
+from hotline.text import clean_text, mask_id_numbers, strip_wrapping
 from hotline.tickets import transitions
 from hotline.tickets.deadlines import tier_for
 from hotline.tickets.models import VOID, Kind, Status, Ticket, Urgency
@@ -32,6 +34,72 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _LOCAL = re.compile(r"^\d{7,8}$")
+
+
+# Where a request is: the best place found in its address (or, without one, its text). Intake
+# alone knows only region names (``orgs.places``); dispatch, a layer above, installs its locator
+# with the gazetteer of roads and estates when the app starts (``DispatchConfig.ready``), so every
+# door that registers a ticket stores the same place the console shows (M2).
+PlaceFinder = Callable[[str, str], "Region | None"]
+
+
+def _named_region(address: str, text: str) -> Region | None:
+    return places.resolve(address).region if address else None
+
+
+_place_finder: PlaceFinder = _named_region
+
+
+def use_place_finder(finder: PlaceFinder) -> None:
+    global _place_finder
+    _place_finder = finder
+
+
+def find_place(address: str, text: str = "") -> Region | None:
+    """The place a ticket keeps: the township when it is sure, else the district, else nothing."""
+    return _place_finder(address, text)
+
+
+# "本人住城西区…", "家中老人住在…小区": where the caller lives, not what is wrong.
+_RESIDENCE = re.compile(r"^(?:本人|我家|我|家里|家中[^，,]{0,4})?(?:家)?住")
+_CLAUSE = re.compile(r"[，。！？；,.!?;\n]+")
+TITLE_PROBLEM = 24  # characters of the request's own words when no matter names the problem
+
+
+def make_title(content: str, *, address: str = "", matter: Matter | None = None, region: Region | None = None) -> str:
+    """A ticket's title as an operator would write it (m9): the place, then the problem.
+
+    The place is the estate, road or village the address names (its region names and house
+    number left out), else the region the ticket is placed in; the problem is the matter's name
+    when one is known, else the request's first clause, without the caller's wrapping ("来电人称：")
+    and cut at a clause, never mid-word past ``TITLE_PROBLEM`` characters. Every door uses it
+    when no title is given."""
+    spot = places.place_key(address) if address else ""
+    if not re.search(r"[\u4e00-\u9fff]{2}", spot) or len(spot) > 20:
+        spot = region.name if region is not None else ""
+    if matter is not None:
+        problem = matter.name
+    else:
+        text = strip_wrapping(clean_text(content))
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        problem = ""
+        for clause in clauses:
+            rest = (
+                re.sub(r"[\d号楼栋单元室层户-]+", "", clause.replace(spot, "").replace(address, "")) if spot else clause
+            )
+            if len(clauses) > 1 and (_RESIDENCE.match(clause.strip()) or len(rest.strip()) < 3):
+                continue  # a clause that only says where says nothing about the problem
+            if len(clauses) > 1 and re.search(r"\d{7,}", clause):
+                continue  # a phone or card number: personal, and a title goes to every list
+            if problem and len(problem) + len(clause) + 1 > TITLE_PROBLEM:
+                break
+            problem = f"{problem}，{clause.strip()}" if problem else clause.strip()
+            if len(problem) >= TITLE_PROBLEM // 2:
+                break
+        if len(problem) > TITLE_PROBLEM:
+            problem = problem[:TITLE_PROBLEM] + "…"
+    title = f"{spot}：{problem}" if spot and problem else (problem or spot or clean_text(content)[:TITLE_PROBLEM])
+    return mask_id_numbers(title)[: limits.TITLE]
 
 
 def normalize_phone(raw: str) -> str:
@@ -89,8 +157,15 @@ def register_ticket(
     external_id: str | None = None,
     actor: Actor | None = None,
     received_at: dt.datetime | None = None,
+    place: Region | None = None,
+    title_matter: Matter | None = None,
 ) -> tuple[Ticket, bool]:
     """Record a request. Returns the ticket and whether it is new.
+
+    The ticket keeps the best place found in the address or the text (``find_place``); a caller
+    that has already located it (bulk intake) passes ``place`` instead. Without a ``title`` the
+    ticket gets ``make_title``'s, naming the ``matter`` or, when none was chosen, the
+    ``title_matter`` a door's classifier was sure of. A title never shows an ID number.
 
     The same (channel, external id) always gives the same ticket: a channel that retries after a
     time-out never creates a second one. Invalid input raises ``ValidationError`` and writes nothing.
@@ -129,7 +204,6 @@ def register_ticket(
     elif not anonymous:
         errors["requester_phone"] = _("A phone number is needed unless the requester is anonymous.")
     address = clean_text(address)
-    region = None
     if len(address) > limits.ADDRESS:
         errors["address"] = _("The address is longer than %(max)d characters.") % {"max": limits.ADDRESS}
     elif address:
@@ -138,7 +212,6 @@ def register_ticket(
             errors["address"] = _("The address is in %(place)s, outside this hotline's area.") % {
                 "place": match.outside
             }
-        region = match.region
     matter_obj = None
     if isinstance(matter, Matter):
         matter_obj = matter
@@ -154,11 +227,14 @@ def register_ticket(
     assert channel_obj is not None  # an unknown channel is one of the errors above
 
     received = received_at or now
+    region = place if place is not None else find_place(address, content)
     ticket = Ticket(
         channel=channel_obj,
         external_id=external_id,
         kind=kind,
-        title=title or content[:30],
+        title=mask_id_numbers(title)
+        if title
+        else make_title(content, address=address, matter=matter_obj or title_matter, region=region),
         content=content,
         address=address,
         region=region,
@@ -189,17 +265,27 @@ def register_ticket(
 
 
 def answer_directly(
-    ticket: Ticket, *, answer: str, actor: Actor | None = None, at: dt.datetime | None = None, data: dict | None = None
+    ticket: Ticket,
+    *,
+    answer: str,
+    matter: Matter | None = None,
+    actor: Actor | None = None,
+    at: dt.datetime | None = None,
+    data: dict | None = None,
 ) -> None:
-    """直接答复: the operator answered from the knowledge base; nothing to dispatch."""
+    """直接答复: the operator answered from the knowledge base; nothing to dispatch.
+
+    The ticket keeps the matter it has (the operator's choice) or else takes ``matter``, so a
+    direct answer counts in the by-matter figures like any other request (M12)."""
     answer = clean_text(answer)
     if not answer:
         raise ValidationError({"answer": _("The answer is empty.")})
     limits.check_lengths(answer=(answer, limits.RESULT))
     now = at or timezone.now()
-    transitions.apply(
-        ticket, "answer", actor=actor, note=answer, at=now, data=data, changes={"result": answer, "closed_at": now}
-    )
+    changes: dict = {"result": answer, "closed_at": now}
+    if ticket.matter_id is None and matter is not None:
+        changes["matter"] = matter
+    transitions.apply(ticket, "answer", actor=actor, note=answer, at=now, data=data, changes=changes)
 
 
 def merge_ticket(ticket: Ticket, *, into: Ticket, actor: Actor | None = None, at: dt.datetime | None = None) -> None:

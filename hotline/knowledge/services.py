@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from hotline import limits
+from hotline.catalog.models import Matter
 from hotline.intake.services import answer_directly
 from hotline.text import clean_text
 from hotline.tickets.models import Ticket
@@ -43,21 +44,32 @@ def search(query: str, *, limit: int = 10) -> list[Article]:
 
 
 def answer_with_article(
-    ticket: Ticket, *, article: Article, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
+    ticket: Ticket,
+    *,
+    article: Article,
+    note: str = "",
+    matter: Matter | None = None,
+    actor: Actor | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """直接答复: close a consultation with a published article; the article is cited on the ticket."""
+    """直接答复: close a consultation with a published article; the article is cited on the ticket
+    (its ``cited`` count goes up: every door that answers from the knowledge base comes here).
+
+    The ticket's matter (M12): the operator's choice when they made one, else the article's
+    matter, else ``matter`` (the classifier's, when it was sure: ``dispatch.services``)."""
     note = clean_text(note)
     limits.check_lengths(note=(note, limits.NOTE))
     text = article.answer if not note else f"{article.answer}\n{note}"
     with transaction.atomic():
-        answer_directly(ticket, answer=text, actor=actor, at=at, data={"article": article.pk})
+        answer_directly(
+            ticket, answer=text, matter=article.matter or matter, actor=actor, at=at, data={"article": article.pk}
+        )
         Article.objects.filter(pk=article.pk).update(cited=F("cited") + 1)
 
 
 def seed_articles() -> int:
     """The starter articles shipped with the platform, written only into an empty knowledge base so
     the centre's own edits and deletions are never undone."""
-    from hotline.catalog.models import Matter
     from hotline.tabular import package_table
 
     if Article.objects.exists():

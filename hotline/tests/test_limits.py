@@ -229,7 +229,7 @@ ROWS = [
         "reason", limits.NOTE, lambda w, r: fresh(w).events.last().note, "refused", "refused"),
     Row("contact note", in_progress,
         lambda w, s: handling.record_contact(w.ticket, unit=w.township, note=s, at=NOW), "note", limits.NOTE,
-        lambda w, r: fresh(w).events.last().note, "accepted", "recorded"),
+        lambda w, r: fresh(w).events.last().note, "refused", "recorded"),  # M4: a contact says what happened
     Row("extension reason", in_progress,
         lambda w, s: handling.request_extension(w.ticket, unit=w.township, days=2, reason=s, at=NOW), "reason",
         limits.NOTE, lambda w, r: r.reason, "refused", "refused"),
@@ -352,7 +352,8 @@ def test_a_case_drafted_from_the_longest_ticket_fits_its_cap_after_masking(world
     landlines = ("2345678，" * limits.CONTENT)[: limits.CONTENT]
     ticket = new_ticket(None, when=T0, content=landlines)
     case = draft_case(Ticket.objects.get(pk=ticket.pk))
-    assert limits.CONTENT < len(case.summary) <= limits.CASE_TEXT
+    # The draft keeps whole clauses of the start (m13), masked: never past its cap.
+    assert case.summary.endswith("……") and len(case.summary) <= limits.CASE_TEXT
     assert publish_case(case).published
 
 

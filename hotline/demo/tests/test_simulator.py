@@ -2,13 +2,16 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from hotline.demo.simulator import simulate
+from hotline.demo.simulator import replies_for, simulate
+from hotline.knowledge.models import Article
+from hotline.orgs import areas
 from hotline.tickets.models import Status, Ticket, TicketEvent
 
 
@@ -26,6 +29,25 @@ def test_a_small_simulation_covers_the_loop_and_keeps_every_ticket_consistent(re
     assert Ticket.objects.filter(received_at__gt=end).count() == 0
     closed = Ticket.objects.filter(status=Status.CLOSED)
     assert all(t.closed_at <= end for t in closed)
+    # M2: the place found at intake is kept. Every simulated address is a known road or estate;
+    # only a bare name that two counties share (城关大街, 新庄村) is left unplaced.
+    regions = list(Ticket.objects.values_list("region_id", flat=True))
+    assert sum(1 for code in regions if areas.district_code_of(code)) >= 0.98 * len(regions)
+    assert sum(1 for code in regions if areas.township_code_of(code)) >= 0.95 * len(regions)
+    # M12 and m12: direct answers carry a matter, and a knowledge answer cites its article through
+    # the service the console uses, so the articles' counts are the answers given with them.
+    answered = Ticket.objects.filter(status=Status.ANSWERED)
+    assert answered.exists() and not answered.filter(matter=None).exists()
+    with_article = [e for e in TicketEvent.objects.filter(action="answer") if e.data.get("article")]
+    assert len(with_article) > 0
+    assert sum(Article.objects.values_list("cited", flat=True)) == len(with_article)
+    # m13: a unit's reply is of its matter's kind: no repair crew for a school or pension question.
+    replied = Ticket.objects.exclude(result="").exclude(status=Status.ANSWERED).select_related("matter")
+    assert replied.exists()
+    for ticket in replied:
+        kinds = [re.escape(reply).replace(re.escape("{d}"), r"\d{2}月\d{2}日") for reply in replies_for(ticket.matter)]
+        assert any(re.fullmatch(kind, ticket.result) for kind in kinds), (ticket.matter, ticket.result)
+    assert not any("维修" in r for r in replied.filter(matter__code__startswith="08").values_list("result", flat=True))
 
 
 @pytest.mark.clock

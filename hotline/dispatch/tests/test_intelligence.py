@@ -231,3 +231,28 @@ def test_a_dispatch_by_hand_remembers_a_suggestion_only_when_a_classifier_is_act
     assert learning.dispatch_by_dispatcher(ticket, lead_unit=office) is None
     assert ticket.status == Status.DISPATCHED and not DispatchSuggestion.objects.filter(ticket=ticket).exists()
     assert not DispatchCorrection.objects.filter(ticket=ticket).exists()  # nothing to correct against
+
+
+def test_the_suggestion_panel_shows_one_confidence_whole_words_and_nothing_useless(trained, people):
+    """m5: the badge's number is the only one (no "0.00" beside "55%"), candidates under the floor
+    are not listed, and the evidence is whole words of the request, not character fragments."""
+    import re
+
+    import jieba
+    from django.test import Client
+
+    from hotline.dispatch.suggest import SHOW_FLOOR
+
+    text = "市民来电反映：家门口的马路上每天晚上都有大货车拉渣土，扬尘很大，希望尽快处理。"
+    result = suggest(text, "湟中县鲁沙尔镇")
+    words = set(jieba.lcut(text))
+    for c in result.candidates:
+        keywords = set(c.matter.keyword_list()) | {c.matter.name} if c.matter else set()
+        assert all(w in words or w in keywords for w in c.words), c.words
+        assert not any(re.search(r"\d+%", r) for r in c.reasons), c.reasons
+    assert all(c.confidence >= SHOW_FLOOR for c in result.shown)
+    client = Client()
+    client.force_login(people.operator)
+    panel = client.get("/console/suggest/", {"content": text, "address": "湟中县鲁沙尔镇"}).content.decode()
+    badges = re.findall(r'<span class="badge">(\d+)%</span>', panel)
+    assert badges == [str(round(c.confidence * 100)) for c in result.shown if c.matter is not None]

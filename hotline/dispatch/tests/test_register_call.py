@@ -37,7 +37,8 @@ def written() -> tuple[int, int, int]:
 def test_a_call_is_registered_for_a_dispatcher_while_no_classifier_is_trained(ref):
     ticket, new = call()
     assert new and ticket.status == Status.REGISTERED and ticket.external_id == f"console-{KEY}"
-    assert written() == (1, 1, 0)
+    assert written() == (1, 1, 1)
+    assert DispatchSuggestion.objects.get().held == DispatchSuggestion.Held.NO_MODEL  # m18: the page says why
 
 
 def test_a_registration_retried_after_a_dropped_connection_makes_no_second_ticket(ref):
@@ -45,7 +46,7 @@ def test_a_registration_retried_after_a_dropped_connection_makes_no_second_ticke
     # The operator's browser never saw the answer and sends the same form, with the same key.
     again, new = call()
     assert again.pk == first.pk and not new
-    assert written() == (1, 1, 0)
+    assert written() == (1, 1, 1)
     # A new call is a new showing of the form: a new key, a second ticket (the caller may call twice).
     other, new = call(idempotency_key="a" * 32)
     assert new and other.pk != first.pk
@@ -113,3 +114,47 @@ def test_a_sure_call_is_dispatched_and_a_disagreement_waits_for_a_dispatcher(tra
     assert waiting.status == Status.REGISTERED and waiting.matter == other
     remembered = DispatchSuggestion.objects.get(ticket=waiting)
     assert not remembered.auto and remembered.matter == matter
+
+
+def test_a_direct_answer_carries_a_matter_and_counts_by_matter(trained, settings):  # noqa: F811
+    """M12: the operator's matter when chosen, else the article's, else the classifier's when sure."""
+    from django.utils import timezone
+
+    from hotline.reports.figures import period_figures
+
+    settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 0.0}
+    tagged = Article.objects.exclude(matter=None).order_by("pk").first()
+    by_article, _new = call(article=tagged.pk)
+    assert by_article.status == Status.ANSWERED and by_article.matter == tagged.matter
+    chosen = Matter.objects.filter(code__startswith="1001", is_leaf=True).first()
+    by_operator, _new = call(article=tagged.pk, matter=chosen, idempotency_key="b" * 32)
+    assert by_operator.matter == chosen
+    untagged = Article.objects.filter(matter=None).first()
+    sure = Matter.objects.filter(code__startswith="0401", is_leaf=True).first()
+    by_model, _new = call(content=sure.example_list()[0], article=untagged.pk, idempotency_key="c" * 32)
+    assert by_model.status == Status.ANSWERED and by_model.matter == sure
+    figures = period_figures("daily", timezone.localdate())
+    assert sum(row.n for row in figures.by_category) == figures.total == 3
+
+
+def test_the_ticket_page_says_why_the_machine_did_not_dispatch(trained, settings, people):  # noqa: F811
+    """m18: the reason is stored when the decision is made and shown on the ticket page."""
+    from django.test import Client
+
+    settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 0.0}
+    matter = Matter.objects.filter(code__startswith="0401", is_leaf=True).first()
+    other = Matter.objects.filter(code__startswith="1001", is_leaf=True).first()
+    text = matter.example_list()[0]
+    chosen, _new = call(content=text, address="湟中县鲁沙尔镇", matter=other)
+    settings.HOTLINE = {**settings.HOTLINE, "AUTO_DISPATCH_CONFIDENCE": 1.01}
+    low, _new = call(content=text, address="湟中县鲁沙尔镇", idempotency_key="b" * 32)
+    held = dict(DispatchSuggestion.objects.values_list("ticket__code", "held"))
+    assert held == {
+        chosen.code: DispatchSuggestion.Held.OPERATOR_MATTER,
+        low.code: DispatchSuggestion.Held.BELOW_THRESHOLD,
+    }
+    client = Client()
+    client.force_login(people.dispatcher)
+    page = client.get(f"/tickets/{low.code}/").content.decode()
+    assert "未自动派单" in page and "低于自动派单阈值" in page and "阈值101%" in page
+    assert "话务员选择的事项与模型推荐不同" in client.get(f"/tickets/{chosen.code}/").content.decode()

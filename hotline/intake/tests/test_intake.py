@@ -126,3 +126,28 @@ def test_errors_speak_chinese_to_chinese_users(people):
         new_ticket(people.operator, content=" ", requester_phone="12")
     assert err.value.message_dict["content"] == ["诉求内容为空。"]
     assert err.value.message_dict["requester_phone"] == ["“12”不是有效的电话号码。"]
+
+
+@pytest.mark.parametrize(
+    "address,content,place",
+    [
+        # The region names say it: the township.
+        ("城东区东关大街街道东关大街12号", "", "东关大街街道"),
+        # A district and an estate of the gazetteer: the estate's township, not only the district.
+        ("城西区海湖新区海湖花园小区12号楼3单元502室", "", "文汇路街道"),
+        # A village alone, as a caller gives it: the gazetteer knows its township.
+        ("斜沟村127号", "", "斜沟乡"),
+        # No address: the place named in the request itself.
+        ("", "胜利路小区门口的路灯坏了好几天了。", "胜利路街道"),
+        # Only the district is sure.
+        ("城北区某某小区", "", "城北区"),
+        # Nothing known.
+        ("", "我想咨询一下公积金怎么提取。", None),
+    ],
+)
+def test_the_place_found_at_intake_is_stored_on_the_ticket(people, address, content, place):
+    """M2: the ticket keeps the best place found (township when sure, else district), the same
+    the console's suggestion shows, whichever door registered it."""
+    ticket = new_ticket(people.operator, address=address, **({"content": content} if content else {}))
+    ticket.refresh_from_db()
+    assert (ticket.region.name if ticket.region else None) == place

@@ -161,7 +161,7 @@ def test_deadline_states_warn_then_turn_red(people):
     ticket = new_ticket(p.operator)
     dispatch_ticket(ticket, lead_unit=p.township, matter=township_matter(), at=at(2026, 11, 2, 9))
     handling.sign(ticket, unit=p.township, at=at(2026, 11, 2, 10))
-    handling.record_contact(ticket, unit=p.township, at=at(2026, 11, 10, 20))  # late in the window
+    handling.record_contact(ticket, unit=p.township, note="已联系", at=at(2026, 11, 10, 20))  # late in the window
     assert ticket.resolve_state == DeadlineState.WARNING
     assert ticket.contact_state == DeadlineState.MET_LATE
     handling.record_contact(ticket, unit=p.township, note="again", at=at(2026, 11, 12))
