@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,14 @@ class ProjectForm(forms.Form):
         label=_("Lead unit"), queryset=Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTRE)
     )
     place = forms.CharField(label=_("Place"), max_length=limits.PROJECT_PLACE)
+    # The hot issue's matters, checked beforehand (M8): the before/after counts only these.
+    matters = forms.TypedMultipleChoiceField(
+        label=_("Matters"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The before/after comparison counts requests about these matters only; none checked: all."),
+    )
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 4}))
     measures_from = forms.DateTimeField(label=_("Measures in force from"))
     milestones = forms.CharField(
@@ -26,6 +35,10 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: YYYY-MM-DD and what is done by then."),
     )
+
+    def __init__(self, *args: Any, matter_choices: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedMultipleChoiceField, self.fields["matters"]).choices = list(matter_choices)
 
     def clean_milestones(self) -> list[tuple[str, dt.date]]:
         import datetime as dt

@@ -77,6 +77,8 @@ class Message:
     support: int = 0
     block: str = ""
     address: str = ""  # where the caller said it is; places are read here first
+    matter: str = ""  # the catalogue matter's name, when the request has one (database tickets)
+    area: str = ""  # the township or district the request is placed in (database tickets)
 
 
 @dataclass
@@ -232,8 +234,66 @@ def cluster_messages(
     return groups, places, vectoriser, tokens
 
 
-def _title(members: list[int], places: list[list[str]], tokens: list[list[str]]) -> tuple[str, str, list[str]]:
-    """ "Place：problem" from the commonest place form and the words most members use."""
+# Words a leader would not put in a title: pronouns, filler verbs of telling and noticing, and
+# vague quantities ("别人、发现、有人", "一半、两个"). Parts of speech catch most of them (below);
+# these are the ones jieba tags as nouns or verbs.
+TITLE_STOP_WORDS = set(
+    """别人 有人 人家 大家 自己 我家 他们 她们 你们 发现 反应 知道 觉得 感觉 听说 看到 告诉 说明 表示 出现
+    导致 需要 应该 不要 不让 时候 时间 地方 东西 事儿 样子 办法 原因 结果 每天 天天 经常 总是 一半 两个
+    家里 这边 那边 里面 外面 上面 下面 本人 业主们 居民们 老百姓 师傅 工作人员 来电 全部 部分
+    事实 产生 问问 大量 一台 方向 利用""".split()
+)
+# jieba's tags of words that can name a problem: nouns, verbal nouns, adjectival nouns, idioms
+# and set phrases. Verbs are kept only when the catalogue uses them (``vocabulary``).
+_PROBLEM_TAGS = ("n", "vn", "an", "nz", "l", "i", "j", "ng")
+
+
+def _pos_tags() -> Callable[[str], str]:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    cache: dict[str, str] = {}
+
+    def tag(word: str) -> str:
+        if word not in cache:
+            pairs = jieba.posseg.lcut(word)
+            known = bool(jieba.dt.FREQ.get(word))  # a word of the dictionary, not a piece the HMM guessed
+            cache[word] = pairs[0].flag if len(pairs) == 1 and known else "x"  # "厨太脏", "后卡": fragments
+        return cache[word]
+
+    return tag
+
+
+_tag = _pos_tags()
+
+
+def _problem_words(
+    ranked: list[str], counts: Counter[str], floor: int, place: str, vocabulary: frozenset[str]
+) -> list[str]:
+    """Up to three words that name the problem: in the catalogue's vocabulary or nouns, never a
+    pronoun, filler or a fragment the segmenter left; the most used first."""
+    out: list[str] = []
+    for w in ranked[:30]:
+        if counts[w] < floor or len(out) == 3:
+            break
+        if w in TITLE_STOP_WORDS or w in STOP_WORDS or w in place or any(w in k or k in w for k in out):
+            continue
+        if w in vocabulary or _tag(w).startswith(_PROBLEM_TAGS):
+            out.append(w)
+    return out
+
+
+def _title(
+    members: list[int],
+    places: list[list[str]],
+    tokens: list[list[str]],
+    messages: Sequence[Message] = (),
+    vocabulary: frozenset[str] = frozenset(),
+) -> tuple[str, str, list[str]]:
+    """ "Place：problem", as a leader would write it (M7). The place: the commonest place form
+    among the members, else the township they lie in. The problem: the matters most of them are
+    filed under, else the words most of them use that name a problem (``_problem_words``)."""
     known = known_names(n for i in members for n in places[i])
     forms: Counter[str] = Counter()
     for i in members:
@@ -246,21 +306,25 @@ def _title(members: list[int], places: list[list[str]], tokens: list[list[str]])
         top = ranked_forms[0][1]
         # Of the forms nearly as common as the commonest, the most specific (longest).
         place = max((f for f, c in ranked_forms if c >= 0.6 * top), key=lambda f: (len(f), forms[f], f))
+    if not place and messages:
+        areas = Counter(messages[i].area for i in members if messages[i].area)
+        if areas and areas.most_common(1)[0][1] >= 0.6 * len(members):
+            place = areas.most_common(1)[0][0]
     words: Counter[str] = Counter()
     for i in members:
         words.update(set(tokens[i]))
     ranked = [w for w, _ in sorted(words.items(), key=lambda wc: (-wc[1], wc[0]))]
     floor = max(2, len(members) // 4)
-    keywords: list[str] = []
-    for w in ranked[:12]:
-        if words[w] < floor or len(keywords) == 3:
-            break
-        # "搅拌站" and "搅拌" say one thing; the place is said already.
-        if w not in place and not any(w in k or k in w for k in keywords):
-            keywords.append(w)
+    # "搅拌站" and "搅拌" say one thing; the place is said already.
+    keywords = _problem_words(ranked, words, floor, place, vocabulary)
     if not keywords:
-        keywords = ranked[:3]
+        keywords = [w for w in ranked[:3] if w not in TITLE_STOP_WORDS]
     problem = "、".join(keywords)
+    if messages:
+        matters = Counter(messages[i].matter for i in members if messages[i].matter)
+        named = [m for m, n in sorted(matters.items(), key=lambda mn: (-mn[1], mn[0])) if n >= 0.25 * len(members)]
+        if named:
+            problem = "、".join(named[:2])
     return (f"{place}：{problem}" if place else problem) or "—", place, keywords
 
 
@@ -271,9 +335,12 @@ def find_hot_issues(
     min_size: int = 3,
     period_end: dt.datetime | None = None,
     progress: bool = False,
+    vocabulary: Iterable[str] = (),
 ) -> list[HotIssue]:
     """Hot issues ranked by heat, highest first. ``period_end`` (default: the newest message)
-    anchors the growth windows."""
+    anchors the growth windows; ``vocabulary`` (the catalogue's names and keywords) are the words
+    a title prefers for the problem."""
+    words = frozenset(vocabulary)
     groups, places, _, tokens = cluster_messages(messages, progress=progress)
     times = [m.at for m in messages if m.at]
     end = period_end or (max(times) if times else None)
@@ -289,7 +356,7 @@ def find_hot_issues(
             recent = sum(1 for m in ms if m.at and end - GROWTH_WINDOW < m.at <= end)
             before = sum(1 for m in ms if m.at and end - 2 * GROWTH_WINDOW < m.at <= end - GROWTH_WINDOW)
             growth = max(0, recent - before) / len(ms)
-        title, place, keywords = _title(members, places, tokens)
+        title, place, keywords = _title(members, places, tokens, messages, words)
         at = sorted(m.at for m in ms if m.at)
         place_counts = Counter(n for i in members for n in places[i][:1])
         issues.append(

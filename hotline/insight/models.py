@@ -128,6 +128,15 @@ class SurgeWarning(models.Model):
     def __str__(self) -> str:
         return f"{self.region} · {self.matter}"
 
+    # Below this many expected requests a ratio says nothing (9 over 0.0 is no "9.0×", 9 over 0.1
+    # no "90×"): the matter is new at the place, and the warning says so instead (m6).
+    RATIO_FLOOR = 0.5
+
     @property
-    def ratio(self) -> float:
-        return self.count / self.baseline if self.baseline else float(self.count)
+    def is_new(self) -> bool:
+        return self.baseline < self.RATIO_FLOOR
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times the baseline the count is; None when the baseline is too small to divide by."""
+        return None if self.is_new else self.count / self.baseline

@@ -46,19 +46,35 @@ def parse_period(value: str | None, *, now: dt.datetime) -> tuple[dt.datetime, d
     return start, end
 
 
+MESSAGE_FIELDS = (
+    "pk",
+    "title",
+    "content",
+    "address",
+    "received_at",
+    "requester_phone",
+    "region_id",
+    "repeats",
+    "matter__name",
+)
+
+
 def ticket_messages(start: dt.datetime, end: dt.datetime) -> list[Message]:
     """The period's requests as messages for clustering: duplicates already merged are left out
     and count as support (repeat calls) of the ticket they were folded into; each township is
     its own block."""
+    from hotline.orgs.models import Region
+
     tickets = (
         Ticket.objects.filter(received_at__gte=start, received_at__lt=end)
         .exclude(status__in=VOID)
         .annotate(repeats=Count("merged_tickets"))
-        .values_list("pk", "title", "content", "address", "received_at", "requester_phone", "region_id", "repeats")
+        .values_list(*MESSAGE_FIELDS)
         .order_by("received_at", "pk")
     )
+    area_names = dict(Region.objects.filter(level__in=["district", "township"]).values_list("code", "name"))
     messages = []
-    for pk, title, content, address, at, phone, region, repeats in tickets.iterator(chunk_size=5000):
+    for pk, title, content, address, at, phone, region, repeats, matter in tickets.iterator(chunk_size=5000):
         if address:
             # The place is read from the address; the address itself (district, township, door
             # number) says nothing about the matter, so it leaves the text.
@@ -75,6 +91,8 @@ def ticket_messages(start: dt.datetime, end: dt.datetime) -> list[Message]:
                 requester=phone,
                 support=repeats,
                 block=str(region or ""),
+                matter=matter or "",
+                area=area_names.get(region or "", ""),
             )
         )
     return messages
@@ -109,12 +127,26 @@ def store_hotspots(issues: Sequence[HotIssue], *, start: dt.datetime, end: dt.da
     return rows
 
 
+def catalogue_vocabulary() -> set[str]:
+    """The catalogue's matter names and keywords: the words a hot issue's title prefers."""
+    from hotline.catalog.models import Matter
+
+    words: set[str] = set()
+    for name, keywords in Matter.objects.filter(is_active=True).values_list("name", "keywords"):
+        words.add(name)
+        words.update(w for w in keywords.split() if len(w) >= 2)
+    return words
+
+
 def refresh_hotspots(*, days: int = 30, now: dt.datetime | None = None, top: int = 20) -> list[Hotspot]:
     """Find and keep the hot issues of the last ``days`` days (the demo and the worker call this)."""
     now = now or timezone.now()
     start = now - dt.timedelta(days=days)
     issues = find_hot_issues(
-        ticket_messages(start, now), top=top, period_end=timezone.localtime(now).replace(tzinfo=None)
+        ticket_messages(start, now),
+        top=top,
+        period_end=timezone.localtime(now).replace(tzinfo=None),
+        vocabulary=catalogue_vocabulary(),
     )
     return store_hotspots(issues, start=start, end=now)
 
@@ -131,13 +163,15 @@ def create_project(
     measures_from: dt.datetime,
     hotspot: Hotspot | None = None,
     region: Region | None = None,
-    matters: Sequence[Matter] = (),
+    matters: Sequence[Matter] | None = None,
     milestones: Sequence[tuple[str, dt.date]] = (),
     tickets: Sequence[Ticket] = (),
     actor: Actor | None = None,
 ) -> RectificationProject:
     """A hot issue taken on as a project. The hot issue's tickets are linked unless ``tickets``
-    names others. Empty title, place or measures is a ValidationError and writes nothing."""
+    names others; its matters (``hotspot_matters``) are the project's unless ``matters`` names
+    others (M8: the before/after then counts the hot issue's problem at the place, not every
+    complaint there). Empty title, place or measures is a ValidationError and writes nothing."""
     title, place, measures = clean_text(title), clean_text(place), clean_text(measures)
     errors = {}
     if not title:
@@ -168,11 +202,39 @@ def create_project(
             measures_from=measures_from,
             created_by=actor,
         )
-        project.matters.set(matters)
+        project.matters.set(hotspot_matters(hotspot) if matters is None and hotspot else (matters or ()))
         linked = list(tickets) or (list(hotspot.tickets.all()) if hotspot else [])
         project.tickets.set(linked)
         Milestone.objects.bulk_create(Milestone(project=project, title=t, due=d) for t, d in milestones)
     return project
+
+
+# A matter is one of a hot issue's when at least this share of its requests are about it.
+MATTER_SHARE = 0.2
+
+
+def hotspot_matters(hotspot: Hotspot, *, share: float = MATTER_SHARE) -> list[Matter]:
+    """The matters a hot issue is about: those of at least ``share`` of its requests, most first
+    (always the commonest one when its requests have any matter)."""
+    from hotline.catalog.models import Matter
+
+    counts = list(
+        hotspot.tickets.exclude(matter=None).values_list("matter").annotate(n=Count("id")).order_by("-n", "matter")
+    )
+    total = sum(n for _m, n in counts)
+    keep = [pk for i, (pk, n) in enumerate(counts) if i == 0 or n >= share * total]
+    found = Matter.objects.in_bulk(keep)
+    return [found[pk] for pk in keep]
+
+
+def hotspot_matter_choices(hotspot: Hotspot) -> list[tuple[int, str]]:
+    """Every matter among a hot issue's requests, with how many: what its project may be about."""
+    from hotline.catalog.models import Matter
+
+    counts = dict(hotspot.tickets.exclude(matter=None).values_list("matter").annotate(n=Count("id")).order_by())
+    matters = Matter.objects.in_bulk(list(counts))
+    ordered = sorted(counts, key=lambda pk: (-counts[pk], pk))
+    return [(pk, f"{matters[pk].name}（{counts[pk]}）") for pk in ordered]
 
 
 def project_effect(project: RectificationProject, *, now: dt.datetime | None = None, days: int = 30) -> dict:

@@ -67,15 +67,22 @@ def repeats_panel(request: AuthedRequest) -> HttpResponse:
     matter = Matter.objects.filter(code=q.get("matter") or "").first()
     exclude = Ticket.objects.filter(code=q.get("exclude") or "").values_list("pk", flat=True).first()
     found = repeats.likely_repeats(phone, address, region, matter, text, exclude=exclude) if (text or phone) else []
-    return render(request, "insight/_repeats.html", {"repeats": found})
+    # An empty panel says whether nothing was found or nothing was asked yet (m12).
+    return render(request, "insight/_repeats.html", {"repeats": found, "asked": bool(text or phone)})
 
 
 @login_required
 def hotspot_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _viewer_may_see(request)
     spot = get_object_or_404(selectors.hotspots_visible_to(request.user), pk=pk)
-    initial = {"title": spot.title, "place": spot.place, "measures_from": timezone.localtime().replace(second=0)}
-    form = ProjectForm(initial=initial) if selectors.can_manage_insight(request.user) else None
+    initial = {
+        "title": spot.title,
+        "place": spot.place,
+        "matters": [m.pk for m in services.hotspot_matters(spot)],
+        "measures_from": timezone.localtime().replace(second=0),
+    }
+    choices = services.hotspot_matter_choices(spot)
+    form = ProjectForm(initial=initial, matter_choices=choices) if selectors.can_manage_insight(request.user) else None
     return _hotspot_page(request, spot, form)
 
 
@@ -99,7 +106,7 @@ def _hotspot_page(request: AuthedRequest, spot: Hotspot, form: ProjectForm | Non
 def project_create(request: AuthedRequest, pk: int) -> HttpResponse:
     _viewer_may_manage(request)
     spot = get_object_or_404(selectors.hotspots_visible_to(request.user), pk=pk)
-    form = ProjectForm(request.POST)
+    form = ProjectForm(request.POST, matter_choices=services.hotspot_matter_choices(spot))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -110,6 +117,7 @@ def project_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 measures=data["measures"],
                 measures_from=data["measures_from"],
                 milestones=data["milestones"],
+                matters=list(Matter.objects.filter(pk__in=data["matters"])),
                 hotspot=spot,
                 actor=request.user,
             )

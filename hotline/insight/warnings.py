@@ -161,7 +161,8 @@ class Candidate:
 
 def monthly_candidates(year: int, month: int, *, top: int = 5) -> list[Candidate]:
     """每月一题: the month's hottest stored hot issues and its surges, one list ranked by heat (a
-    surge counts as heat = its count × its ratio to the baseline, capped at 5)."""
+    surge counts as heat = its count × its ratio to the baseline, capped at 5; a surge over next to
+    no baseline counts at the cap)."""
     tz = timezone.get_current_timezone()
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
@@ -176,7 +177,7 @@ def monthly_candidates(year: int, month: int, *, top: int = 5) -> list[Candidate
         for h in Hotspot.objects.filter(period_end=last_run).order_by("rank")[: top * 2]:
             out.append(Candidate(h.title, h.heat, h.size, "hotspot", hotspot_id=h.pk))
     for w in SurgeWarning.objects.filter(period_end__gte=start, period_end__lt=end).select_related("matter", "region"):
-        heat = w.count * min(5.0, w.ratio)
+        heat = w.count * (5.0 if w.ratio is None else min(5.0, w.ratio))  # a new matter counts as the cap
         out.append(Candidate(f"{w.region.name}：{w.matter.name}", round(heat, 2), w.count, "surge", warning_id=w.pk))
     out.sort(key=lambda c: -c.heat)
     return out[:top]

@@ -129,12 +129,14 @@ def test_database_hot_issues_are_kept_per_period(people):
             requester_phone=f"1390000000{i}",
             content=text,
             address="城东区东关大街街道东关花园小区",
+            matter="010201" if i % 2 else "030401",
         )
     new_ticket(people.operator, when=at(2026, 11, 12, 9), requester_phone="13700000000", content="咨询社保卡补办")
     now = at(2026, 11, 20)
     spots = refresh_hotspots(days=30, now=now)
     assert len(spots) == 1 and spots[0].size == 6 and spots[0].requesters == 6
-    assert "东关花园" in spots[0].title
+    # M7: the place and the matters the requests are filed under, as a leader would name them.
+    assert spots[0].title.startswith("东关花园") and spots[0].title.endswith("：流动摊贩占道、违法停车")
     assert refresh_hotspots(days=30, now=now) and Hotspot.objects.count() == 1  # a rerun replaces
 
 
@@ -155,3 +157,33 @@ def test_command_over_a_database_period(people, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["size"] for r in rows] == ["4"] and "东关花园" in rows[0]["title"]
     assert Hotspot.objects.get().size == 4
+
+
+BAD_TITLE_WORDS = ("别人", "发现", "有人", "一半", "两个", "反应", "后卡", "厨太脏", "我家")
+
+
+def test_titles_say_place_and_problem_in_words_a_leader_writes():
+    """M7: no pronouns, filler or fragments; the matter's name when the requests have one."""
+    when = dt.datetime(2026, 11, 10, 9)
+    salad = [
+        "我家楼下有人发现别人在饭店后厨，厨太脏，头发和虫子都有",
+        "发现有人说饭店后厨太脏，饭菜里有头发，别人也看到虫子",
+        "别人发现这家饭店厨太脏，有人吃出头发和虫子",
+    ]
+    loose = [Message(id=str(i), title=t, body=t, at=when, requester=f"p{i}") for i, t in enumerate(salad)]
+    title = find_hot_issues(loose)[0].title
+    assert not any(w in title for w in BAD_TITLE_WORDS), title
+    assert "头发" in title or "虫子" in title, title
+    filed = [
+        Message(
+            id=str(i),
+            title=t,
+            body=t,
+            at=when,
+            requester=f"p{i}",
+            matter="餐饮卫生" if i < 2 else "食品安全",
+            area="东关大街街道",
+        )
+        for i, t in enumerate(salad)
+    ]
+    assert find_hot_issues(filed)[0].title == "东关大街街道：餐饮卫生、食品安全"

@@ -47,6 +47,11 @@ def test_each_top_problem_is_one_clean_cluster(found, name, pattern, min_size, m
 
 def test_titles_name_place_and_problem(found):
     _, issues = found
+    # M7: no title of the forty is keyword salad: no pronoun, filler word or segmenter fragment.
+    from hotline.insight.hotspots import TITLE_STOP_WORDS
+
+    salad = [h.title for h in issues if any(w in h.keywords for w in TITLE_STOP_WORDS)]
+    assert salad == []
     titles = [h.title for h in issues[:3]]
     assert any("丽发新城" in t and "搅拌" in t for t in titles), titles
     assert any("滨河苑" in t and "车位" in t for t in titles), titles

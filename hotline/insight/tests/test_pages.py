@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
+from hotline.catalog.models import Matter
 from hotline.insight.models import RectificationProject, SurgeWarning
 from hotline.insight.services import create_project, project_effect, refresh_hotspots
 from hotline.insight.warnings import scan_surges
@@ -59,9 +61,23 @@ def test_a_supervisor_turns_a_hot_issue_into_a_project(client, people, cluster):
     client.force_login(people.supervisor)
     page = client.get(f"/insight/hotspots/{spots[0].pk}/")
     assert page.status_code == 200 and tickets[0].code in page.content.decode()
+    # M8: the form offers the hot issue's matter, checked; the project keeps it, so its
+    # before/after counts that problem at the place and not every other complaint there.
+    assert re.search(rf'<input type="checkbox" name="matters" value="{matter.pk}"[^>]*checked', page.content.decode())
+    other = Matter.objects.filter(is_leaf=True).exclude(pk=matter.pk).order_by("code").first()
+    for i in range(2):
+        new_ticket(
+            people.operator,
+            when=now - dt.timedelta(days=2, hours=i),
+            requester_phone=f"1370000{i:04d}",
+            content="东关花园小区楼下噪音扰民",
+            address="城东区东关大街街道东关花园小区",
+            matter=other.code,
+        )
     posted = client.post(
         f"/insight/hotspots/{spots[0].pk}/project/",
         {
+            "matters": [matter.pk],
             "title": "东关花园小区门口综合整治",
             "lead_unit": people.township.pk,
             "place": "东关花园小区",
@@ -73,6 +89,13 @@ def test_a_supervisor_turns_a_hot_issue_into_a_project(client, people, cluster):
     project = RectificationProject.objects.get()
     assert posted.status_code == 302 and posted.url == f"/insight/projects/{project.pk}/"
     assert project.tickets.count() == 8 and project.milestones.count() == 2
+    assert list(project.matters.all()) == [matter]
+    assert project_effect(project, now=now)["before"] == 8  # not 10: the noise complaints are another matter
+    # Created by the service without naming matters, a project takes the hot issue's.
+    same = create_project(
+        title="t", lead_unit=people.township, place="东关花园小区", measures="m", measures_from=now, hotspot=spots[0]
+    )
+    assert list(same.matters.all()) == [matter]
     page = client.get(posted.url)
     assert page.status_code == 200 and "东关花园小区门口综合整治" in page.content.decode()
     # The lead unit sees its project and marks a milestone reached; another township does neither.
@@ -114,7 +137,11 @@ def test_operators_cannot_create_projects_or_acknowledge(client, people, cluster
     warning = SurgeWarning.objects.get()
     assert client.post(f"/insight/warnings/{warning.pk}/acknowledge/").status_code == 403
     client.force_login(people.supervisor)
-    assert client.get(f"/insight/warnings/{warning.pk}/").status_code == 200
+    page = client.get(f"/insight/warnings/{warning.pk}/")
+    assert page.status_code == 200
+    # m6: the surge came over a zero baseline: it is new, not "8.0× the baseline".
+    assert warning.baseline == 0 and "新出现" in page.content.decode() and "×" not in page.content.decode()
+    assert "新出现" in client.get("/insight/").content.decode()
     client.post(f"/insight/warnings/{warning.pk}/acknowledge/")
     assert SurgeWarning.objects.get().state == "acknowledged"
 

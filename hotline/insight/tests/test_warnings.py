@@ -33,6 +33,13 @@ def test_the_surge_rule(count, baseline, expected):
     assert is_surge(count, baseline) is expected
 
 
+@pytest.mark.parametrize("baseline,ratio", [(0.0, None), (0.3, None), (0.5, 16.0), (2.0, 4.0)])
+def test_no_ratio_is_taken_over_a_baseline_of_next_to_nothing(baseline, ratio):
+    """m6: 8 requests over a baseline of 0 are new, not "8.0×"; over 2 they are 4×."""
+    warning = SurgeWarning(count=8, baseline=baseline)
+    assert warning.ratio == ratio and warning.is_new is (ratio is None)
+
+
 def test_a_surge_is_raised_once_with_its_tickets(people):
     matter = township_matter()
     for week in range(1, 9):
