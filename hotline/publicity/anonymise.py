@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
+from hotline.text import mask_id_numbers
+
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(?:0\d{2,3}[-\s]?)?[2-9]\d{6,7}(?!\d)")
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 # An e-mail address is ``[\w.+-]+@[\w-]+(?:\.[\w-]+)+``. As one pattern it is quadratic: from
 # every position of a long run of word characters with no usable "@" after it, the engine scans to
 # the end of the run and back (60 s for 100,000 digits). ``_mask_emails`` finds the same matches
@@ -37,7 +38,7 @@ def anonymise(text: str, *, names: tuple[str, ...] = ()) -> str:
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         out = out.replace(name, "**")
     out = _mask_emails(out)
-    out = _ID_CARD.sub("******", out)
+    out = mask_id_numbers(out)
     out = _PHONE.sub("***********", out)
     out = _LANDLINE.sub("********", out)
     out = _SELF_NAME.sub(lambda m: m.group(1) + "**", out)

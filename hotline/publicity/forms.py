@@ -35,14 +35,29 @@ class TrackForm(forms.Form):
     last4 = forms.CharField(label=_("Last four digits of your phone"), min_length=4, max_length=4)
 
 
+# Nothing is chosen for the citizen (M3): each answer starts empty and must be given.
+_CHOOSE = ("", _("— choose —"))
+_YES_NO = [_CHOOSE, ("1", _("yes")), ("0", _("no"))]
+
+
 class RateForm(forms.Form):
     contacted = forms.TypedChoiceField(
-        label=_("Did the unit contact you?"), choices=[("1", _("yes")), ("0", _("no"))], coerce=lambda v: v == "1"
+        label=_("Did the unit contact you?"),
+        choices=_YES_NO,
+        coerce=lambda v: v == "1",
+        error_messages={"required": _("Please say whether the unit contacted you.")},
     )
     solved = forms.TypedChoiceField(
-        label=_("Is it solved?"), choices=[("1", _("yes")), ("0", _("no"))], coerce=lambda v: v == "1"
+        label=_("Is it solved?"),
+        choices=_YES_NO,
+        coerce=lambda v: v == "1",
+        error_messages={"required": _("Please say whether the problem is solved.")},
     )
-    satisfaction = forms.ChoiceField(label=_("How satisfied are you?"), choices=[])
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you?"),
+        choices=[],
+        error_messages={"required": _("Please say how satisfied you are.")},
+    )
     note = forms.CharField(
         label=_("Anything to add"),
         required=False,
@@ -54,4 +69,4 @@ class RateForm(forms.Form):
         from hotline.evaluation.models import Satisfaction
 
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["satisfaction"]).choices = Satisfaction.choices
+        cast(forms.ChoiceField, self.fields["satisfaction"]).choices = [_CHOOSE, *Satisfaction.choices]

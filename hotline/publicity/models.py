@@ -43,6 +43,13 @@ class TypicalCase(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def lead(self) -> str:
+        """The start of the summary in whole sentences, for lists (m13)."""
+        from hotline.text import summarise
+
+        return summarise(self.summary, 120)
+
     def clean(self) -> None:
         # TextField caps bind no column; checked here, the centre's editor and the admin refuse
         # longer text, and ``services.publish_case`` checks again for every other caller.

@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline import limits
+from hotline.dispatch.models import DispatchSuggestion
+from hotline.dispatch.services import hold_for_dispatcher, sure_matter
+from hotline.dispatch.suggest import suggest
 from hotline.intake.services import register_ticket
-from hotline.text import clean_text
+from hotline.text import carries_information, clean_text, id_numbers, summarise
 from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
@@ -65,6 +68,22 @@ def challenge_passed(token: str, answer: str, now: dt.datetime | None = None) ->
     return str(data.get("s")) == (answer or "").strip() and age >= CHALLENGE_MIN_SECONDS
 
 
+def check_public_text(*, content: str, address: str) -> None:
+    """What the form's hint asks for (M13): no identity-card number (staff never need it, and it
+    would be kept), and a request and a place that say something. ``ValidationError`` otherwise."""
+    errors: dict[str, str] = {}
+    if id_numbers(content) or id_numbers(address):
+        errors["content" if id_numbers(content) else "address"] = _(
+            "Please remove the identity-card number: the hotline does not need it to handle your request."
+        )
+    if "content" not in errors and not carries_information(content):
+        errors["content"] = _("Please say what happened, in a few words of Chinese: where, what, since when.")
+    if "address" not in errors and not carries_information(address):
+        errors["address"] = _("Please name the place: a district, street, estate, road or village.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def submit_request(
     *,
     kind: str,
@@ -99,6 +118,7 @@ def submit_request(
     limits.check_lengths(
         content=(clean_text(content), limits.PORTAL_CONTENT), address=(clean_text(address), limits.PORTAL_ADDRESS)
     )
+    check_public_text(content=content, address=address)
     external_id = f"portal-{nonce}"
     sent = Ticket.objects.filter(channel_id=CHANNEL, external_id=external_id).first()
     if sent is not None:
@@ -107,8 +127,10 @@ def submit_request(
         raise ValidationError(
             {NON_FIELD_ERRORS: _("Too many requests from your network in the last hour; please call 12345.")}
         )
+    made = suggest(content, address)  # names the ticket (m9) and is kept for the dispatcher
     ticket, new = register_ticket(
         channel=CHANNEL,
+        title_matter=sure_matter(made),
         external_id=external_id,
         kind=kind,
         content=content,
@@ -120,6 +142,9 @@ def submit_request(
     )
     if new:  # a resend that raced the first one is its answer, not a second request
         count("submit", client, now=now)
+        # Anyone can write here: a dispatcher reads each request before it goes to a unit, and
+        # the ticket page says so (m18).
+        hold_for_dispatcher(ticket, held=DispatchSuggestion.Held.CHANNEL, suggestions=made)
     return ticket, new
 
 
@@ -150,6 +175,9 @@ def public_timeline(ticket: Ticket) -> list[tuple[dt.datetime, str, str]]:
     return rows
 
 
+CASE_SUMMARY = 300  # characters of the request a drafted case keeps, in whole sentences
+
+
 def draft_case(ticket: Ticket, *, title: str = "", actor: Actor | None = None) -> TypicalCase:
     """An unpublished typical case from a closed ticket, already anonymised; the centre edits and
     publishes it."""
@@ -158,7 +186,8 @@ def draft_case(ticket: Ticket, *, title: str = "", actor: Actor | None = None) -
     district = region.district if region is not None else None
     return TypicalCase.objects.create(
         title=anonymise(title or ticket.title, names=names)[: limits.TITLE],
-        summary=anonymise(ticket.content, names=names),
+        # Whole sentences, not a cut at N characters (m13); the centre edits it before publishing.
+        summary=anonymise(summarise(ticket.content, CASE_SUMMARY), names=names),
         outcome=anonymise(ticket.result, names=names),
         ticket=ticket,
         matter=ticket.matter,
@@ -201,7 +230,7 @@ def publish_demo_cases(n: int = 6) -> int:
         if ticket.status != "closed" or ticket.matter is None or ticket.matter_id in seen or not ticket.result:
             continue
         seen.add(ticket.matter_id)
-        publish_case(draft_case(ticket, title=f"{ticket.matter.name}：{ticket.title}"))
+        publish_case(draft_case(ticket))
         made += 1
         if made >= n:
             break

@@ -135,7 +135,8 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     item = _tracked(request, code)
     form = RateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please answer the three questions."))
+        # Each unanswered question says so; nothing is recorded.
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return redirect("publicity:ticket", code=code)
     data = form.cleaned_data
     try:

@@ -105,7 +105,7 @@ def replied(people):
     )
     dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter())
     sign(ticket, unit=people.township)
-    record_contact(ticket, unit=people.township)
+    record_contact(ticket, unit=people.township, note="已电话联系诉求人")
     reply(ticket, unit=people.township, result=f"已联系{NAME}（{PHONE}），督促店家安装油烟净化器。")
     return ticket
 

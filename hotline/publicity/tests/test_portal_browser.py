@@ -35,7 +35,7 @@ def test_a_citizen_submits_tracks_and_rates_in_the_browser(people, chromium, liv
 
     dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter())
     sign(ticket, unit=people.township)
-    record_contact(ticket, unit=people.township)
+    record_contact(ticket, unit=people.township, note="已电话联系诉求人")
     reply(ticket, unit=people.township, result="已约谈店主，限期安装油烟净化设施，夜间十点后停止外摆")
 
     fresh = chromium.new_context(locale="zh-CN")  # another day, another browser: prove it is yours

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from hotline import limits
+from hotline.dispatch.models import DispatchSuggestion
 from hotline.publicity import services
 from hotline.publicity.models import Attempt
 from hotline.tickets.models import Ticket
@@ -45,6 +46,9 @@ def test_a_request_is_registered_and_counted_once(ref):
     assert new and ticket.channel_id == services.CHANNEL and ticket.external_id == "portal-n1"
     assert ticket.received_at == SENT and ticket.content.startswith("东关大街夜市")
     assert Attempt.objects.filter(scope="submit", key="10.1.2.3").count() == 1
+    # M2: the place is kept; m18: a dispatcher checks portal requests first, and the page says so.
+    assert ticket.region.name == "城东区"  # 东关大街 runs through two townships: the district is sure
+    assert DispatchSuggestion.objects.get(ticket=ticket).held == DispatchSuggestion.Held.CHANNEL
 
 
 def test_the_same_form_sent_again_gives_the_same_ticket_and_is_not_counted(ref):
@@ -85,6 +89,12 @@ def test_the_same_form_sent_again_gives_the_same_ticket_and_is_not_counted(ref):
         ({"requester_phone": "12345"}, "requester_phone"),
         ({"requester_phone": ""}, "requester_phone"),
         ({"kind": "bogus"}, "kind"),
+        # M13: what the form's hint forbids, and text that carries no information.
+        ({"content": "aaa", "address": "abc"}, "content"),
+        ({"address": "abc"}, "address"),
+        ({"address": "不知道"}, "address"),
+        ({"content": "啊啊啊啊"}, "content"),
+        ({"content": "我的身份证号630102199001011235，社保卡丢了想补办"}, "content"),
     ],
 )
 def test_a_refused_request_says_why_and_writes_nothing(ref, bad, field):
@@ -94,8 +104,28 @@ def test_a_refused_request_says_why_and_writes_nothing(ref, bad, field):
     assert written() == (0, 0)
 
 
+def test_short_genuine_requests_pass_and_get_a_title_that_says_place_and_problem(ref):
+    """M13: a few real words are enough; m9: the title is written from them, not cut at 30."""
+    ticket, _new = services.submit_request(**request(content="停水了", address="胜利路"))
+    assert ticket.title == "胜利路：停水了"
+    refused = pytest.raises(
+        ValidationError, services.submit_request, **request(content="aaa", address="abc", nonce="n2")
+    )
+    assert "中文" in str(refused.value) or "Chinese" in str(refused.value)
+
+
 def test_hostile_text_of_the_full_length_is_kept_as_sent(ref):
     hostile = ("<script>alert(1)</script>😀\u202e" * 100)[: limits.PORTAL_CONTENT]
     ticket, _new = services.submit_request(**request(content=hostile, requester_name="<b>王</b>"))
     stored = Ticket.objects.get(pk=ticket.pk)
     assert stored.content == hostile and stored.requester_name == "<b>王</b>"
+
+
+def test_a_drafted_case_reads_in_whole_sentences_without_the_callers_details(ref):
+    """m13: a typical case drafted from a ticket is whole sentences, anonymised, not a cut."""
+    content = "来电人王建国称：本人电话13912345678。" + "城中区总寨镇某小区整个小区停电了，冰箱里的东西都坏了。" * 12
+    ticket, _new = services.submit_request(**request(content=content, requester_name="王建国"))
+    case = services.draft_case(ticket)
+    assert case.summary.endswith("。") and len(case.summary) <= services.CASE_SUMMARY
+    assert "来电人" not in case.summary and "13912345678" not in case.summary and "王建国" not in case.summary
+    assert case.title == ticket.title and "：" in case.title
