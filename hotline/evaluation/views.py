@@ -23,10 +23,24 @@ YES_NO = [("yes", _("yes")), ("no", _("no"))]
 
 
 class RatingForm(forms.Form):
-    contacted = forms.ChoiceField(label=_("Did the unit contact you?"), choices=YES_NO, widget=forms.RadioSelect)
-    solved = forms.ChoiceField(label=_("Is the problem solved?"), choices=YES_NO, widget=forms.RadioSelect)
+    # Radio buttons with none checked (M3): the citizen gives every answer; a missing one is named.
+    contacted = forms.ChoiceField(
+        label=_("Did the unit contact you?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please say whether the unit contacted you.")},
+    )
+    solved = forms.ChoiceField(
+        label=_("Is the problem solved?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please say whether the problem is solved.")},
+    )
     satisfaction = forms.ChoiceField(
-        label=_("How satisfied are you?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+        label=_("How satisfied are you?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please say how satisfied you are.")},
     )
     comment = forms.CharField(
         label=_("Anything to add (optional)"), required=False, max_length=limits.PUBLIC_COMMENT, widget=forms.Textarea

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,7 +105,7 @@ class ReportFigures:
     rates: dict
     previous_rates: dict
     # Tickets being handled whose resolution deadline had passed at ``as_of`` (all receipt dates):
-    # the dashboard's "overdue" while the period runs.
+    # the dashboard's "overdue" while the period runs. The district rows' overdue add up to it.
     overdue_open: int
     # Resolution deadlines that fell in the period and were missed (replied late or not at all).
     deadlines_missed: int
@@ -153,7 +153,7 @@ def period_figures(
     before = scoped.received(previous.start, previous.end)
     revisits = scoped.revisits(period.start, as_of)
     before_revisits = scoped.revisits(previous.start, previous.end)
-    overdue_here = overdue(as_of)
+    overdue_here = scoped.tickets.filter(overdue(as_of))
 
     status_counts = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
     return ReportFigures(
@@ -172,7 +172,7 @@ def period_figures(
         by_unit=_by_unit(tickets, before, revisits, overdue_here),
         rates=three_rates(revisits),
         previous_rates=three_rates(before_revisits),
-        overdue_open=scoped.tickets.filter(overdue_here).count(),
+        overdue_open=overdue_here.count(),
         deadlines_missed=_missed(scoped.tickets, period.start, as_of),
         previous_deadlines_missed=_missed(scoped.tickets, previous.start, previous.end),
         escalated=_tickets_with(scoped.events, ESCALATION_ACTIONS, period.start, as_of),
@@ -220,54 +220,85 @@ def _by_channel(tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None) -> l
 
 
 def _by_category(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Row]:
-    """Requests per top-level catalogue category (codes nest two digits per level)."""
+    """Requests per top-level catalogue category (codes nest two digits per level). Tickets with
+    no matter (merged or invalid before anyone classified them, or waiting for a dispatcher) are
+    one row of their own, so the categories add up to the total (M12)."""
 
     def grouped(qs: QuerySet[Ticket]) -> list[dict]:
         return _counts(qs.exclude(matter=None).annotate(category=Substr("matter__code", 1, 2)), "category")
 
     names = dict(Matter.objects.filter(level=1).values_list("code", "name"))
     previous = {r["category"]: r["n"] for r in grouped(before)}
-    return [
+    rows = [
         Row(r["category"], names.get(r["category"], r["category"]), r["n"], previous.get(r["category"], 0))
         for r in grouped(tickets)
     ]
+    unfiled = tickets.filter(matter=None).count()
+    if unfiled:
+        rows.append(Row(NO_MATTER, _("No matter"), unfiled, before.filter(matter=None).count()))
+    return rows
+
+
+# The key of the district row that counts tickets with no place at all (未定位), so the rows of a
+# breakdown add up to the total.
+NO_PLACE = "none"
+NO_MATTER = "none"  # the category row of tickets without a matter
 
 
 def _by_region(
-    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, level: str, overdue: Q, *, limit: int | None
+    tickets: QuerySet[Ticket],
+    before: QuerySet[Ticket] | None,
+    level: str,
+    overdue: QuerySet[Ticket],
+    *,
+    limit: int | None,
 ) -> list[Row]:
-    """Requests per district or township (``hotline.orgs.areas``: region codes nest).
+    """Requests received per district or township (``hotline.orgs.areas``: region codes nest), and
+    beside each the tickets there that are overdue now (``overdue``: whenever received), so the
+    overdue column adds up to the report's and the dashboard's overdue figure.
 
-    A ticket placed only at district level has no township: it is left out of the townships. One
-    placed only at the city (its address named no district) is counted apart among the districts,
-    as "whole city, no district"; a ticket with no place at all is in neither."""
-    area = areas.district_code("region_id") if level == Region.Level.DISTRICT else areas.township_code("region_id")
+    The districts add up to the total: a ticket placed only at the city (its address named no
+    district) is counted as "whole city, no district", and one with no place at all as "no place"
+    (未定位). A ticket placed only at district level has no township: it is left out of the
+    townships, which are a top list."""
+    if level == Region.Level.DISTRICT:
+        area: Any = Case(
+            When(region__isnull=True, then=Value(NO_PLACE)),
+            default=areas.district_code("region_id"),
+            output_field=CharField(),
+        )
+    else:
+        area = areas.township_code("region_id")
 
-    def grouped(qs: QuerySet[Ticket], **extra: Any) -> list[dict[str, Any]]:
-        placed = qs.exclude(region=None).annotate(area=area)
+    def grouped(qs: QuerySet[Ticket]) -> dict[str | None, int]:
+        placed = qs.annotate(area=area)
         if level == Region.Level.TOWNSHIP:
-            placed = placed.exclude(area=None)
-        return _counts(placed, "area", **extra)
+            placed = placed.exclude(region=None).exclude(area=None)
+        return {r["area"]: r["n"] for r in _counts(placed, "area")}
 
     names = dict(Region.objects.filter(level=level).values_list("code", "name"))
-    previous = {r["area"]: r["n"] for r in grouped(before)} if before is not None else {}
-    rows = [
-        Row(
-            r["area"] or "",
-            names.get(r["area"]) or (_("Whole city, no district") if r["area"] is None else r["area"]),
-            r["n"],
-            previous.get(r["area"], 0),
-            r["overdue"],
-        )
-        for r in grouped(tickets, overdue=Count("id", filter=overdue))
-    ]
+    counts = grouped(tickets)
+    previous = grouped(before) if before is not None else {}
+    late = grouped(overdue)
+    keys = sorted(set(counts) | set(late), key=lambda k: (-counts.get(k, 0), -late.get(k, 0), k or ""))
+
+    def name(key: str | None) -> str:
+        if key is None:
+            return _("Whole city, no district")
+        if key == NO_PLACE:
+            return _("No place")
+        return names.get(key) or key
+
+    rows = [Row(k or "", name(k), counts.get(k, 0), previous.get(k, 0), late.get(k, 0)) for k in keys]
     return rows[:limit] if limit else rows
 
 
 def _by_unit(
-    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, revisits: QuerySet[Revisit], overdue: Q
+    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, revisits: QuerySet[Revisit], overdue: QuerySet[Ticket]
 ) -> list[Row]:
-    top = _counts(tickets.exclude(lead_unit=None), "lead_unit", overdue=Count("id", filter=overdue))[:TOP_ROWS]
+    """The units that led the most requests received in the period, each with its tickets overdue
+    now (whenever received) and its three rates over the period's revisits."""
+    top = _counts(tickets.exclude(lead_unit=None), "lead_unit")[:TOP_ROWS]
     ids = [r["lead_unit"] for r in top]
     units = Unit.objects.in_bulk(ids)
     previous = (
@@ -275,6 +306,7 @@ def _by_unit(
         if before is not None
         else {}
     )
+    late = {r["lead_unit"]: r["n"] for r in _counts(overdue.filter(lead_unit__in=ids), "lead_unit")}
     rates = three_rates_by(revisits.filter(lead_unit__in=ids), "lead_unit")
     empty = three_rates(Revisit.objects.none())
     return [
@@ -283,7 +315,7 @@ def _by_unit(
             units[r["lead_unit"]].name,
             r["n"],
             previous.get(r["lead_unit"], 0),
-            r["overdue"],
+            late.get(r["lead_unit"], 0),
             rates.get(r["lead_unit"]) or empty,
         )
         for r in top
@@ -404,7 +436,7 @@ def dashboard_figures(viewer: User, *, now: dt.datetime | None = None) -> Dashbo
     this_month = scoped.received(month.start, now)
     since = period_for(Kind.DAILY, today - dt.timedelta(days=DASHBOARD_DAYS - 1))
     month_revisits = scoped.revisits(month.start, now)
-    overdue_now = overdue(now)
+    overdue_now = scoped.tickets.filter(overdue(now))
     label = f"{month.first:%Y-%m}"
     return Dashboard(
         as_of=now,
@@ -412,7 +444,7 @@ def dashboard_figures(viewer: User, *, now: dt.datetime | None = None) -> Dashbo
         today_count=scoped.received(period_for(Kind.DAILY, today).start, now).count(),
         month_count=this_month.count(),
         open_count=scoped.tickets.filter(status__in=HANDLING).count(),
-        overdue=scoped.tickets.filter(overdue_now).count(),
+        overdue=overdue_now.count(),
         rates=three_rates(month_revisits),
         rates_30=three_rates(scoped.revisits(since.start, now)),
         trend=per_day(scoped.tickets, [since.first + dt.timedelta(days=i) for i in range(DASHBOARD_DAYS)], now),

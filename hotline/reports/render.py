@@ -209,10 +209,17 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
         (_("By district or county"), f.by_district, True, _("Requests by district or county")),
         (_("Townships and streets with the most requests"), f.by_township, True, None),
     ]
+    # What each column of a breakdown counts (m11): rows and the headline must not seem to disagree.
+    counted = _(
+        "Requests: received in the period. Overdue now: being handled past the resolution deadline at "
+        "%(time)s, whenever received (they add up to the summary's overdue figure)."
+    ) % {"time": f"{as_of:%Y-%m-%d %H:%M}"}
     for title, rows, overdue, chart_title in breakdowns:
-        headers = [*volume, _("Overdue")] if overdue else volume
+        headers = [*volume, _("Overdue now")] if overdue else volume
         chart = bar_chart(chart_title, rows) if chart_title else None
-        out.tables.append(Table(title, headers, _volume_rows(rows, overdue=overdue), chart=chart))
+        out.tables.append(
+            Table(title, headers, _volume_rows(rows, overdue=overdue), chart=chart, note=counted if overdue else "")
+        )
     out.tables.append(
         Table(
             _("Units with the most requests"),
@@ -220,12 +227,13 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 _("Unit"),
                 _("Requests"),
                 _("Previous period"),
-                _("Overdue"),
+                _("Overdue now"),
                 *rate_headers[1:3],
                 rate_headers[4],
                 rate_headers[6],
             ],
             [[r.name, r.n, r.previous, r.overdue, *_unit_rate_cells(r)] for r in f.by_unit],
+            note=counted,
         )
     )
     out.tables.append(

@@ -150,6 +150,8 @@ def record_finding(
 ) -> SpotCheck:
     """Record what the checker found. A false closure reopens the ticket (重办) and, like coerced
     satisfaction, writes an accountability record against the unit. A finding is recorded once."""
+    if not finding:  # nothing is preselected on the page (M3): the checker must say what was found
+        raise ValidationError({"finding": _("Choose what the spot check found.")})
     if finding not in (SpotCheck.Finding.TRUE, SpotCheck.Finding.FALSE, SpotCheck.Finding.COERCED):
         raise ValidationError({"finding": _("Unknown spot-check finding.")})
     note = clean_text(note)  # the page posts it without a form: control characters (NUL) go here

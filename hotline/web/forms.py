@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.intake.models import Channel
@@ -51,6 +52,9 @@ class RegisterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.HELP)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     content = forms.CharField(label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 5}))
+    # The operator may write the title; left empty, intake writes it (place + problem, m9), and
+    # the suggestion panel shows that title as the field's placeholder while the operator types.
+    title = forms.CharField(label=_("Title"), max_length=limits.TITLE, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), required=False, to_field_name="code")
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
@@ -66,6 +70,24 @@ class DispatchForm(forms.Form):
         label=_("Co-units"), queryset=dispatchable_units(), to_field_name="code", required=False
     )
     note = forms.CharField(label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# No form that judges work offers a preselected verdict (M3): every such choice starts empty and a
+# submit without one is refused with this kind of message.
+CHOOSE = ("", _("— choose —"))
+
+
+def verdict(label: Any, choices: Any, message: Any) -> forms.ChoiceField:
+    """A required choice with nothing chosen beforehand and a clear message when none is made."""
+    return forms.ChoiceField(label=label, choices=[CHOOSE, *choices], initial="", error_messages={"required": message})
+
+
+class ContactForm(forms.Form):
+    note = forms.CharField(
+        label=_("How the citizen was reached and what was agreed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say how the citizen was reached and what was agreed.")},
+    )
 
 
 class NoteForm(forms.Form):
@@ -95,11 +117,24 @@ class CoReplyForm(forms.Form):
 
 
 class RevisitForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Revisit"), choices=Revisit.Outcome.choices, initial=Revisit.Outcome.VALID)
-    contacted = forms.NullBooleanField(label=_("Did the unit contact you?"), required=False)
-    solved = forms.NullBooleanField(label=_("Is it solved?"), required=False)
+    outcome = verdict(_("Revisit"), Revisit.Outcome.choices, _("Choose the outcome of the revisit."))
+    # Empty until the operator hears the answer (M3); an unreachable citizen leaves them empty.
+    contacted = forms.TypedChoiceField(
+        label=_("Did the unit contact you?"),
+        choices=[CHOOSE, ("true", _("yes")), ("false", _("no"))],
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        required=False,
+    )
+    solved = forms.TypedChoiceField(
+        label=_("Is it solved?"),
+        choices=[CHOOSE, ("true", _("yes")), ("false", _("no"))],
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        required=False,
+    )
     satisfaction = forms.ChoiceField(
-        label=_("How satisfied are you?"), choices=[("", "—"), *Satisfaction.choices], required=False
+        label=_("How satisfied are you?"), choices=[CHOOSE, *Satisfaction.choices], required=False
     )
     actionable = forms.BooleanField(label=_("The unit can still act on it (reopen)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.orgs.models import Staff
-from hotline.reports.figures import period_figures
+from hotline.supervision.selectors import pool_counts
+from hotline.reports.figures import NO_PLACE, dashboard_figures, period_figures
 from hotline.reports.periods import Kind, period_for
 from hotline.tickets.models import HANDLING, Status, Ticket, TicketEvent
 
@@ -37,7 +38,11 @@ def test_a_finished_day_counts_every_ticket_event_and_revisit_of_that_day(past_h
     assert f.total == len(tickets) > 0
     assert f.previous_total == len(before) > 0
     assert {r.key: r.n for r in f.by_channel} == dict(Counter(t.channel_id for t in tickets))
-    assert sum(r.n for r in f.by_district) == sum(1 for t in tickets if t.region_id)
+    # The districts add up to the total (未定位 and "whole city" rows included), and their overdue
+    # column to the headline's overdue, which counts tickets overdue now whenever received (m11).
+    assert sum(r.n for r in f.by_district) == f.total
+    assert sum(r.n for r in f.by_district if r.key == NO_PLACE) == sum(1 for t in tickets if not t.region_id)
+    assert sum(r.overdue for r in f.by_district) == f.overdue_open
     assert f.answered_directly == sum(t.status == Status.ANSWERED for t in tickets)
     events = [e for e in TicketEvent.objects.all() if local_day(e.created_at) == day]
     assert f.returns == sum(e.action == "return" for e in events)
@@ -99,6 +104,12 @@ def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, hist
     assert {r.name: (r.n, r.overdue) for r in month.by_district} == {
         d.name: (d.n, d.overdue) for d in page["districts"]
     }
+    # m11: one figure for "overdue" on every screen: the dashboard's card, its district rows and
+    # the supervision pool's red, for the same viewer at the same moment.
+    assert sum(d.n for d in page["districts"]) == page["month_count"]
+    assert sum(d.overdue for d in page["districts"]) == page["overdue"]
+    at = timezone.now()
+    assert pool_counts(leader, now=at)["red"] == dashboard_figures(leader, now=at).overdue
     dashboard_units = {row.key: row for row in page["units"]}
     assert sorted(r.n for r in month.by_unit) == sorted(row.n for row in page["units"])
     shared = [r for r in month.by_unit if r.key in dashboard_units]
@@ -130,3 +141,23 @@ def test_the_monthly_report_agrees_with_hotline_rates_to_the_revisit(history):
     valid = figures.rates["n"]
     assert round(sum(s["response"] * s["n"] for s in scores) / valid, 6) == round(figures.rates["response"], 6)
     assert round(sum(s["satisfaction"] * s["n"] for s in scores) / valid, 6) == round(figures.rates["satisfaction"], 6)
+
+
+def test_district_rows_add_up_to_the_total_and_to_the_overdue_headline(people):
+    """M2 + m11: a ticket with no place is counted as 未定位, and a district's overdue column
+    counts its tickets overdue now whenever received, like the headline, so rows and totals agree."""
+    from hotline.dispatch.services import dispatch_ticket
+    from hotline.tickets.tests.helpers import at, new_ticket, township_matter
+
+    old = new_ticket(people.operator, when=at(2026, 11, 2, 9))
+    dispatch_ticket(old, lead_unit=people.township, matter=township_matter(), at=at(2026, 11, 2, 10))
+    new_ticket(people.operator, when=at(2026, 11, 20, 9), address="", content="我想问一下退休金什么时候发放。")
+    new_ticket(people.operator, when=at(2026, 11, 20, 10))
+
+    f = period_figures(Kind.DAILY, dt.date(2026, 11, 20), now=at(2026, 11, 20, 18))
+    rows = {r.name: (r.n, r.overdue) for r in f.by_district}
+    assert f.total == 2 and f.overdue_open == 1
+    assert rows == {"城东区": (1, 1), "No place": (1, 0)}
+    assert sum(r.n for r in f.by_district) == f.total
+    assert sum(r.overdue for r in f.by_district) == f.overdue_open
+    assert [(r.name, r.n) for r in f.by_category] == [("No matter", 2)]  # M12: categories add up too

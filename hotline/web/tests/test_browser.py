@@ -107,6 +107,7 @@ def test_the_whole_loop_in_the_browser(people, signed_in, live_server, screensho
     # 评: the operator calls back and records the revisit; the ticket closes.
     operator.goto(f"{live_server.url}/revisits/")
     operator.click(f"text={ticket.code}")
+    operator.select_option("#id_revisit-outcome", "valid")  # nothing is chosen beforehand (M3)
     operator.select_option("#id_revisit-contacted", "true")
     operator.select_option("#id_revisit-solved", "true")
     operator.select_option("#id_revisit-satisfaction", "satisfied")

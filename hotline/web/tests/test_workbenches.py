@@ -402,7 +402,7 @@ def test_the_dashboards_figures_agree_with_the_tickets(crew):
     for t in tickets[:2]:
         dispatch_ticket(t, lead_unit=crew.township, matter=township_matter())
         sign(t, unit=crew.township)
-        record_contact(t, unit=crew.township)
+        record_contact(t, unit=crew.township, note="已电话联系诉求人")
         reply(t, unit=crew.township, result="已处理")
     record_revisit(tickets[0], contacted=True, solved=True, satisfaction="satisfied")
     record_revisit(tickets[1], contacted=True, solved=False, satisfaction="dissatisfied")

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from hotline.catalog.selectors import matters_for_text
 from hotline.dispatch import router
 from hotline.dispatch.locate import locate
-from hotline.dispatch.services import register_call
-from hotline.intake.services import normalize_phone
+from hotline.dispatch.services import register_call, sure_matter
+from hotline.intake.services import make_title, normalize_phone
 from hotline.dispatch.suggest import suggest as dispatch_suggest
 from hotline.orgs.permissions import Perm, permission_required
 from hotline.tickets.models import UNFINISHED, Status
@@ -46,6 +46,7 @@ def console(request: AuthedRequest) -> HttpResponse:
             ticket, new = register_call(
                 channel=data["channel"].code,
                 content=data["content"],
+                title=data["title"],
                 kind=data["kind"],
                 requester_name=data["requester_name"],
                 requester_phone=data["requester_phone"],
@@ -113,17 +114,28 @@ def suggest(request: AuthedRequest) -> HttpResponse:
     if made is not None and made.model_version is not None:
         rows = [
             {"matter": c.matter, "unit": c.unit, "confidence": c.confidence, "reasons": c.reasons}
-            for c in made.candidates
+            for c in made.shown
             if c.matter is not None
         ]
+        title = make_title(content, address=address, matter=sure_matter(made), region=made.place.stored)
         return render(
             request,
             "web/_suggest.html",
-            {"rows": rows, "place": made.place, "typed": typed, "unsure": made.unsure, "why": made.reason},
+            {
+                "rows": rows,
+                "place": made.place,
+                "typed": typed,
+                "unsure": made.unsure,
+                "why": made.reason,
+                "title": title,
+            },
         )
     place = locate(address, text=content)
     rows = []
     for hit in matters_for_text(f"{address} {content}")[:3]:
         route = router.route(hit.matter, place.region)
         rows.append({"matter": hit.matter, "unit": route.unit, "confidence": None, "reasons": ["、".join(hit.words)]})
-    return render(request, "web/_suggest.html", {"rows": rows, "place": place, "typed": typed, "unsure": True})
+    title = make_title(content, address=address, region=place.stored) if typed else ""
+    return render(
+        request, "web/_suggest.html", {"rows": rows, "place": place, "typed": typed, "unsure": True, "title": title}
+    )

@@ -22,18 +22,20 @@ from django.views.decorators.http import require_POST
 
 from hotline.dispatch import returns, router, store
 from hotline.dispatch.learning import dispatch_by_dispatcher
+from hotline.dispatch.models import DispatchSuggestion
+from hotline.dispatch.services import answer_from_knowledge
 from hotline.dispatch.suggest import Suggestions, suggest
 from hotline.evaluation.services import record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
-from hotline.knowledge.services import answer_with_article
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
+from hotline.text import mask_id_numbers
 from hotline.tickets.transitions import MOVES, TransitionError
 
 from .. import forms
@@ -83,7 +85,7 @@ def _answer(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     article = Article.objects.filter(pk=d["article"], is_active=True).first()
     if article is None:
         raise ValidationError({"article": _("Choose a published knowledge article.")})
-    answer_with_article(t, article=article, note=d["note"], actor=request.user)
+    answer_from_knowledge(t, article=article, note=d["note"], actor=request.user)
 
 
 def _merge(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
@@ -160,7 +162,7 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Log contact with the citizen"),
         "contact",
         Perm.HANDLE,
-        forms.NoteForm,
+        forms.ContactForm,
         lambda t, d, r: handling.record_contact(t, unit=_unit(r), note=d["note"], actor=r.user),
         gettext_lazy("Contact logged."),
         needs="lead",
@@ -302,6 +304,9 @@ def _page(
         "ticket": ticket,
         "phone": phone,
         "name": name,
+        # An ID number a caller gave is shown only to those who may see who the caller is (M13).
+        "content": ticket.content if shows else mask_id_numbers(ticket.content),
+        "result": ticket.result if shows else mask_id_numbers(ticket.result),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
         "assignments": ticket.assignments.select_related("unit").order_by("id"),
         "attachments": ticket.attachments.select_related("unit"),
@@ -310,6 +315,8 @@ def _page(
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
         "suggestions": made,
+        # Why the machine left it for a dispatcher, as decided at the time (m18).
+        "held": DispatchSuggestion.objects.filter(ticket=ticket, auto=False).exclude(held="").first(),
         "escalations": supervision.escalations(ticket),
         "last_return": last_return,
         "can_write_case": ticket.status == Status.CLOSED and has_perm(request.user, Perm.PUBLISH_CASES),

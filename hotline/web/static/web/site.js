@@ -23,6 +23,12 @@
     var target = document.querySelector('[data-key="' + name + '"]');
     if (target) { event.preventDefault(); target.focus(); if (target.select) target.select(); }
   });
+  // The title intake would write (m9) shows in the empty title field while the operator types.
+  document.addEventListener("htmx:afterSwap", function () {
+    var shown = document.getElementById("suggested-title");
+    var title = document.getElementById("id_title");
+    if (shown && title) title.placeholder = shown.getAttribute("data-title");
+  });
   document.addEventListener("click", function (event) {
     var fill = event.target.closest("[data-fill-matter]");
     if (fill) {
