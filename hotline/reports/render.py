@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,6 +27,7 @@ from .periods import Kind
 def change_heading() -> str:
     # 环比: "Change" alone is Django's own msgid for the admin's 修改 links, so it needs a context.
     return pgettext("report column: change against the previous period", "Change")
+
 
 FORMATS = ("docx", "xlsx", "txt")
 CONTENT_TYPES = {
@@ -328,7 +330,7 @@ def column_widths_pt(headers: list[str], rows: list[list[str]], total: float, si
     return widths
 
 
-def _east_asian(run_or_style, name: str) -> None:
+def _east_asian(run_or_style: Any, name: str) -> None:
     from docx.oxml.ns import qn
 
     # Word and WPS take Chinese glyphs from the East Asian font slot, not from font.name.
@@ -336,7 +338,7 @@ def _east_asian(run_or_style, name: str) -> None:
     run_or_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
-def _page_number_footer(footer, *, align) -> None:
+def _page_number_footer(footer: Any, *, align: Any) -> None:
     """A footer with "— N —" from a PAGE field, so Word and WPS number the pages themselves."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -345,7 +347,7 @@ def _page_number_footer(footer, *, align) -> None:
     paragraph = footer.paragraphs[0]
     paragraph.alignment = align
 
-    def run(text: str = ""):
+    def run(text: str = "") -> Any:
         r = paragraph.add_run(text)
         _east_asian(r, NUMBER_FONT)
         r.font.size = Pt(PAGE_NUMBER_PT)
@@ -412,7 +414,7 @@ def to_docx(report: Layout) -> bytes:
             style.element.pPr.remove(borders)
     doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    def body(text: str, *, indent: bool = True, align=None) -> None:
+    def body(text: str, *, indent: bool = True, align: Any = None) -> None:
         paragraph = doc.add_paragraph(xml_safe(text))
         if indent:
             paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
@@ -440,8 +442,8 @@ def to_docx(report: Layout) -> bytes:
         doc.add_paragraph(xml_safe(f"{_chinese_number(number)}、{table.title}"), style="Heading 1")
         cells = [[xml_safe(str(value)) for value in row] for row in table.rows]
         headers = [xml_safe(h) for h in table.headers]
-        size = table_font_pt(headers, cells, text_width)
-        widths = column_widths_pt(headers, cells, text_width, size)
+        table_pt = table_font_pt(headers, cells, text_width)
+        widths = column_widths_pt(headers, cells, text_width, table_pt)
         grid = doc.add_table(rows=1 + len(cells), cols=len(headers), style="Table Grid")
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
@@ -465,7 +467,7 @@ def to_docx(report: Layout) -> bytes:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 run = paragraph.add_run(value)
                 _east_asian(run, HEADING_FONT if r == 0 else BODY_FONT)
-                run.font.size = Pt(size)
+                run.font.size = Pt(table_pt)
         if table.note:
             note = doc.add_paragraph(xml_safe(table.note))
             note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE

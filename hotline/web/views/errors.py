@@ -45,7 +45,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _page(
         request,
         status=404,
-        heading=_("Page not found"),
+        heading=_("This page does not exist"),
         text=_("The address may be mistyped, or what it pointed to no longer exists."),
     )
 
