@@ -65,6 +65,26 @@ def test_no_msgid_of_ours_changes_what_django_shows():
     assert collisions == {}
 
 
+def test_one_english_word_with_two_meanings_gets_two_chinese_words(db):
+    """ "pending", "refused", "active" and "rank" each name two different things."""
+    from django.utils import translation
+
+    from hotline.evaluation.models import Revisit
+    from hotline.insight.models import Hotspot
+    from hotline.outbox.models import Delivery
+    from hotline.orgs.models import Unit
+    from hotline.tickets.models import Assignment, Extension
+
+    with translation.override("zh-hans"):
+        assert str(Extension.State.PENDING.label) == "待审批"
+        assert str(Delivery.State.PENDING.label) == "待发送"
+        assert str(Extension.State.REFUSED.label) == "未批准"
+        assert str(Revisit.Outcome.REFUSED.label) == "拒绝回访"
+        assert str(Assignment.State.ACTIVE.label) == "办理中"
+        assert str(Unit._meta.get_field("is_active").verbose_name) == "启用"
+        assert str(Hotspot._meta.get_field("rank").verbose_name) == "排名"
+
+
 def test_the_admin_says_change_and_the_report_says_change_on_the_previous_period(people, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="pw-for-tests-only")
     page = text(as_(admin).get("/admin/orgs/unit/", **ZH))
