@@ -463,6 +463,7 @@ def to_docx(report: Layout) -> bytes:
                 paragraph = cell.paragraphs[0]
                 paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
                 paragraph.paragraph_format.first_line_indent = Pt(0)
+                paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
                 if c > 0 and r > 0 and not _is_text(table.rows[r - 1][c]):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 run = paragraph.add_run(value)

@@ -327,7 +327,14 @@ def test_a_citizen_uses_the_portal_and_the_sms_rating_page_on_a_phone(people, ch
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        for path, name in (("/public/", "portal"), ("/public/submit/", "submit"), ("/public/track/", "track")):
+        for path, name in (
+            ("/public/", "portal"),
+            ("/public/submit/", "submit"),
+            ("/public/cases/", "cases"),
+            ("/public/figures/", "figures"),
+            ("/login/", "login"),
+            ("/public/track/", "track"),
+        ):
             page.goto(f"{live_server.url}{path}")
             fits_the_screen(page, name)
             screenshot(page, f"phone-public-{name}")

@@ -162,6 +162,32 @@ def test_a_closed_tickets_silent_co_unit_reads_no_reply_and_task_and_reply_are_a
     assert "处理。：" not in page and "反馈：经核查" not in page
 
 
+# --- m2: chart labels ---------------------------------------------------------------------------
+
+
+def test_bar_labels_get_the_room_they_need_and_charts_never_scale_up():
+    from hotline.charts import Bar, bars, text_width
+
+    longest = "12315市场监管投诉举报热线"
+    svg = str(bars([Bar(longest, 3), Bar("12345热线电话", 9)]))
+    x = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', svg).group(1))
+    assert x - text_width(longest) >= 0  # right-aligned at x, it starts inside the chart
+    assert f"<title>{longest}</title>{longest}</text>" in svg
+    assert 'style="max-width: 560px"' in svg  # a wide card does not blow the chart (and its text) up
+    very_long = "某某市某某区某某街道某某社区居民委员会便民服务热线" * 2
+    svg = str(bars([Bar(very_long, 1)]))
+    shown = re.search(r"</title>([^<]+)</text>", svg).group(1)
+    assert shown.endswith("…") and text_width(shown) <= 560 * 0.45
+
+
+def test_a_ticket_answered_directly_shows_no_unit_time_limit(people):
+    ticket = new_ticket(people.operator)
+    ticket.status, ticket.tier = Status.ANSWERED, 7
+    ticket.save(update_fields=["status", "tier"])
+    page = text(as_(people.dispatcher).get(f"/tickets/{ticket.code}/", **ZH))
+    assert 'id="tier"' not in page and "7 个工作日" not in page
+
+
 # --- M10: error pages -----------------------------------------------------------------------------
 
 
