@@ -84,7 +84,7 @@ def test_word_is_an_a4_document_in_the_gbt_9704_layout_with_tables_that_fit(hist
     from docx import Document
     from docx.shared import Mm, Pt
 
-    from hotline.reports.render import text_width_pt
+    from hotline.reports.render import CELL_MARGIN_TWIPS, text_width_pt
 
     report = zh_layout(Kind.MONTHLY, yesterday(), with_charts=False)
     long_name = "西宁市文体旅游广电局城北分局综合执法大队"  # 20 characters, as long as unit names get
@@ -119,13 +119,15 @@ def test_word_is_an_a4_document_in_the_gbt_9704_layout_with_tables_that_fit(hist
         widths = [table.cell(0, c).width.pt for c in range(len(table.columns))]
         assert sum(widths) <= text_width + 1, table.cell(0, 0).text
     units = doc.tables[-2]
-    names = [row.cells[0].text for row in units.rows[1:]]
-    assert long_name in names
-    first = units.cell(0, 0).width.pt
+    assert long_name in [row.cells[0].text for row in units.rows[1:]]
     size = units.cell(1, 0).paragraphs[0].runs[0].font.size.pt
     assert size >= 9  # 小五 at the smallest
-    for name in names:  # each unit name sets on one line in its column
-        assert text_width_pt(name, size) + 8 <= first, name
+    margins = 2 * CELL_MARGIN_TWIPS / 20
+    assert f'w:w="{CELL_MARGIN_TWIPS}"' in units._tbl.tblPr.xml
+    for c in range(len(units.columns)):  # every name and figure sets on one line in its column
+        width = units.cell(0, c).width.pt
+        for row in units.rows[1:]:
+            assert text_width_pt(row.cells[c].text, size) + margins <= width, row.cells[c].text
 
 
 def test_column_widths_fit_the_page_and_give_way_from_the_longest_text():
