@@ -295,6 +295,13 @@ def test_a_street_office_works_a_ticket_on_a_phone(people, signed_in, live_serve
     street.click("#action-reply button[type=submit]")
     street.wait_for_selector(".msg-success")
     fits_the_screen(street, "ticket after the reply")
+    # M10: a page the unit may not open says so in Chinese, in the site's look, with a way back.
+    response = street.goto(f"{live_server.url}/pool/")
+    assert response is not None and response.status == 403
+    assert "您无权打开此页面" in street.inner_text("main") and street.is_visible("a.home")
+    fits_the_screen(street, "403")
+    sign_out_is_visible(street)
+    screenshot(street, "phone-403-street")
 
 
 def radios_beside_their_answers(page) -> None:
