@@ -324,3 +324,64 @@ def test_the_pool_counters_lead_to_lists_that_hold_their_tickets(people, three):
     page = text(as_(people.supervisor).get("/pool/", **ZH))
     assert 'href="/search/?status=registered&amp;status=returned"' in page
     assert 'href="/search/?status=replied"' in page
+
+
+# --- M5: no English left on any page ----------------------------------------------------------
+
+# Words that are the same in Chinese: product and file names, keys, units of the codes.
+NOT_ENGLISH = {"Excel", "Word", "Alt", "Ctrl", "Enter", "APP", "PDF", "PNG", "JPEG", "WebP", "SMS", "Esc"}
+
+
+def english_words(html: str, *, names: set[str]) -> set[str]:
+    """Latin words of three letters or more in what a person reads (not tags, scripts, styles)."""
+    body = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    body = re.sub(r"(?s)<!--.*?-->", " ", body)
+    body = re.sub(r"<[^>]+>", " ", body)
+    body = re.sub(r"&(?:[A-Za-z]+|#\d+);", " ", body)  # character entities: &lsaquo; reads ‹
+    words = set(re.findall(r"(?<![\w.@/-])[A-Za-z]{3,}(?![\w.@/-])", body))
+    return words - NOT_ENGLISH - names
+
+
+def test_no_page_shows_english_words(people, three, django_user_model):
+    from hotline.tickets.models import Ticket
+
+    admin = django_user_model.objects.create_superuser("root", password="pw-for-tests-only")
+    names = {"root", "operator", "dispatcher", "street", "dept", "supervisor", "outsider", "pw"}
+    ticket = Ticket.objects.filter(status=Status.DISPATCHED).first()
+    staff_pages = [
+        "/console/",
+        "/queue/",
+        "/pool/",
+        "/search/",
+        "/dashboard/",
+        "/revisits/",
+        "/extensions/",
+        "/spot-checks/",
+        "/knowledge/",
+        "/insight/",
+        "/reports/",
+        "/cases/",
+        f"/tickets/{ticket.code}/",
+        "/reports/view/?kind=daily&date=2026-11-02",
+        "/reports/view/?kind=monthly&date=2026-11-02",
+        "/admin/",
+        "/admin/tickets/ticket/",
+        "/no-such-page/",
+    ]
+    found = {}
+    client = as_(admin)
+    for url in staff_pages:
+        words = english_words(text(client.get(url, **ZH)), names=names)
+        if words:
+            found[url] = words
+    street = as_(people.street)
+    for url in ("/inbox/", f"/tickets/{ticket.code}/", "/pool/"):
+        words = english_words(text(street.get(url, **ZH)), names=names)
+        if words:
+            found[f"street {url}"] = words
+    public = Client()
+    for url in ("/public/", "/public/submit/", "/public/track/", "/public/cases/", "/public/figures/", "/login/"):
+        words = english_words(text(public.get(url, **ZH)), names=names)
+        if words:
+            found[url] = words
+    assert found == {}, found
