@@ -295,6 +295,9 @@ def test_a_street_office_works_a_ticket_on_a_phone(people, signed_in, live_serve
     street.click("#action-reply button[type=submit]")
     street.wait_for_selector(".msg-success")
     fits_the_screen(street, "ticket after the reply")
+    street.goto(f"{live_server.url}/search/?q={ticket.code}")
+    assert street.locator("table.tickets tbody tr").count() == 1
+    fits_the_screen(street, "search")
     # M10: a page the unit may not open says so in Chinese, in the site's look, with a way back.
     response = street.goto(f"{live_server.url}/pool/")
     assert response is not None and response.status == 403
