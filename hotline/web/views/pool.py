@@ -87,7 +87,7 @@ class TicketFilter(django_filters.FilterSet):
         label=gettext_lazy("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
     deadline = django_filters.ChoiceFilter(
-        label=gettext_lazy("Deadline"),
+        label=gettext_lazy("Due state"),
         choices=[("overdue", gettext_lazy("overdue")), ("due_today", gettext_lazy("due today"))],
         method="filter_deadline",
     )
