@@ -392,3 +392,13 @@ def test_no_page_shows_english_words(people, three, django_user_model):
         if words:
             found[url] = words
     assert found == {}, found
+
+
+def test_the_administrators_menu_has_the_knowledge_base_and_typical_cases(people, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="pw-for-tests-only")
+    menu = re.search(r'<nav class="links" id="site-menu">(.*?)</nav>', text(as_(admin).get("/dashboard/", **ZH)), re.S)
+    assert (
+        menu
+        and '<a href="/knowledge/">知识库</a>' in menu.group(1)
+        and '<a href="/cases/">典型案例</a>' in menu.group(1)
+    )
