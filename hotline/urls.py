@@ -7,6 +7,7 @@ from hotline.web.views import console, dashboard, home, knowledge, pool, queues,
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("live/", home.live, name="live"),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/suggest/", console.suggest, name="console-suggest"),

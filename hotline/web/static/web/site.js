@@ -29,6 +29,22 @@
     var title = document.getElementById("id_title");
     if (shown && title) title.placeholder = shown.getAttribute("data-title");
   });
+  // Live counts (the top bar polls /live/): the page title carries the work waiting, and a count
+  // that rose since the last look is marked until the person opens it.
+  var baseTitle = document.title;
+  var seen = {};
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "live") return;
+    var total = 0;
+    event.detail.target.querySelectorAll("[data-live]").forEach(function (link) {
+      var key = link.getAttribute("data-live");
+      var n = parseInt(link.getAttribute("data-n"), 10) || 0;
+      total += n;
+      if (seen[key] !== undefined && n > seen[key]) link.classList.add("live-new");
+      seen[key] = n;
+    });
+    document.title = (total ? "(" + total + ") " : "") + baseTitle;
+  });
   document.addEventListener("click", function (event) {
     var fill = event.target.closest("[data-fill-matter]");
     if (fill) {

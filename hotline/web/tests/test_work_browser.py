@@ -1,0 +1,65 @@
+"""What staff missed most, in a real browser: work that arrives without a reload, and the printed
+ticket sheet (A4, Chinese text in the PDF chromium prints)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.tickets.models import Status, Ticket
+from hotline.tickets.tests.helpers import new_ticket, township_matter
+from hotline.web import live
+
+pytestmark = pytest.mark.browser
+PASSWORD = "pw-for-tests-only"
+
+
+@pytest.fixture
+def signed_in(chromium, live_server):
+    contexts = []
+
+    def sign_in(username: str):
+        context = chromium.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def test_a_dispatch_in_another_session_reaches_the_units_top_bar_without_a_reload(
+    people, signed_in, live_server, monkeypatch
+):
+    monkeypatch.setattr(live, "POLL_SECONDS", 1)
+    ticket = new_ticket(people.operator, content="东关大街路灯不亮，晚上出行不便")
+    street = signed_in("street")
+    assert street.url.endswith("/inbox/")
+    street.wait_for_selector('#live [data-live="to_sign"][data-n="0"]')
+    loaded = street.evaluate("performance.getEntriesByType('navigation')[0].startTime + location.href")
+
+    dispatcher = signed_in("dispatcher")
+    dispatcher.wait_for_selector('#live [data-live="queue"][data-n="1"]')
+    dispatcher.goto(f"{live_server.url}/tickets/{ticket.code}/")
+    dispatcher.select_option("#id_dispatch-matter", township_matter().code)
+    dispatcher.select_option("#id_dispatch-lead_unit", people.township.code)
+    dispatcher.click("#action-dispatch button[type=submit]")
+    dispatcher.wait_for_selector(".msg-success")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DISPATCHED
+
+    # The street office's page was never reloaded, yet its count and its title say 1 to sign.
+    street.wait_for_selector('#live [data-live="to_sign"][data-n="1"].live-new')
+    assert street.evaluate("performance.getEntriesByType('navigation')[0].startTime + location.href") == loaded
+    assert street.title().startswith("(1) ")
+    dispatcher.wait_for_selector('#live [data-live="queue"][data-n="0"]')
+    # The count links to the work.
+    street.click('#live [data-live="to_sign"]')
+    street.wait_for_selector(f"text={ticket.code}")
+    assert Ticket.objects.filter(status=Status.DISPATCHED, lead_unit=people.township).count() == 1
