@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hotline.publicity import manage as cases
-from hotline.web.views import console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
+from hotline.web.views import batch, console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("knowledge/new/", knowledge.article_edit, name="article-new"),
     path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article-edit"),
     path("queue/", queues.queue, name="queue"),
+    path("queue/dispatch/", batch.dispatch_tickets, name="batch-dispatch"),
+    path("inbox/sign/", batch.sign_tickets, name="batch-sign"),
+    path("extensions/decide/", batch.decide_extensions, name="batch-extensions"),
+    path("spot-checks/record/", batch.record_findings, name="batch-findings"),
     path("inbox/", queues.inbox, name="inbox"),
     path("revisits/", queues.revisits, name="revisits"),
     path("extensions/", queues.extensions, name="extensions"),

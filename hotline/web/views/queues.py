@@ -23,7 +23,7 @@ from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.transitions import TransitionError
 
-from ..forms import DecideExtensionForm
+from ..forms import DecideExtensionForm, DispatchForm
 from .lists import paged
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
         default="urgency",
     )
     counts = dispatch_selectors.queue_counts(request.user)
-    return render(request, "web/queue.html", {"page": page, "sort": sort, "counts": counts, "status": kind})
+    context = {"page": page, "sort": sort, "counts": counts, "status": kind, "batch_form": DispatchForm(prefix="batch")}
+    return render(request, "web/queue.html", context)
 
 
 @permission_required(Perm.HANDLE)
