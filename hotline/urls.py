@@ -3,7 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hotline.publicity import manage as cases
-from hotline.web.views import batch, console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
+from hotline.web.views import (
+    batch,
+    console,
+    dashboard,
+    home,
+    knowledge,
+    pool,
+    printing,
+    queues,
+    spotchecks,
+    ticket,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -31,6 +42,8 @@ urlpatterns = [
     path("spot-checks/<int:pk>/", spotchecks.record, name="spot-check-record"),
     path("reports/", include("hotline.reports.urls")),
     path("tickets/<str:code>/", ticket.ticket_detail, name="ticket-detail"),
+    path("tickets/<str:code>/print/", printing.ticket_sheet, name="ticket-print"),
+    path("tickets/<str:code>/print/orders/<int:pk>/", printing.order_sheet, name="order-print"),
     path("tickets/<str:code>/attachments/<int:pk>/", ticket.attachment, name="ticket-attachment"),
     path("tickets/<str:code>/<slug:action>/", ticket.ticket_action, name="ticket-action"),
     path("cases/", cases.case_list, name="case-list"),

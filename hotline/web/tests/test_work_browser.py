@@ -13,6 +13,18 @@ pytestmark = pytest.mark.browser
 PASSWORD = "pw-for-tests-only"
 
 
+def pdf_text(pdf) -> str:
+    """The text of a PDF without spaces; NFKC, because the CJK font maps some characters to their
+    Kangxi radical look-alikes (⼯ for 工) in the text layer."""
+    import unicodedata
+
+    return (
+        unicodedata.normalize("NFKC", "".join(page.extract_text() for page in pdf.pages))
+        .replace(" ", "")
+        .replace("\n", "")
+    )
+
+
 @pytest.fixture
 def signed_in(chromium, live_server):
     contexts = []
@@ -63,3 +75,41 @@ def test_a_dispatch_in_another_session_reaches_the_units_top_bar_without_a_reloa
     street.click('#live [data-live="to_sign"]')
     street.wait_for_selector(f"text={ticket.code}")
     assert Ticket.objects.filter(status=Status.DISPATCHED, lead_unit=people.township).count() == 1
+
+
+def test_the_ticket_sheet_prints_on_a4_with_its_chinese_text(people, signed_in, live_server):
+    import io
+
+    from pypdf import PdfReader
+
+    from hotline.dispatch.services import dispatch_ticket
+    from hotline.supervision.models import OrderLevel, SupervisionOrder
+
+    ticket = new_ticket(people.operator, content="东关大街12号楼下井盖缺失，夜间行人容易踩空摔伤")
+    dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter())
+    order = SupervisionOrder.objects.create(
+        ticket=ticket,
+        unit=people.township,
+        level=OrderLevel.PUBLIC,
+        due=ticket.resolve_due,
+        reason="超期三个工作日仍未办结",
+        issued_at=ticket.resolve_due,
+    )
+    street = signed_in("street")
+    street.goto(f"{live_server.url}/tickets/{ticket.code}/")
+    with street.expect_popup() as popup:
+        street.click("#print-ticket")
+    sheet = popup.value
+    sheet.wait_for_selector("#ticket-sheet")
+    # preferCSSPageSize: the page's own @page rule decides the paper, as a person's Print does.
+    pdf = PdfReader(io.BytesIO(sheet.pdf(prefer_css_page_size=True, print_background=True)))
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = pdf_text(pdf)
+    assert ticket.code in text and "井盖缺失" in text and "工单" in text
+    assert "返回工单" not in text  # the print button and the way back are not printed
+
+    street.goto(f"{live_server.url}/tickets/{ticket.code}/print/orders/{order.pk}/")
+    notice = PdfReader(io.BytesIO(street.pdf(prefer_css_page_size=True)))
+    words = pdf_text(notice)
+    assert "通报" in words and "超期三个工作日仍未办结" in words and len(notice.pages) == 1
