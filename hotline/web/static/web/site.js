@@ -70,6 +70,6 @@
     var form = event.target;
     if (form.id !== "register-form") return;
     var field = document.getElementById("id_article");
-    if (field && event.submitter && event.submitter.id === "register-button") field.value = "";
+    if (field && event.submitter && (event.submitter.id === "register-button" || event.submitter.name === "merge_into")) field.value = "";
   });
 })();
