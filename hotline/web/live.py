@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hotline.dispatch.selectors import queue_counts
+from hotline.evaluation.selectors import awaiting_revisit
 from hotline.handling.selectors import inbox_counts, pending_extensions
 from hotline.orgs.permissions import Perm, has_perm
 from hotline.supervision.selectors import pool_counts
@@ -28,7 +29,7 @@ POLL_SECONDS = 20
 
 
 class LiveCount(NamedTuple):
-    key: str  # a stable name for tests and styles: queue, returned, to_sign, red, yellow, extensions
+    key: str  # a stable name for tests and styles: queue, returned, to_sign, overdue, red, yellow, revisits…
     label: Promise
     n: int
     url: str  # where the work is
@@ -56,6 +57,9 @@ def live_counts(user: User) -> list[LiveCount]:
         pool = pool_counts(user)
         out.append(LiveCount("red", _("red"), pool["red"], reverse("pool") + "?deadline=overdue", "red"))
         out.append(LiveCount("yellow", _("yellow"), pool["yellow"], reverse("pool") + "?sort=colour", "yellow"))
+    if has_perm(user, Perm.REVISIT):
+        revisits = awaiting_revisit(user).count()
+        out.append(LiveCount("revisits", _("revisits to call"), revisits, reverse("revisits"), ""))
     if has_perm(user, Perm.DECIDE_EXTENSIONS):
         pending = pending_extensions(user).count()
         out.append(LiveCount("extensions", _("extensions to decide"), pending, reverse("extensions"), "yellow"))

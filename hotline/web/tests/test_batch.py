@@ -64,7 +64,7 @@ def test_signing_several_tickets_reports_each_and_a_refused_one_hides_nothing(pe
         ("&lt;script&gt;x&lt;/script&gt;", "0"),
         (c.code, "1"),
     ]
-    assert "Picked twice" in report[2][2] and "Not found" in report[3][2]
+    assert "重复勾选" in report[2][2] and "不在您可处理的范围内" in report[3][2]
     assert "<script>x" not in html  # echoed escaped
     assert Ticket.objects.get(pk=a.pk).status == Ticket.objects.get(pk=c.pk).status == Status.IN_PROGRESS
     # Another unit's ticket is not touched, and its existence is not confirmed (same words as nonsense).
@@ -76,9 +76,9 @@ def test_signing_several_tickets_reports_each_and_a_refused_one_hides_nothing(pe
 @pytest.mark.parametrize(
     "picks, said",
     [
-        ([], "Nothing was picked"),
-        (["  ", ""], "Nothing was picked"),
-        ([f"X{n}" for n in range(MAX_BATCH + 1)], "At most"),
+        ([], "未勾选任何事项"),
+        (["  ", ""], "未勾选任何事项"),
+        ([f"X{n}" for n in range(MAX_BATCH + 1)], "一次最多处理"),
     ],
 )
 def test_an_empty_or_huge_selection_changes_nothing_and_says_why(people, to_sign, picks, said):
@@ -129,7 +129,7 @@ def test_a_batch_dispatch_without_a_unit_or_matter_changes_nothing(people):
     response = as_(people.dispatcher).post(
         "/queue/dispatch/", {"pick": [t.code for t in tickets], "batch-lead_unit": "NO-SUCH-UNIT"}
     )
-    assert response.status_code == 400 and "Nothing was changed" in response.content.decode()
+    assert response.status_code == 400 and "未作任何更改" in response.content.decode()
     assert events() == before and not Ticket.objects.exclude(status=Status.REGISTERED).exists()
 
 

@@ -51,6 +51,9 @@ def test_each_role_sees_its_own_counts_from_the_workbench_selectors(people):
     # Another street office sees none of that unit's work.
     assert counts_in(as_(people.outsider).get("/live/").content.decode()) == {"to_sign": 0, "overdue": 0}
 
+    # The operator's own waiting work: revisits (none replied yet).
+    assert counts_in(as_(people.operator).get("/live/").content.decode()) == {"revisits": 0}
+
     supervisor = counts_in(as_(people.supervisor).get("/live/").content.decode())
     pool = pool_counts(people.supervisor)
     assert (supervisor["red"], supervisor["yellow"]) == (pool["red"], pool["yellow"])

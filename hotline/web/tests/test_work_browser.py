@@ -113,3 +113,17 @@ def test_the_ticket_sheet_prints_on_a4_with_its_chinese_text(people, signed_in, 
     notice = PdfReader(io.BytesIO(street.pdf(prefer_css_page_size=True)))
     words = pdf_text(notice)
     assert "通报" in words and "超期三个工作日仍未办结" in words and len(notice.pages) == 1
+
+
+def test_the_operator_merges_a_repeat_call_from_the_panel(people, signed_in):
+    original = new_ticket(people.operator, content="东关大街12号门口占道经营，早晚高峰堵得走不动")
+    operator = signed_in("operator")
+    operator.fill("#id_requester_phone", original.requester_phone)
+    operator.fill("#id_content", "东关大街12号门口又有人占道经营，还是堵")
+    operator.wait_for_selector(f'#repeats .merge-into[value="{original.code}"]')
+    operator.click(f'#repeats .merge-into[value="{original.code}"]')
+    operator.wait_for_selector(".msg-success")
+    assert original.code in operator.inner_text(".messages")
+    call = Ticket.objects.exclude(pk=original.pk).get()
+    assert call.status == Status.MERGED and call.merged_into_id == original.pk
+    assert call.content == "东关大街12号门口又有人占道经营，还是堵"

@@ -23,7 +23,7 @@ from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.transitions import TransitionError
 
-from ..forms import DecideExtensionForm, DispatchForm
+from ..forms import DecideExtensionForm, dispatchable_units, leaf_matters
 from .lists import paged
 
 if TYPE_CHECKING:
@@ -51,7 +51,15 @@ def queue(request: AuthedRequest) -> HttpResponse:
         default="urgency",
     )
     counts = dispatch_selectors.queue_counts(request.user)
-    context = {"page": page, "sort": sort, "counts": counts, "status": kind, "batch_form": DispatchForm(prefix="batch")}
+    context = {
+        "page": page,
+        "sort": sort,
+        "counts": counts,
+        "status": kind,
+        # The batch dispatch's choices, written as plain options (a widget per option costs more).
+        "batch_matters": leaf_matters().only("code", "path"),
+        "batch_units": dispatchable_units().only("code", "name"),
+    }
     return render(request, "web/queue.html", context)
 
 
