@@ -186,3 +186,12 @@ def test_the_lists_offer_the_batch_forms(people, to_sign):
     new_ticket(people.operator, requester_phone="13700000000")
     queue = as_(people.dispatcher).get("/queue/").content.decode()
     assert 'action="/queue/dispatch/"' in queue and 'name="pick"' in queue
+
+
+def test_the_queue_finds_similar_requests_by_words(people):
+    market = [new_ticket(people.operator, requester_phone=f"1370000000{n}", title="东关夜市油烟扰民") for n in range(2)]
+    other = new_ticket(people.operator, requester_phone="13700000009", title="八一路路灯不亮")
+    page = as_(people.dispatcher).get("/queue/", {"q": "夜市"}).content.decode()
+    assert all(t.code in page for t in market) and other.code not in page
+    hostile = as_(people.dispatcher).get("/queue/", {"q": "%' OR 1=1 --" + "x" * 500})
+    assert hostile.status_code == 200 and other.code not in hostile.content.decode()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -44,9 +45,14 @@ def queue(request: AuthedRequest) -> HttpResponse:
     """Registered and returned tickets, most urgent and oldest first."""
     kind = request.GET.get("status", "")
     kind = kind if kind in AWAITING_DISPATCH else ""
+    tickets = dispatch_selectors.queue(request.user, kind)
+    # Words in the title or address gather similar requests, to dispatch them together.
+    words = request.GET.get("q", "").strip()[:50]
+    if words:
+        tickets = tickets.filter(Q(title__icontains=words) | Q(address__icontains=words))
     page, sort = paged(
         request,
-        dispatch_selectors.queue(request.user, kind).select_related(*_COLUMNS),
+        tickets.select_related(*_COLUMNS),
         sorts={"urgency": ("-urgency", "received_at"), "received": ("received_at",), "dispatches": ("dispatch_count",)},
         default="urgency",
     )
@@ -56,6 +62,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "sort": sort,
         "counts": counts,
         "status": kind,
+        "q": words,
         # The batch dispatch's choices, written as plain options (a widget per option costs more).
         "batch_matters": leaf_matters().only("code", "path"),
         "batch_units": dispatchable_units().only("code", "name"),
