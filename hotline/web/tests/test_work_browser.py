@@ -74,7 +74,15 @@ def test_a_dispatch_in_another_session_reaches_the_units_top_bar_without_a_reloa
     # The count links to the work.
     street.click('#live [data-live="to_sign"]')
     street.wait_for_selector(f"text={ticket.code}")
-    assert Ticket.objects.filter(status=Status.DISPATCHED, lead_unit=people.township).count() == 1
+    # The inbox signs what is ticked: the header's box ticks the whole page.
+    street.check("[data-pick-all]")
+    assert street.is_checked(f'input[name="pick"][value="{ticket.code}"]')
+    street.click("#batch-sign")
+    street.wait_for_selector("#batch-summary")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    street.goto(street.url.split("/inbox/")[0] + "/inbox/")
+    street.wait_for_selector('#live [data-live="to_sign"][data-n="0"]')
 
 
 def test_the_ticket_sheet_prints_on_a4_with_its_chinese_text(people, signed_in, live_server):

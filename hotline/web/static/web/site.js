@@ -45,6 +45,12 @@
     });
     document.title = (total ? "(" + total + ") " : "") + baseTitle;
   });
+  // Batch lists: the header's box ticks or clears every row of the page.
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-pick-all]")) return;
+    var table = event.target.closest("table");
+    table.querySelectorAll('input[name="pick"]').forEach(function (box) { box.checked = event.target.checked; });
+  });
   document.addEventListener("click", function (event) {
     var fill = event.target.closest("[data-fill-matter]");
     if (fill) {
