@@ -22,7 +22,7 @@ from hotline.knowledge.services import answer_with_article
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.deadlines import tier_for
-from hotline.tickets.models import Kind, Ticket, Urgency
+from hotline.tickets.models import UNFINISHED, VOID, Kind, Ticket, Urgency
 
 from . import learning, store
 from .models import Consultation, ConsultationTask, DispatchSuggestion
@@ -265,6 +265,13 @@ def register_repeat_call(
     key = (idempotency_key or "").strip()
     if key and not _KEY.match(key):
         raise ValidationError({"idempotency_key": _("The form could not be accepted; please send it again.")})
+    if into.status not in UNFINISHED and into.status not in VOID:
+        # A request answered or closed is done: the same problem again is a new request, and
+        # folding it into the finished ticket would hide it. (Merged and invalid originals are
+        # refused by merge_ticket itself.)
+        raise ValidationError(
+            {"into": _("%(code)s is finished already: register the call as a new request.") % {"code": into.code}}
+        )
     with transitions.service_block():
         ticket, new = register_ticket(
             channel=channel,

@@ -15,7 +15,7 @@ from hotline.insight import repeats, selectors, services, warnings
 from hotline.insight.forms import ProjectForm
 from hotline.orgs import places
 from hotline.orgs.permissions import Perm, has_perm
-from hotline.tickets.models import Ticket
+from hotline.tickets.models import UNFINISHED, Ticket
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -71,7 +71,8 @@ def repeats_panel(request: AuthedRequest) -> HttpResponse:
     # An empty panel says whether nothing was found or nothing was asked yet (m12).
     # From the console (its own field names), an operator may fold the call into one of them.
     can_merge = "content" in q and has_perm(request.user, Perm.REGISTER)
-    context = {"repeats": found, "asked": bool(text or phone), "can_merge": can_merge}
+    # Only a request still being worked on takes a repeat call; a finished one gets a new ticket.
+    context = {"repeats": found, "asked": bool(text or phone), "can_merge": can_merge, "unfinished": UNFINISHED}
     return render(request, "insight/_repeats.html", context)
 
 

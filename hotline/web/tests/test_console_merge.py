@@ -67,6 +67,19 @@ def test_merging_into_a_ticket_that_is_not_there_registers_nothing(people, into)
     assert Ticket.objects.count() == before
 
 
+def test_a_finished_request_takes_no_repeat_call(people):
+    from hotline.dispatch.services import answer_from_knowledge
+    from hotline.knowledge.models import Article
+
+    original = new_ticket(people.operator)
+    answer_from_knowledge(original, article=Article.objects.filter(is_active=True).first(), actor=people.operator)
+    operator = as_(people.operator)
+    panel = operator.get("/insight/repeats/", {"requester_phone": CALL["requester_phone"], "content": CALL["content"]})
+    assert original.code in panel.content.decode() and "merge_into" not in panel.content.decode()
+    response = operator.post("/console/", {**CALL, "merge_into": original.code})
+    assert response.status_code == 400 and Ticket.objects.count() == 1
+
+
 def test_an_empty_merge_field_is_an_ordinary_registration(people):
     new_ticket(people.operator)
     as_(people.operator).post("/console/", {**CALL, "merge_into": ""})
