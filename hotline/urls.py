@@ -5,12 +5,24 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from hotline.publicity import manage as cases
-from hotline.web.views import console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
+from hotline.web.views import (
+    batch,
+    console,
+    dashboard,
+    home,
+    knowledge,
+    pool,
+    printing,
+    queues,
+    spotchecks,
+    ticket,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says (m16).
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
+    path("live/", home.live, name="live"),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/suggest/", console.suggest, name="console-suggest"),
@@ -18,6 +30,10 @@ urlpatterns = [
     path("knowledge/new/", knowledge.article_edit, name="article-new"),
     path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article-edit"),
     path("queue/", queues.queue, name="queue"),
+    path("queue/dispatch/", batch.dispatch_tickets, name="batch-dispatch"),
+    path("inbox/sign/", batch.sign_tickets, name="batch-sign"),
+    path("extensions/decide/", batch.decide_extensions, name="batch-extensions"),
+    path("spot-checks/record/", batch.record_findings, name="batch-findings"),
     path("inbox/", queues.inbox, name="inbox"),
     path("revisits/", queues.revisits, name="revisits"),
     path("extensions/", queues.extensions, name="extensions"),
@@ -30,6 +46,8 @@ urlpatterns = [
     path("spot-checks/<int:pk>/", spotchecks.record, name="spot-check-record"),
     path("reports/", include("hotline.reports.urls")),
     path("tickets/<str:code>/", ticket.ticket_detail, name="ticket-detail"),
+    path("tickets/<str:code>/print/", printing.ticket_sheet, name="ticket-print"),
+    path("tickets/<str:code>/print/orders/<int:pk>/", printing.order_sheet, name="order-print"),
     path("tickets/<str:code>/attachments/<int:pk>/", ticket.attachment, name="ticket-attachment"),
     path("tickets/<str:code>/<slug:action>/", ticket.ticket_action, name="ticket-action"),
     path("cases/", cases.case_list, name="case-list"),

@@ -265,10 +265,14 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A photo or document a unit attached to its work on a ticket (办理结果附件)."""
+    """A photo or document a unit attached to its work on a ticket (办理结果附件), or a photo the
+    citizen sent with the request."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    # None: the citizen's own photo, sent with the request from the portal.
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
     name = models.CharField(_("file name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=40)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.orgs.models import Staff
 
+from . import live
+
 if TYPE_CHECKING:
     from hotline.orgs.permissions import User
 
@@ -69,4 +71,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_links": nav_links(user), "nav_role": role_of(user), "nav_unit": unit_of(user)}
+    return {
+        "nav_links": nav_links(user),
+        "nav_role": role_of(user),
+        "nav_unit": unit_of(user),
+        # The live counts are fetched after the page shows (htmx), so no page waits for them.
+        "nav_live_seconds": live.POLL_SECONDS,
+    }

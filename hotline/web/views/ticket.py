@@ -284,16 +284,8 @@ def _page(
     made = suggest(ticket.content, ticket.address) if "dispatch" in names and store.active()[0] is not None else None
     action_forms = _initial_forms(ticket, names, made)
     action_forms.update(forms_by_action or {})
-    shows = can_see_requester(request.user, ticket)
-    if shows and (ticket.requester_phone or ticket.requester_name):
-        PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose="ticket_page")
+    shows, name, phone = requester_shown(request, ticket, purpose="ticket_page")
     deadlines.refresh_states(ticket, timezone.now())  # shown as of now; stored states follow on events
-    if ticket.confidential and not shows:
-        name, phone = _("confidential"), "****"
-    elif shows:
-        name, phone = ticket.requester_name, ticket.requester_phone
-    else:
-        name, phone = ("**" if ticket.requester_name else ""), mask_phone(ticket.requester_phone)
     route = router.route(ticket.matter, ticket.region) if "dispatch" in names else None
     last_return = (
         ticket.events.filter(action="return").select_related("unit").order_by("-seq").first()
@@ -328,6 +320,19 @@ def _page(
     if "answer" in names:
         context["articles"] = search_articles(ticket.title or ticket.content[:30], limit=5)
     return render(request, "web/ticket.html", context, status=status)
+
+
+def requester_shown(request: AuthedRequest, ticket: Ticket, *, purpose: str) -> tuple[bool, str, str]:
+    """Whether the viewer sees who asked, and the name and phone as shown to them. An unmasked
+    view is logged (``PersonalDataAccess``) with its purpose."""
+    shows = can_see_requester(request.user, ticket)
+    if shows and (ticket.requester_phone or ticket.requester_name):
+        PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose=purpose)
+    if ticket.confidential and not shows:
+        return shows, _("confidential"), "****"
+    if shows:
+        return shows, ticket.requester_name, ticket.requester_phone
+    return shows, ("**" if ticket.requester_name else ""), mask_phone(ticket.requester_phone)
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -29,6 +29,28 @@
     var title = document.getElementById("id_title");
     if (shown && title) title.placeholder = shown.getAttribute("data-title");
   });
+  // Live counts (the top bar polls /live/): the page title carries the work waiting, and a count
+  // that rose since the last look is marked until the person opens it.
+  var baseTitle = document.title;
+  var seen = {};
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "live") return;
+    var total = 0;
+    event.detail.target.querySelectorAll("[data-live]").forEach(function (link) {
+      var key = link.getAttribute("data-live");
+      var n = parseInt(link.getAttribute("data-n"), 10) || 0;
+      total += n;
+      if (seen[key] !== undefined && n > seen[key]) link.classList.add("live-new");
+      seen[key] = n;
+    });
+    document.title = (total ? "(" + total + ") " : "") + baseTitle;
+  });
+  // Batch lists: the header's box ticks or clears every row of the page.
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-pick-all]")) return;
+    var table = event.target.closest("table");
+    table.querySelectorAll('input[name="pick"]').forEach(function (box) { box.checked = event.target.checked; });
+  });
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".menu-toggle");
     if (toggle) {
@@ -78,6 +100,6 @@
     var form = event.target;
     if (form.id !== "register-form") return;
     var field = document.getElementById("id_article");
-    if (field && event.submitter && event.submitter.id === "register-button") field.value = "";
+    if (field && event.submitter && (event.submitter.id === "register-button" || event.submitter.name === "merge_into")) field.value = "";
   });
 })();
