@@ -95,23 +95,23 @@ def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, hist
     month = period_figures(Kind.MONTHLY, today)
     day = period_figures(Kind.DAILY, today)
 
-    assert month.total == page["month_count"]
+    assert month.total == page["period_count"]
     assert day.total == page["today_count"]
     assert month.overdue_open == page["overdue"]
     assert month.rates == page["rates"]
     if today.day > 1:  # just after midnight on the 1st the month is still empty
         assert month.total > 0 and month.rates["n"] > 0
     assert {r.name: (r.n, r.overdue) for r in month.by_district} == {
-        d.name: (d.n, d.overdue) for d in page["districts"]
+        d.name: (d.n, d.overdue) for d, _n, _l in page["districts"]
     }
     # m11: one figure for "overdue" on every screen: the dashboard's card, its district rows and
     # the supervision pool's red, for the same viewer at the same moment.
-    assert sum(d.n for d in page["districts"]) == page["month_count"]
-    assert sum(d.overdue for d in page["districts"]) == page["overdue"]
+    assert sum(d.n for d, _n, _l in page["districts"]) == page["period_count"]
+    assert sum(d.overdue for d, _n, _l in page["districts"]) == page["overdue"]
     at = timezone.now()
     assert pool_counts(leader, now=at)["red"] == dashboard_figures(leader, now=at).overdue
-    dashboard_units = {row.key: row for row in page["units"]}
-    assert sorted(r.n for r in month.by_unit) == sorted(row.n for row in page["units"])
+    dashboard_units = {row.key: row for row, _n, _l in page["units"]}
+    assert sorted(r.n for r in month.by_unit) == sorted(row.n for row, _n, _l in page["units"])
     shared = [r for r in month.by_unit if r.key in dashboard_units]
     assert len(shared) >= len(page["units"]) // 2
     for r in shared:
@@ -161,3 +161,79 @@ def test_district_rows_add_up_to_the_total_and_to_the_overdue_headline(people):
     assert sum(r.n for r in f.by_district) == f.total
     assert sum(r.overdue for r in f.by_district) == f.overdue_open
     assert [(r.name, r.n) for r in f.by_category] == [("No matter", 2)]  # M12: categories add up too
+
+
+def _listed(client, url: str) -> int:
+    """How many tickets the list at ``url`` holds (search or pool, with its filters)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert not response.context["filter"].errors, (url, response.context["filter"].errors)
+    return response.context["page"].paginator.count
+
+
+def _figures_and_links(page) -> list[tuple[str, int, str]]:
+    """Every ticket-counting figure on the dashboard with the link it carries."""
+    links = page["links"]
+    out = [
+        ("today", page["today_count"], links["today"]),
+        ("period", page["period_count"], links["period"]),
+        ("open", page["open_count"], links["open"]),
+        ("overdue", page["overdue"], links["overdue"]),
+    ]
+    for d, n_link, late_link in page["districts"]:
+        out += [(f"district {d.name}", d.n, n_link), (f"district {d.name} overdue", d.overdue, late_link)]
+    for u, n_link, late_link in page["units"]:
+        out += [(f"unit {u.name}", u.n, n_link), (f"unit {u.name} overdue", u.overdue, late_link)]
+    out += [(f"channel {c.name}", c.n, href) for c, href in page["channels"]]
+    out += [(f"day {day}", n, href) for day, n, href in page["trend"]]
+    return out
+
+
+@pytest.mark.clock
+def test_every_figure_of_the_dashboard_opens_the_tickets_it_counts(client, history, people, django_user_model):
+    """Item 5 of issue 13: a figure is a link, and the list it opens holds exactly that many tickets,
+    under every period and with a district, a unit or a matter chosen."""
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    busiest = Ticket.objects.exclude(lead_unit=None).values_list("lead_unit__code", flat=True)
+    unit = Counter(busiest).most_common(1)[0][0]
+    category = Counter(t.matter.code[:2] for t in Ticket.objects.exclude(matter=None).select_related("matter"))
+    district = Counter(t.region_id[:6] for t in Ticket.objects.exclude(region=None) if len(t.region_id) >= 9)
+    queries = [
+        "",
+        "period=today",
+        "period=week",
+        "period=last_month",
+        "period=30d",
+        f"region={district.most_common(1)[0][0]}",
+        f"unit={unit}",
+        f"matter={category.most_common(1)[0][0]}",
+        f"period=week&unit={unit}&matter={category.most_common(1)[0][0]}",
+    ]
+    checked = 0
+    for query in queries:
+        response = client.get(f"/dashboard/?{query}")
+        assert response.status_code == 200, query
+        figures = _figures_and_links(response.context)
+        assert figures[1][1] > 0 or query.startswith("period=today") or "period" in query, query
+        for name, figure, link in figures:
+            assert _listed(client, link) == figure, (query, name, link)
+            checked += 1
+    assert checked > 60
+
+
+@pytest.mark.clock
+def test_a_filter_that_names_nothing_shows_its_error_and_no_figures(client, history, people, django_user_model):
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    for query in ("unit=no-such-unit", "matter=<script>", "period=decade", "region=" + "9" * 5000):
+        response = client.get(f"/dashboard/?{query}")
+        assert response.status_code == 400, query
+        assert "figures" not in response.context and response.context["form"].errors
+    # A name typed without script finds its entry as the code does.
+    named = client.get(f"/dashboard/?unit={people.township.name}")
+    by_code = client.get(f"/dashboard/?unit={people.township.code}")
+    assert named.status_code == by_code.status_code == 200
+    assert named.context["period_count"] == by_code.context["period_count"]
