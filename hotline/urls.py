@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hotline.publicity import manage as cases
-from hotline.web.views import console, dashboard, home, knowledge, pickers, pool, queues, spotchecks, ticket
+from hotline.web.views import console, dashboard, home, knowledge, pickers, pool, queues, spotchecks, team, ticket
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("search/", pool.search, name="search"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("pick/<slug:kind>/", pickers.pick, name="pick"),
+    path("team/", team.team, name="team"),
     path("spot-checks/", spotchecks.spot_checks, name="spot-checks"),
     path("spot-checks/draw/", spotchecks.draw_batch, name="spot-check-draw"),
     path("spot-checks/<int:pk>/", spotchecks.record, name="spot-check-record"),

@@ -223,6 +223,15 @@ class Assignment(models.Model):
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
+    # The person in the unit the manager (负责人) gave the task to; empty until one is chosen.
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("assignment")

@@ -16,7 +16,7 @@ from hotline.orgs import areas
 from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, staff_of
 
-from .models import HANDLING, Assignment, Ticket
+from .models import HANDLING, Assignment, DeadlineState, Ticket
 
 if TYPE_CHECKING:
     from hotline.orgs.permissions import User
@@ -30,6 +30,18 @@ def overdue(now: dt.datetime) -> Q:
     Sign-off and contact deadlines that passed are "late", not overdue (``late_to_sign``,
     ``late_to_contact``)."""
     return Q(status__in=HANDLING, resolve_due__lt=now)
+
+
+def deadline_near(now: dt.datetime) -> Q:
+    """Yellow (when not overdue): a deadline near its end, by the state the worker's scan keeps (at
+    most one scan interval behind), or a sign-off or contact deadline already missed. The pool's
+    yellow and the unit manager's team page both read it."""
+    near = (
+        Q(resolve_state=DeadlineState.WARNING)
+        | Q(sign_state=DeadlineState.WARNING)
+        | Q(contact_state=DeadlineState.WARNING)
+    )
+    return near | late_to_sign(now) | late_to_contact(now)
 
 
 def late_to_sign(now: dt.datetime) -> Q:

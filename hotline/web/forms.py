@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +111,11 @@ class ExtensionForm(forms.Form):
 class ReplyForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label=_("Photos and documents"))
+
+
+class AssignForm(forms.Form):
+    # The unit's own handlers; the ticket page fills the choices for the manager's unit.
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.none())
 
 
 class CoReplyForm(forms.Form):

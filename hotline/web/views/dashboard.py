@@ -133,8 +133,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         # The lists behind the charts, for the tests that check every figure against its list.
         "channels": channels,
         "trend": trend,
-        "districts": districts,
-        "units": units,
+        "districts": figures.by_district,
+        "units": figures.by_unit,
+        # Each row with the lists behind its two figures.
+        "district_rows": districts,
+        "unit_rows": units,
         "headline": figures.headline,
         "best": ranked[:BEST_AND_WORST],
         "worst": ranked[-BEST_AND_WORST:][::-1] if len(ranked) > BEST_AND_WORST else [],
