@@ -16,6 +16,8 @@ from hotline.intake.models import Channel
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
 
+from .pickers import PickerInput, PickField
+
 
 def leaf_matters() -> QuerySet[Matter]:
     return Matter.objects.filter(is_leaf=True, is_active=True).order_by("path")
@@ -57,7 +59,7 @@ class RegisterForm(forms.Form):
     # the suggestion panel shows that title as the field's placeholder while the operator types.
     title = forms.CharField(label=_("Title"), max_length=limits.TITLE, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), required=False, to_field_name="code")
+    matter = PickField("leaf", label=_("Matter"), required=False, widget=PickerInput("leaf", {"data-key": "alt+m"}))
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -65,8 +67,9 @@ class RegisterForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), to_field_name="code")
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=dispatchable_units(), to_field_name="code")
+    # 598 matters and 265 units: typed or picked as you type (``web.pickers``), never a long list.
+    matter = PickField("leaf", label=_("Matter"))
+    lead_unit = PickField("unit", label=_("Lead unit"))
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"), queryset=dispatchable_units(), to_field_name="code", required=False
     )
