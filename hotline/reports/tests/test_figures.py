@@ -237,3 +237,24 @@ def test_a_filter_that_names_nothing_shows_its_error_and_no_figures(client, hist
     by_code = client.get(f"/dashboard/?unit={people.township.code}")
     assert named.status_code == by_code.status_code == 200
     assert named.context["period_count"] == by_code.context["period_count"]
+
+
+@pytest.mark.clock
+def test_the_dashboard_and_the_report_view_read_in_a_fixed_number_of_queries(
+    client, history, people, django_user_model, django_assert_max_num_queries
+):
+    """Speed (issue 13): every figure is one grouped query whatever the volume; the month's unit
+    scores are counted once for the ranking and the zone headline, not twice."""
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    today = timezone.localdate()
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(28):
+        assert client.get("/dashboard/").status_code == 200
+    with django_assert_max_num_queries(34):
+        assert client.get(f"/dashboard/?period=week&unit={people.township.code}").status_code == 200
+    leader.staff.role = Staff.Role.SUPERVISOR
+    leader.staff.save()
+    with django_assert_max_num_queries(55):
+        assert client.get(f"/reports/view/?kind=monthly&date={today:%Y-%m-%d}").status_code == 200
