@@ -16,7 +16,7 @@ from hotline.intake.models import Channel
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
 
-from .pickers import PickerInput, PickField
+from .pickers import MultiPickField, PickerInput, PickField
 
 
 def leaf_matters() -> QuerySet[Matter]:
@@ -70,9 +70,7 @@ class DispatchForm(forms.Form):
     # 598 matters and 265 units: typed or picked as you type (``web.pickers``), never a long list.
     matter = PickField("leaf", label=_("Matter"))
     lead_unit = PickField("unit", label=_("Lead unit"))
-    co_units = forms.ModelMultipleChoiceField(
-        label=_("Co-units"), queryset=dispatchable_units(), to_field_name="code", required=False
-    )
+    co_units = MultiPickField("unit", label=_("Co-units"), required=False)
     note = forms.CharField(label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

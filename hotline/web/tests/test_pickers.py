@@ -109,3 +109,21 @@ def test_every_picker_answers_in_a_few_queries(people, kind, django_assert_max_n
     operator.get("/pick/unit/", {"q": "x"})  # the session is read once
     with django_assert_max_num_queries(4):
         operator.get(f"/pick/{kind}/", {"q": "城"})
+
+
+def test_co_units_are_typed_as_several_entries(people):
+    ticket = new_ticket(people.operator)
+    dispatcher = as_(people.dispatcher)
+    matter = Matter.objects.filter(is_leaf=True, owner_level="township", tier=7).order_by("code").first()
+    data = {"dispatch-matter": matter.code, "dispatch-lead_unit": people.township.code, "dispatch-note": ""}
+    # One entry that names nothing refuses the whole dispatch, and names what it could not read.
+    refused = dispatcher.post(
+        f"/tickets/{ticket.code}/dispatch/", {**data, "dispatch-co_units": f"{people.housing.code}；没有这个单位"}
+    )
+    assert refused.status_code == 400 and "没有这个单位" in refused.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.lead_unit is None
+    both = f"{people.housing.name}; {people.other_township.code}；{people.housing.code}；"
+    assert dispatcher.post(f"/tickets/{ticket.code}/dispatch/", {**data, "dispatch-co_units": both}).status_code == 302
+    co = set(ticket.assignments.filter(role="co").values_list("unit", flat=True))
+    assert co == {people.housing.pk, people.other_township.pk}  # a unit named twice counts once

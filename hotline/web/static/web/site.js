@@ -61,19 +61,32 @@
       input.setAttribute("aria-activedescendant", all[active].id);
       all[active].scrollIntoView({block: "nearest"});
     }
+    var many = input.getAttribute("data-picker-many");
+    function current() {
+      // A several-entry picker (co-units) searches and replaces only the entry being typed.
+      if (!many) return input.value.trim();
+      var parts = input.value.split(many);
+      return parts[parts.length - 1].trim();
+    }
     function choose(option) {
-      input.value = option.getAttribute("data-text");
+      if (many) {
+        var parts = input.value.split(many);
+        parts[parts.length - 1] = option.getAttribute("data-text");
+        input.value = parts.join(many) + many;
+      } else {
+        input.value = option.getAttribute("data-text");
+      }
       close();
       input.dispatchEvent(new Event("change", {bubbles: true}));
     }
     function ask() {
-      var q = input.value.trim();
+      var q = current();
       if (!q || q === asked) { if (!q) close(); return; }
       asked = q;
       fetch(input.getAttribute("data-picker") + "?q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : {results: []}; })
         .then(function (data) {
-          if (input.value.trim() !== q) return;
+          if (current() !== q) return;
           list.innerHTML = "";
           data.results.forEach(function (row, n) {
             var li = document.createElement("li");
