@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -357,17 +357,34 @@ def _top_issues(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Iss
     ids = [r["matter"] for r in top]
     matters = Matter.objects.in_bulk(ids)
     previous = {r["matter"]: r["n"] for r in _counts(before.filter(matter__in=ids), "matter")}
+    # The latest requests of the period per matter, as the citizens put them (titles carry no phone
+    # numbers): one windowed query for all the top matters, not one query per matter.
+    latest = (
+        tickets.filter(matter__in=ids)
+        .exclude(status__in=VOID)
+        .annotate(
+            nth=Window(RowNumber(), partition_by=[F("matter")], order_by=[F("received_at").desc(), F("id").desc()])
+        )
+        .filter(nth__lte=EXAMPLES_PER_ISSUE)
+        .order_by("matter", "nth")
+        .values_list("matter", "title")
+    )
+    examples: dict[int, list[str]] = {}
+    for matter_id, title in latest:
+        examples.setdefault(matter_id, []).append(title)
     issues = []
     for r in top:
         matter = matters[r["matter"]]
-        # The latest requests of the period, as the citizens put them (titles carry no phone numbers).
-        examples = list(
-            tickets.filter(matter=matter)
-            .exclude(status__in=VOID)
-            .order_by("-received_at")
-            .values_list("title", flat=True)[:EXAMPLES_PER_ISSUE]
+        issues.append(
+            Issue(
+                matter.code,
+                matter.name,
+                matter.path,
+                r["n"],
+                previous.get(r["matter"], 0),
+                examples.get(r["matter"], []),
+            )
         )
-        issues.append(Issue(matter.code, matter.name, matter.path, r["n"], previous.get(r["matter"], 0), examples))
     return issues
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from hotline.orgs import areas
 from hotline.orgs.models import Staff
@@ -71,9 +71,11 @@ def tickets_visible_to(viewer: User) -> QuerySet[Ticket]:
     if staff.role == Staff.Role.DISTRICT:
         # A district's or county's office oversees every ticket placed in it.
         return Ticket.objects.filter(in_area(staff.unit.region_id))
-    # EXISTS rather than a join: one row per ticket, so counts and pages stay right.
-    co_handled = Assignment.objects.filter(ticket=OuterRef("pk"), unit=staff.unit)
-    return Ticket.objects.filter(Q(lead_unit=staff.unit) | Exists(co_handled))
+    # IN (the unit's tasks) rather than a join: one row per ticket, so counts and pages stay right.
+    # Not EXISTS: SQLite ran a correlated EXISTS once per ticket of the whole table (a unit's
+    # search over the demo month: 300 ms); the IN list is read once from the task index (20 ms).
+    tasks = Assignment.objects.filter(unit=staff.unit).values("ticket")
+    return Ticket.objects.filter(Q(lead_unit=staff.unit) | Q(pk__in=tasks))
 
 
 def can_see_requester(viewer: User, ticket: Ticket) -> bool:

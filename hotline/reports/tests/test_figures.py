@@ -256,5 +256,28 @@ def test_the_dashboard_and_the_report_view_read_in_a_fixed_number_of_queries(
         assert client.get(f"/dashboard/?period=week&unit={people.township.code}").status_code == 200
     leader.staff.role = Staff.Role.SUPERVISOR
     leader.staff.save()
-    with django_assert_max_num_queries(55):
+    with django_assert_max_num_queries(46):
         assert client.get(f"/reports/view/?kind=monthly&date={today:%Y-%m-%d}").status_code == 200
+
+
+@pytest.mark.clock
+def test_the_top_issues_examples_are_read_in_one_query_and_are_the_latest(history, django_assert_max_num_queries):
+    """The top issues' examples were one query per matter (an N+1 over the ten top matters)."""
+    from hotline.reports.figures import _top_issues
+    from hotline.tickets.models import VOID
+
+    today = timezone.localdate()
+    month = period_for(Kind.MONTHLY, today)
+    tickets = Ticket.objects.filter(received_at__gte=month.start, received_at__lt=history)
+    before = Ticket.objects.filter(received_at__gte=month.previous().start, received_at__lt=month.previous().end)
+    with django_assert_max_num_queries(4):
+        issues = _top_issues(tickets, before)
+    assert issues
+    for issue in issues:
+        expected = list(
+            tickets.filter(matter__code=issue.code)
+            .exclude(status__in=VOID)
+            .order_by("-received_at", "-id")
+            .values_list("title", flat=True)[:2]
+        )
+        assert issue.examples == expected
