@@ -182,7 +182,7 @@ def test_each_roles_home_page(people, signed_in, live_server, screenshot, django
         ("dispatcher", "/queue/", "派单队列"),
         ("street", "/inbox/", "待办工单"),
         ("supervisor", "/pool/", "督办池"),
-        ("leader", "/dashboard/", "近30天每日诉求量"),
+        ("leader", "/dashboard/", "每日诉求量（截至期末的30天）"),
         ("district", "/pool/", "督办池"),
     ]:
         page = signed_in(username)
