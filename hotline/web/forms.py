@@ -6,25 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hotline import limits
-from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.intake.models import Channel
-from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
 
 from .pickers import MultiPickField, PickerInput, PickField
-
-
-def leaf_matters() -> QuerySet[Matter]:
-    return Matter.objects.filter(is_leaf=True, is_active=True).order_by("path")
-
-
-def dispatchable_units() -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "code")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
