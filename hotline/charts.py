@@ -15,6 +15,7 @@ class Bar:
     label: str
     value: float
     note: str = ""
+    href: str = ""  # the list behind the bar, when there is one
 
 
 FONT_PX = 12  # svg.chart's font size in site.css
@@ -57,19 +58,27 @@ def bars(items: Sequence[Bar], *, width: int = 560, row: int = 22, unit: str = "
             if isinstance(item.value, float) and not item.value.is_integer()
             else f"{int(item.value):,}"
         )
-        parts.append(
+        bar = (
             f'<text x="{label_w - 6}" y="{y + row * 0.68:.1f}" text-anchor="end">'
             f"<title>{escape(item.label)}</title>{escape(fit(item.label, label_w - 8))}</text>"
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" rx="2">'
             f"<title>{escape(item.note or item.label)}</title></rect>"
             f'<text x="{label_w + w + 5:.1f}" y="{y + row * 0.68:.1f}">{value}{escape(unit)}</text>'
         )
+        parts.append(f'<a href="{escape(item.href)}">{bar}</a>' if item.href else bar)
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
-def line(points: Sequence[tuple[str, float]], *, width: int = 560, height: int = 180) -> SafeString:
-    """A line over days (or months): label and value per point, axis labels at the ends and middle."""
+def line(
+    points: Sequence[tuple[str, float]],
+    *,
+    width: int = 560,
+    height: int = 180,
+    links: Sequence[str] = (),
+) -> SafeString:
+    """A line over days (or months): label and value per point, axis labels at the ends and middle;
+    ``links`` (one per point) make each point a link to the list behind it."""
     if not points:
         return mark_safe("")
     pad_l, pad_b, pad_t = 44, 22, 10
@@ -94,7 +103,8 @@ def line(points: Sequence[tuple[str, float]], *, width: int = 560, height: int =
     parts.append(f'<path d="{path}"/>')
     for i, (label, v) in enumerate(points):
         x, y = xy(i, v)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"><title>{escape(label)}: {v:,.0f}</title></circle>')
+        dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"><title>{escape(label)}: {v:,.0f}</title></circle>'
+        parts.append(f'<a href="{escape(links[i])}">{dot}</a>' if i < len(links) and links[i] else dot)
     last = len(points) - 1
     for i in sorted({0, last // 2, last}):
         x, _ = xy(i, 0)

@@ -12,9 +12,11 @@ from hotline.web.views import (
     home,
     knowledge,
     pool,
+    pickers,
     printing,
     queues,
     spotchecks,
+    team,
     ticket,
 )
 
@@ -41,6 +43,8 @@ urlpatterns = [
     path("pool/", pool.pool, name="pool"),
     path("search/", pool.search, name="search"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
+    path("team/", team.team, name="team"),
     path("spot-checks/", spotchecks.spot_checks, name="spot-checks"),
     path("spot-checks/draw/", spotchecks.draw_batch, name="spot-check-draw"),
     path("spot-checks/<int:pk>/", spotchecks.record, name="spot-check-record"),

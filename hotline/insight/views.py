@@ -65,7 +65,8 @@ def repeats_panel(request: AuthedRequest) -> HttpResponse:
     phone = (q.get("phone") or q.get("requester_phone") or "")[:30]
     address = (q.get("address") or "")[:255]
     region = places.resolve(address).region if address else None
-    matter = Matter.objects.filter(code=q.get("matter") or "").first()
+    # The console's matter field holds a code, or a picked entry read "path · code".
+    matter = Matter.objects.filter(code=(q.get("matter") or "").rsplit("·", 1)[-1].strip()).first()
     exclude = Ticket.objects.filter(code=q.get("exclude") or "").values_list("pk", flat=True).first()
     found = repeats.likely_repeats(phone, address, region, matter, text, exclude=exclude) if (text or phone) else []
     # An empty panel says whether nothing was found or nothing was asked yet (m12).

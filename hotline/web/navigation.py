@@ -43,6 +43,7 @@ LINKS = [
     Link("console", _("Intake console"), Perm.TAKE_REQUESTS),
     Link("queue", _("Dispatch queue"), Perm.DISPATCH),
     Link("inbox", _("Unit inbox"), Perm.HANDLE),
+    Link("team", _("Team"), Perm.MANAGE_UNIT),
     Link("pool", _("Supervision pool"), Perm.OVERSEE),
     Link("dashboard", _("Dashboard"), Perm.READ_DASHBOARD),
     Link("revisits", _("Revisits"), Perm.REVISIT),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from hotline.catalog.models import Matter, TimeTier
 from hotline.intake.models import Channel
+from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
 from hotline.orgs.permissions import Perm, permission_required
 from hotline.supervision import selectors as supervision
@@ -25,6 +26,7 @@ from hotline.tickets import deadlines
 from hotline.tickets.models import HANDLING, IN_POOL, Status, Ticket, Urgency
 from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
 
+from ..pickers import PickField
 from .lists import ordered, paged
 
 if TYPE_CHECKING:
@@ -42,6 +44,12 @@ SORTS: dict[str, tuple[str, ...]] = {
 POOL_SORTS = {"colour": ("colour_rank", "resolve_due"), "escalation": ("-escalation", "resolve_due"), **SORTS}
 _CODE = re.compile(r"[A-Za-z]{1,6}\d{8,}")
 _TIERS = [(str(value), label) for value, label in TimeTier.choices]
+
+
+class PickFilter(django_filters.Filter):
+    """A filter over one entry of a picker (``web.pickers``), given by its code or name."""
+
+    field_class = PickField
 
 
 class TownshipSelect(forms.Select):
@@ -91,9 +99,8 @@ class TicketFilter(django_filters.FilterSet):
         choices=[("overdue", gettext_lazy("overdue")), ("due_today", gettext_lazy("due today"))],
         method="filter_deadline",
     )
-    lead_unit = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Lead unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.CENTRE).order_by("kind", "code")
-    )
+    # Typed or picked as you type (``web.pickers``): 265 units and 598 matters are no list to scroll.
+    lead_unit = PickFilter(kind="unit", label=gettext_lazy("Lead unit"), method="filter_lead_unit")
     district = django_filters.ModelChoiceFilter(
         label=gettext_lazy("District or county"),
         queryset=Region.objects.filter(level=Region.Level.DISTRICT),
@@ -107,6 +114,12 @@ class TicketFilter(django_filters.FilterSet):
     )
     area = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Matter area"), queryset=Matter.objects.filter(level=1), method="filter_area"
+    )
+    matter = PickFilter(kind="matter", label=gettext_lazy("Matter"), method="filter_matter")
+    place = django_filters.ChoiceFilter(
+        label=gettext_lazy("Place"),
+        choices=[("none", gettext_lazy("No place")), ("city", gettext_lazy("Whole city, no district"))],
+        method="filter_place",
     )
     channel = django_filters.ModelChoiceFilter(label=gettext_lazy("Channel"), queryset=Channel.objects.all())
     tier = django_filters.ChoiceFilter(label=gettext_lazy("Time tier"), choices=_TIERS, method="filter_tier")
@@ -160,6 +173,20 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_township(self, queryset: QuerySet[Ticket], name: str, value: Region) -> QuerySet[Ticket]:
         return queryset.filter(in_area(value.code))
+
+    def filter_lead_unit(self, queryset: QuerySet[Ticket], name: str, value: Unit) -> QuerySet[Ticket]:
+        return queryset.filter(lead_unit=value)
+
+    def filter_matter(self, queryset: QuerySet[Ticket], name: str, value: Matter) -> QuerySet[Ticket]:
+        # Codes nest two digits a level: a category or group takes every matter filed under it.
+        return queryset.filter(matter__code__startswith=value.code)
+
+    def filter_place(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        """The dashboard's district rows that are no district: no place at all (未定位), or placed
+        at the city with no district (``orgs.areas``)."""
+        if value == "none":
+            return queryset.filter(region=None)
+        return queryset.exclude(region=None).annotate(_district=areas.district_code("region_id")).filter(_district=None)
 
     def filter_area(self, queryset: QuerySet[Ticket], name: str, value: Matter) -> QuerySet[Ticket]:
         return queryset.filter(matter__code__startswith=value.code)
