@@ -32,11 +32,6 @@ from hotline.tabular import Source, divisions_json, read_table
 from . import classifier, unitrouter
 from .unitrouter import Example
 
-_ESTATE = re.compile(
-    r"[\u4e00-\u9fff0-9]{2,10}?(?:大道|大街|路|街|巷|小区|花园|家园|公寓|广场|市场|新村|村|社区)(?![\u4e00-\u9fff]{0,1}(?:街道))"
-)
-
-
 @dataclass(frozen=True)
 class Places:
     """The city's counties and townships, to find the place tokens of a text."""
@@ -54,9 +49,7 @@ class Places:
         for name, code in self.townships.items():
             if name in text:
                 found.append(f"township:{code}")
-        for name in dict.fromkeys(_ESTATE.findall(text[:400])):
-            if len(name) >= 3:
-                found.append(f"place:{name}")
+        found += [f"place:{name}" for name in unitrouter.estate_names(text)]
         return tuple(found)
 
 

@@ -17,6 +17,7 @@ catalogue's rule and says which of them decided.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class UnitRouter:
     threshold: float = 1.0  # confidence at which grouped folds saw 97% precision
     metrics: dict = field(default_factory=dict)
     n_train: int = 0
+    min_rows: int = MIN_ROWS  # below this much history the catalogue's rule decides
 
     # --- prediction -----------------------------------------------------------------------
 
@@ -168,6 +170,33 @@ class UnitRouter:
         return int(path.stat().st_size)
 
 
+_ESTATE = re.compile(
+    r"[\u4e00-\u9fff0-9]{2,10}?(?:大道|大街|路|街|巷|小区|花园|家园|公寓|广场|市场|新村|村|社区)(?![\u4e00-\u9fff]{0,1}(?:街道))"
+)
+
+
+# A district, county, town or street in front of a name: "城西区阳光小区" is 阳光小区.
+_ADMIN_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:区|县|市|镇|乡|街道)(?=[\u4e00-\u9fff0-9]{2,})")
+
+
+def estate_names(text: str) -> list[str]:
+    """Roads, estates and villages a text names (the gazetteer's kind of names), in order."""
+    names = (_ADMIN_PREFIX.sub("", n) for n in _ESTATE.findall(text[:400]))
+    return [n for n in dict.fromkeys(names) if len(n) >= 3]
+
+
+def place_tokens(region_code: str | None, region_level: str | None, parent_code: str | None, address: str) -> tuple[str, ...]:
+    """The place of a request as the router reads it: county, township, then the roads and
+    estates its address names (most specific last)."""
+    tokens: list[str] = []
+    if region_code and region_level == "township":
+        tokens += [f"county:{parent_code}", f"township:{region_code}"]
+    elif region_code and region_level == "district":
+        tokens.append(f"county:{region_code}")
+    tokens += [f"place:{n}" for n in estate_names(address)]
+    return tuple(tokens)
+
+
 # --- training --------------------------------------------------------------------------------
 
 
@@ -209,6 +238,7 @@ def fit(
     negatives: Sequence[Example] = (),
     folds: int = 3,
     target_precision: float = 0.97,
+    min_rows: int = MIN_ROWS,
 ) -> UnitRouter:
     """Train on past requests; ``negatives`` are requests a unit sent back (the unit is the one
     that returned it). The auto-dispatch threshold comes from out-of-fold confidences on folds
@@ -228,6 +258,7 @@ def fit(
         N = router.grams.transform(texts)
         router.negatives = [(N[i], n.unit, n.places) for i, n in enumerate(negatives)]
     router.threshold = threshold
+    router.min_rows = min_rows
     router.metrics = {
         "cv_accuracy": round(float(right.mean()), 4) if len(right) else 0.0,
         "cv_coverage": round(coverage, 4),
@@ -272,13 +303,18 @@ class Decision:
 
 
 def decide(
-    learned: tuple[UnitGuess, ...], catalogue: str | None, *, n_train: int, min_support: int = MIN_SUPPORT
+    learned: tuple[UnitGuess, ...],
+    catalogue: str | None,
+    *,
+    n_train: int,
+    min_rows: int = MIN_ROWS,
+    min_support: int = MIN_SUPPORT,
 ) -> Decision:
     """History decides when it is not thin (enough rows, the unit seen often enough) and the
     catalogue has no answer or history is surer of another unit than of the catalogue's; otherwise
     the catalogue's rule decides."""
     best = learned[0] if learned else None
-    if best is None or n_train < MIN_ROWS or best.support < min_support:
+    if best is None or n_train < min_rows or best.support < min_support:
         return Decision(catalogue, "catalogue" if catalogue else "", learned, catalogue)
     if catalogue is None or best.unit == catalogue:
         return Decision(best.unit, "both" if best.unit == catalogue else "history", learned, catalogue)
