@@ -196,3 +196,18 @@ def test_eval_history_prints_three_rows_on_the_shangluo_file():
     data = history.read_history(SHANGLUO, places)
     assert len(data) == 753 and sum(1 for r in data if r.date is None) == 9
     assert any(t.startswith("county:") for r in data for t in r.places)
+
+
+def test_the_catalogue_classifier_chooses_its_threshold_on_grouped_folds():
+    from hotline.dispatch import classifier as text_classifier
+
+    rng = np.random.default_rng(1)
+    texts, labels = [], []
+    for i in range(60):
+        words = "".join(rng.choice(list("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"), 12))
+        for wrap in ("市民来电反映：", "您好，"):  # copies of one message, one label
+            texts.append(f"{wrap}{words}")
+            labels.append(f"m{i % 3}")
+    model = text_classifier.train(texts, labels)
+    assert model.metrics["cv_folds"] == "grouped"
+    assert model.metrics["cv_accuracy"] < 0.6  # copies never answered each other: about chance
