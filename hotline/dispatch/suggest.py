@@ -59,6 +59,15 @@ class Suggestions:
         return self.candidates[0] if self.candidates else None
 
     @property
+    def decided_label(self) -> str:
+        """Which of history and the catalogue's rule chose the best candidate's unit, in words."""
+        return {
+            "history": _("History decided the unit"),
+            "catalogue": _("The catalogue's rule decided the unit"),
+            "both": _("History and the catalogue's rule agree"),
+        }.get(self.decided_by, "")
+
+    @property
     def shown(self) -> tuple[Candidate, ...]:
         """The candidates worth showing a person: at or above ``SHOW_FLOOR``."""
         return tuple(c for c in self.candidates if c.confidence >= SHOW_FLOOR)

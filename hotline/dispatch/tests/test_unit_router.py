@@ -125,7 +125,7 @@ def test_grouped_folds_keep_copies_together():
     assert right.mean() < 0.5  # no leak: about chance (a quarter), not the copies' near-certainty
 
 
-def test_the_live_router_learns_from_answered_tickets_and_shows_beside_the_catalogue(ref, settings, tmp_path):
+def test_the_live_router_learns_from_answered_tickets_and_shows_beside_the_catalogue(ref, people, settings, tmp_path):
     from hotline.dispatch.services import dispatch_ticket
     from hotline.handling.services import reply, sign
     from hotline.intake.services import register_ticket
@@ -157,7 +157,21 @@ def test_the_live_router_learns_from_answered_tickets_and_shows_beside_the_catal
     store.forget()
     shown = suggest("暖气不热", "城西区阳光小区5号楼")
     assert shown.learned[0].unit == haihu and shown.decided_by in ("history", "both", "catalogue")
-    assert shown.learned[0].reason == f"8 earlier requests at 阳光小区 were handled by {haihu.name}"
+    reason = f"8 earlier requests at 阳光小区 were handled by {haihu.name}"
+    assert shown.learned[0].reason == reason
+    # The console's panel and the dispatcher's ticket page show it beside the catalogue's unit.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(people.operator)
+    panel = client.get("/console/suggest/", {"content": "暖气不热", "address": "城西区阳光小区5号楼"}).content.decode()
+    assert 'id="learned-units"' in panel and reason in panel and shown.decided_label in panel
+    waiting, _new = register_ticket(
+        channel="phone_12345", content="暖气不热", address="城西区阳光小区9号楼", requester_phone="13900000001"
+    )
+    client.force_login(people.dispatcher)
+    page = client.get(f"/tickets/{waiting.code}/").content.decode()
+    assert 'id="learned-units"' in page and f"earlier requests at 阳光小区 were handled by {haihu.name}" in page
 
 
 # --- evaluation on real history -----------------------------------------------------------------
