@@ -92,7 +92,9 @@ def strip_wrapping(text: str) -> str:
 
 # Openings and closings that say nothing about the request: the near-copy key leaves them out.
 _OPENINGS = re.compile(r"^(?:尊敬的[^，,：:。]{0,8}[，,：:]|领导[你您]好|[你您]好|市长[你您]?好)[，,！!：:\s]*")
-_TAILS = re.compile(r"(?:希望|请|恳请|望)(?:相关部门|有关部门|领导)?(?:尽快|早日)?(?:核实|处理|解决|派人)[^。]{0,12}[。！!]*$")
+_TAILS = re.compile(
+    r"(?:希望|请|恳请|望)(?:相关部门|有关部门|领导)?(?:尽快|早日)?(?:核实|处理|解决|派人)[^。]{0,12}[。！!]*$"
+)
 _NOT_WORD = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]+")
 NEAR_COPY_CHARS = 40
 

@@ -32,6 +32,7 @@ from hotline.tabular import Source, divisions_json, read_table
 from . import classifier, unitrouter
 from .unitrouter import Example
 
+
 @dataclass(frozen=True)
 class Places:
     """The city's counties and townships, to find the place tokens of a text."""
@@ -120,7 +121,9 @@ def read_history(source: Source, places: Places) -> list[Row]:
 
 # --- the catalogue's rule, read from the unit names --------------------------------------------
 
-_GENERIC = re.compile(r"(人民政府|办公室|管理|事业|工作|委员会|分公司|有限公司|集团|中心|支队|大队|局|处|办|所|站|厅|县|区|市)")
+_GENERIC = re.compile(
+    r"(人民政府|办公室|管理|事业|工作|委员会|分公司|有限公司|集团|中心|支队|大队|局|处|办|所|站|厅|县|区|市)"
+)
 
 
 def _function_words(unit: str, places: Places) -> list[str]:
@@ -255,9 +258,11 @@ def evaluate(
     guesses = router.predict([r.text for r in test], [r.places for r in test])
     ranked, conf = [], []
     for r, g in zip(test, guesses):
-        by_rule, _c = rule.predict(r.text, r.places)
-        decision = unitrouter.decide(g, by_rule, n_train=router.n_train)
-        order = [decision.unit] + [x.unit for x in g if x.unit != decision.unit] if decision.unit else [x.unit for x in g]
+        ruled, _c = rule.predict(r.text, r.places)
+        decision = unitrouter.decide(g, ruled, n_train=router.n_train)
+        order = (
+            [decision.unit] + [x.unit for x in g if x.unit != decision.unit] if decision.unit else [x.unit for x in g]
+        )
         ranked.append([u for u in order if u])
         conf.append(next((x.confidence for x in g if x.unit == decision.unit), 0.0))
     confidence = np.array(conf)
@@ -282,8 +287,8 @@ def evaluate(
     text_model = classifier.train([r.text for r in train], [r.unit for r in train])
     proba = text_model.probabilities([r.text for r in test])
     classes = np.array(text_model.model.classes_)
-    order = np.argsort(-proba, axis=1)[:, :3]
-    text_scores = _score("text only", truth, [list(classes[o]) for o in order], proba.max(1))
+    top3 = np.argsort(-proba, axis=1)[:, :3]
+    text_scores = _score("text only", truth, [[str(c) for c in classes[o]] for o in top3], proba.max(1))
     return Report(
         split=split,
         n_train=len(train),

@@ -127,6 +127,7 @@ def retrain(
 
 # --- the unit router: where requests really went -------------------------------------------------
 
+
 def unit_examples(*, max_rows: int = 60_000) -> tuple[list[unitrouter.Example], list[unitrouter.Example]]:
     """Answered tickets and the unit that answered them (the lead whose task ended in a reply), and the
     negatives: tasks a unit returned or lost to a re-dispatch, with the unit that had them. A
@@ -156,8 +157,12 @@ def unit_examples(*, max_rows: int = 60_000) -> tuple[list[unitrouter.Example], 
         Assignment.objects.filter(role=lead, state__in=[Assignment.State.RETURNED, Assignment.State.WITHDRAWN])
         .order_by("-dispatched_at")
         .values_list(
-            "ticket__content", "ticket__address", "ticket__region_id", "ticket__region__level",
-            "ticket__region__parent_id", "unit__code",
+            "ticket__content",
+            "ticket__address",
+            "ticket__region_id",
+            "ticket__region__level",
+            "ticket__region__parent_id",
+            "unit__code",
         )[: max_rows // 10]
     )
     negatives = [

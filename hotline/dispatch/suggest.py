@@ -197,8 +197,12 @@ def _with_history(results: list[Suggestions], requests: Sequence[tuple[str, str]
                 reason = reason or _("History and the catalogue disagree: a dispatcher decides.")
         out.append(
             dataclasses.replace(
-                result, candidates=candidates, unsure=unsure, reason=reason if unsure else "",
-                learned=learned, decided_by=decision.decided_by,
+                result,
+                candidates=candidates,
+                unsure=unsure,
+                reason=reason if unsure else "",
+                learned=learned,
+                decided_by=decision.decided_by,
             )
         )
     return out

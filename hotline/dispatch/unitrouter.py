@@ -112,8 +112,8 @@ class UnitRouter:
         p_near = np.full_like(p_text, 0.01)
         near: list[list[int]] = []
         for i in range(len(texts)):
-            top = np.argsort(-sims[i])[:NEIGHBOURS] if sims.shape[1] else np.zeros(0, dtype=int)
-            top = [int(j) for j in top if sims[i, j] > 0]
+            order = np.argsort(-sims[i])[:NEIGHBOURS] if sims.shape[1] else np.zeros(0, dtype=int)
+            top = [int(j) for j in order if sims[i, j] > 0]
             near.append(top)
             for j in top:
                 p_near[i, col[self.history_units[j]]] += sims[i, j]
@@ -187,7 +187,9 @@ def estate_names(text: str) -> list[str]:
     return [n for n in dict.fromkeys(names) if len(n) >= 3]
 
 
-def place_tokens(region_code: str | None, region_level: str | None, parent_code: str | None, address: str) -> tuple[str, ...]:
+def place_tokens(
+    region_code: str | None, region_level: str | None, parent_code: str | None, address: str
+) -> tuple[str, ...]:
     """The place of a request as the router reads it: county, township, then the roads and
     estates its address names (most specific last)."""
     tokens: list[str] = []

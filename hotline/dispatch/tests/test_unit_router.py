@@ -17,7 +17,9 @@ from hotline.dispatch.unitrouter import Example
 from hotline.orgs.unitnames import match, normalise
 from hotline.text import near_copy_key
 
-SHANGLUO = Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets" / "shangluo" / "mayor_mailbox_before_2021.csv"
+SHANGLUO = (
+    Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets" / "shangluo" / "mayor_mailbox_before_2021.csv"
+)
 COUNTIES = ["商州区", "洛南县", "丹凤县", "商南县", "山阳县", "镇安县", "柞水县"]
 
 
@@ -52,10 +54,15 @@ def test_unit_names_come_to_one_form(written, form):
 
 def test_unit_names_match_exactly_normalised_fuzzily_or_are_listed():
     units = {"u1": "商洛市住房和城乡建设局", "u2": "镇安县人民政府办公室", "u3": "商洛市医疗保障局"}
-    found = {m.name: m for m in match(
-        ["商洛市住房和城乡建设局", "市住建局", "镇安县政府办", "商洛市医疗保障局局", "彭珊", "彭珊"],
-        units, city="商洛市", counties=COUNTIES,
-    )}
+    found = {
+        m.name: m
+        for m in match(
+            ["商洛市住房和城乡建设局", "市住建局", "镇安县政府办", "商洛市医疗保障局局", "彭珊", "彭珊"],
+            units,
+            city="商洛市",
+            counties=COUNTIES,
+        )
+    }
     assert [(n, m.unit, m.how) for n, m in found.items()] == [
         ("商洛市住房和城乡建设局", "u1", "exact"),
         ("市住建局", "u1", "normalised"),
@@ -79,8 +86,10 @@ def _examples() -> list[Example]:
 
 def test_place_and_history_pick_the_unit_that_really_serves_it_and_say_why():
     router = unitrouter.fit(_examples(), min_rows=10)
-    haihu, city = router.predict(["暖气不热，阳光小区3号楼", "暖气不热，幸福家园3号楼"],
-                                 [("county:630105", "place:阳光小区"), ("county:630104", "place:幸福家园")])
+    haihu, city = router.predict(
+        ["暖气不热，阳光小区3号楼", "暖气不热，幸福家园3号楼"],
+        [("county:630105", "place:阳光小区"), ("county:630104", "place:幸福家园")],
+    )
     assert haihu[0].unit == "heat-haihu" and city[0].unit == "heat-city"
     assert len(haihu) == 3 and haihu[0].confidence > haihu[1].confidence >= haihu[2].confidence
     assert (haihu[0].place, haihu[0].place_count) == ("place:阳光小区", 12) and haihu[0].similar > 0
@@ -132,11 +141,13 @@ def test_the_live_router_learns_from_answered_tickets_and_shows_beside_the_catal
     from hotline.orgs.models import Unit
 
     settings.VAR_DIR = tmp_path
-    haihu, other = Unit.objects.filter(kind=Unit.Kind.ENTERPRISE)[:2]
+    haihu, other = Unit.objects.filter(kind=Unit.Kind.ENTERPRISE).order_by("code")[:2]
     for i in range(8):
         for text, unit in (("暖气不热", haihu), ("路灯不亮", other)):
             ticket, _new = register_ticket(
-                channel="phone_12345", content=f"{text}，请处理{i}", address=f"城西区阳光小区{i}号楼",
+                channel="phone_12345",
+                content=f"{text}，请处理{i}",
+                address=f"城西区阳光小区{i}号楼",
                 requester_phone="13900000000",
             )
             dispatch_ticket(ticket, lead_unit=unit)
@@ -165,13 +176,14 @@ def test_the_live_router_learns_from_answered_tickets_and_shows_beside_the_catal
     client = Client()
     client.force_login(people.operator)
     panel = client.get("/console/suggest/", {"content": "暖气不热", "address": "城西区阳光小区5号楼"}).content.decode()
-    assert 'id="learned-units"' in panel and reason in panel and shown.decided_label in panel
     waiting, _new = register_ticket(
         channel="phone_12345", content="暖气不热", address="城西区阳光小区9号楼", requester_phone="13900000001"
     )
     client.force_login(people.dispatcher)
     page = client.get(f"/tickets/{waiting.code}/").content.decode()
-    assert 'id="learned-units"' in page and f"earlier requests at 阳光小区 were handled by {haihu.name}" in page
+    for html in (panel, page):  # the pages speak the user's language: look for the facts, not the words
+        block = html.split('id="learned-units"', 1)[1].split("</div>", 1)[0]
+        assert haihu.name in block.split("</li>")[0] and "阳光小区" in block and " 8 " in block
 
 
 # --- evaluation on real history -----------------------------------------------------------------
@@ -181,17 +193,25 @@ def test_eval_history_refuses_bad_files(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("text,date,unit\n", "utf-8")
     with pytest.raises(CommandError, match="no rows"):
-        call_command("dispatch", "eval-history", "--data", str(empty), "--split-date", "2020-01-01", "--division", "611000")
+        call_command(
+            "dispatch", "eval-history", "--data", str(empty), "--split-date", "2020-01-01", "--division", "611000"
+        )
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("a,b\n1,2\n", "utf-8")
     with pytest.raises(CommandError, match="needs a text"):
-        call_command("dispatch", "eval-history", "--data", str(wrong), "--split-date", "2020-01-01", "--division", "611000")
+        call_command(
+            "dispatch", "eval-history", "--data", str(wrong), "--split-date", "2020-01-01", "--division", "611000"
+        )
     with pytest.raises(CommandError, match="Unknown city"):
-        call_command("dispatch", "eval-history", "--data", str(wrong), "--split-date", "2020-01-01", "--division", "999999")
+        call_command(
+            "dispatch", "eval-history", "--data", str(wrong), "--split-date", "2020-01-01", "--division", "999999"
+        )
     few = tmp_path / "few.csv"
     few.write_text("text,date,unit\n路灯不亮,2020-01-02,市城管局\n暖气不热,2019-01-02,市住建局\n", "utf-8")
     with pytest.raises(CommandError, match="Too little history"):
-        call_command("dispatch", "eval-history", "--data", str(few), "--split-date", "2020-01-01", "--division", "611000")
+        call_command(
+            "dispatch", "eval-history", "--data", str(few), "--split-date", "2020-01-01", "--division", "611000"
+        )
 
 
 @pytest.mark.skipif(not SHANGLUO.exists(), reason=f"the Shangluo history is not here ({SHANGLUO}): ../shared is absent")
@@ -199,7 +219,14 @@ def test_eval_history_prints_three_rows_on_the_shangluo_file():
     out = io.StringIO()
     # Subsampled training keeps this quick; the full figures are in docs/benchmarks.md.
     call_command(
-        "dispatch", "eval-history", "--data", str(SHANGLUO), "--split-date", "2020-07-01", "--max-train", "250",
+        "dispatch",
+        "eval-history",
+        "--data",
+        str(SHANGLUO),
+        "--split-date",
+        "2020-07-01",
+        "--max-train",
+        "250",
         stdout=out,
     )
     lines = out.getvalue().splitlines()
