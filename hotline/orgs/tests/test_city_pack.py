@@ -1,0 +1,48 @@
+"""``hotline city init``: a second city from the division data, its units from a checked file."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hotline.orgs.models import Region, Unit
+
+HEADER = "code,name,short_name,kind,region_code,parent_code,functions,phone\n"
+
+
+@pytest.mark.django_db
+def test_shangluo_from_the_division_data_and_a_units_file(tmp_path):
+    for code in ("999999", "611002", "610000"):  # unknown, a district, a province: not a city
+        with pytest.raises(CommandError, match="not a city"):
+            call_command("city", "init", "--division", code)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        HEADER
+        + "SL-GOV,商洛市人民政府办公室,市政府办,city_dept,611000,,gov_services,0914-2312000\n"
+        + "SL-X,某单位,,planet,611000,,,\n"
+        + "SL-Y,某局,,city_dept,999999,,nosuchfunction,\n",
+        "utf-8",
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("city", "init", "--division", "611000", "--units", str(bad))
+    message = str(refused.value)
+    assert "line 3: unknown kind planet" in message and "line 4: unknown region 999999" in message
+    assert "line 4: unknown functions nosuchfunction" in message
+    assert not Unit.objects.filter(code__startswith="SL-").exists()  # nothing of the file written
+    good = tmp_path / "good.csv"
+    good.write_text(
+        HEADER
+        + "SL-GOV,商洛市人民政府办公室,市政府办,city_dept,611000,,gov_services,0914-2312000\n"
+        + "SL-SZ,商州区人民政府办公室,商州区政府办,district_dept,611002,SL-GOV,gov_services,\n",
+        "utf-8",
+    )
+    out = io.StringIO()
+    call_command("city", "init", "--division", "611000", "--units", str(good), stdout=out)
+    text = out.getvalue()
+    assert text.startswith("商洛市 (611000):") and "7 districts or counties" in text
+    assert "1 units without a contact phone" in text and "SL-SZ 商州区人民政府办公室" in text
+    assert Region.objects.filter(parent_id="611002", level=Region.Level.TOWNSHIP).exists()
+    assert Unit.objects.get(code="SL-SZ").parent.code == "SL-GOV"
+    assert Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, region__parent_id="611025").exists()  # 镇安县's towns
