@@ -60,3 +60,32 @@ def test_an_order_reaches_a_unit_by_mobile_then_e_mail_then_phone_then_inbox():
     assert _channel(Unit(code="B", email="b@example.cn", phone="0914-1")) == Delivery.Channel.EMAIL
     assert _channel(Unit(code="C", phone="0914-1")) == Delivery.Channel.SMS  # as before issue 16
     assert _channel(Unit(code="D")) == Delivery.Channel.INBOX
+
+
+@pytest.mark.clock
+def test_a_second_city_takes_dispatches_and_reports_a_request(ref, tmp_path):
+    from django.utils import timezone
+
+    from hotline.dispatch.services import dispatch_ticket
+    from hotline.intake.services import register_ticket
+    from hotline.reports.figures import period_figures
+
+    units = tmp_path / "units.csv"
+    units.write_text(
+        HEADER + "SL-CG,商洛市城市管理局,市城管局,city_dept,611000,,gov_services,0914-2312001,13900000001,\n", "utf-8"
+    )
+    call_command("city", "init", "--division", "611000", "--units", str(units), stdout=io.StringIO())
+    ticket, _new = register_ticket(
+        channel="phone_12345",
+        content="商州区城关街道北新街路灯不亮",
+        address="商州区城关街道北新街",
+        requester_phone="13900000002",
+    )
+    unit = Unit.objects.get(code="SL-CG")
+    dispatch_ticket(ticket, lead_unit=unit)
+    ticket.refresh_from_db()
+    assert ticket.lead_unit == unit and ticket.status == "dispatched"
+    assert ticket.region_id == "611002001"  # 商州区城关街道, found in the new city's regions
+    figures = period_figures("daily", timezone.localdate())
+    assert figures.total >= 1 and figures.dispatched >= 1
+    assert any(unit.name in str(row) for row in figures.by_unit)
