@@ -252,3 +252,13 @@ def test_the_catalogue_classifier_chooses_its_threshold_on_grouped_folds():
     model = text_classifier.train(texts, labels)
     assert model.metrics["cv_folds"] == "grouped"
     assert model.metrics["cv_accuracy"] < 0.6  # copies never answered each other: about chance
+
+
+def test_hostile_huge_and_empty_requests_get_an_answer_without_harm():
+    router = unitrouter.fit(_examples(), min_rows=10)
+    texts = ["", "😀", "<script>alert(1)</script>暖气不热", "暖" * 200_000, "路灯不亮\x00\x1f"]
+    out = router.predict(texts, [(), (), ("county:x", "place:<b>"), (), ()])
+    assert len(out) == 5 and all(len(g) == 3 for g in out)
+    assert all(0.0 <= g.confidence <= 1.0 for guesses in out for g in guesses)
+    assert out[2][0].unit in {"heat-haihu", "heat-city"}  # the tags are read as nothing
+    assert unitrouter.estate_names("<script>某某小区</script>" * 10_000) == ["某某小区"]
