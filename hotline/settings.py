@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_filters",
+    "ninja",  # its Swagger page's assets, served from here rather than a CDN
     "hotline.outbox",
     "hotline.worker",
     "hotline.orgs",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.insight",
     "hotline.demo",
+    "hotline.api",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hotline.api.middleware.ApiAuditMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -299,6 +302,7 @@ OUTBOX: OutboxSettings = {
         "sms": env("HOTLINE_SMS_TRANSPORT", "file"),
         "email": env("HOTLINE_EMAIL_TRANSPORT", "file"),
         "inbox": env("HOTLINE_INBOX_TRANSPORT", "file"),
+        "webhook": env("HOTLINE_WEBHOOK_TRANSPORT", "webhook"),
     },
     "SMS_URL": env("HOTLINE_SMS_URL", ""),
     "SMS_TOKEN": env("HOTLINE_SMS_TOKEN", ""),

@@ -37,4 +37,5 @@ urlpatterns = [
     path("insight/", include("hotline.insight.urls")),
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
+    path("api/v1/", include("hotline.api.urls")),
 ]

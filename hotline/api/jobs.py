@@ -1,0 +1,14 @@
+"""The API's periodic job: queue webhook deliveries for changed tickets (the outbox sends them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hotline.worker.schedule import job
+
+from .webhooks import queue_webhooks
+
+
+@job("webhooks", every=dt.timedelta(minutes=1), order=55, help="queue partner webhook deliveries")
+def webhooks(now: dt.datetime) -> dict:
+    return queue_webhooks(now=now)
