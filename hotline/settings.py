@@ -349,3 +349,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
 }
+
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id this platform answers for. A request
+# naming another jurisdiction gets the spec's 404.
+OPEN311_JURISDICTION = env("HOTLINE_OPEN311_JURISDICTION", "xining.12345") or "xining.12345"

@@ -38,4 +38,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
     path("api/v1/", include("hotline.api.urls")),
+    path("open311/v2/", include("hotline.api.open311")),
 ]
