@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "hotline.reports",
     "hotline.knowledge",
     "hotline.publicity",
+    "hotline.linkage",
     "hotline.supervision",
     "hotline.insight",
     "hotline.demo",

@@ -25,7 +25,17 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = PartnerClient
-        fields = ["name", "channel", "scope_list", "unit", "rate_limit", "ip_allow", "webhook_url", "is_active"]
+        fields = [
+            "name",
+            "channel",
+            "scope_list",
+            "unit",
+            "agency",
+            "rate_limit",
+            "ip_allow",
+            "webhook_url",
+            "is_active",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

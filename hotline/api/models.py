@@ -49,6 +49,10 @@ class PartnerClient(models.Model):
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A 110/119/120/122 or other centre's system: the agency it speaks for (transfers).
+    agency = models.ForeignKey(
+        "linkage.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -81,6 +85,8 @@ class PartnerClient(models.Model):
             parse_allow_list(self.ip_allow)
         except ValueError as exc:
             raise ValidationError({"ip_allow": str(exc)})
+        if Scope.TRANSFER in self.scope_set and self.agency_id is None:
+            raise ValidationError({"agency": _("A client with transfers speaks for an agency: choose it.")})
         if Scope.UNIT_WORK in self.scope_set and self.unit_id is None:
             raise ValidationError({"unit": _("A client with unit work acts for a unit: choose it.")})
 

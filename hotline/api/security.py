@@ -27,7 +27,9 @@ def authenticate(request: HttpRequest, token: str) -> PartnerClient:
     if not token.startswith(TOKEN_PREFIX) or "." not in token or len(token) > 200:
         raise ApiError(401, "unauthenticated", _("The token is missing or not valid."))
     prefix = token[len(TOKEN_PREFIX) :].split(".", 1)[0]
-    client = PartnerClient.objects.filter(token_prefix=prefix, is_active=True).select_related("account").first()
+    client = (
+        PartnerClient.objects.filter(token_prefix=prefix, is_active=True).select_related("account", "agency").first()
+    )
     if client is None or not hmac.compare_digest(client.token_hash, hash_token(token)):
         raise ApiError(401, "unauthenticated", _("The token is missing or not valid."))
     request.api_client = client  # type: ignore[attr-defined]

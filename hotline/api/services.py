@@ -53,6 +53,7 @@ def create_client(
     channel: str,
     scopes: list[str],
     unit: object = None,
+    agency: object = None,
     rate_limit: int = 600,
     ip_allow: str = "",
     webhook_url: str = "",
@@ -63,6 +64,7 @@ def create_client(
         channel_id=channel,
         scopes=",".join(scopes),
         unit=unit,  # type: ignore[misc]
+        agency=agency,
         rate_limit=rate_limit,
         ip_allow=ip_allow,
         webhook_url=webhook_url,

@@ -12,6 +12,7 @@ from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.intake.models import Channel
+from hotline.linkage.models import Agency, Direction, LinkageMatter
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
 
@@ -154,3 +155,15 @@ class DecideExtensionForm(forms.Form):
         label=_("Decision"), choices=[("1", _("approve")), ("0", _("refuse"))], coerce=lambda v: v == "1"
     )
     note = forms.CharField(label=_("Note"), required=False)
+
+
+class TransferForm(forms.Form):
+    """转办: a police, fire, medical or traffic matter to 110/119/120/122, or another city's centre."""
+
+    agency = forms.ModelChoiceField(label=_("Transfer to"), queryset=Agency.objects.filter(is_active=True))
+    matter = forms.ModelChoiceField(
+        label=_("Matter on the list"),
+        queryset=LinkageMatter.objects.filter(is_active=True, direction=Direction.OUT).select_related("agency"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}))

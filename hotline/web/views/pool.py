@@ -144,11 +144,19 @@ def pool(request: AuthedRequest) -> HttpResponse:
     base = supervision.pool(request.user, now=now)
     counts = supervision.pool_counts(request.user, now=now)
     findings = supervision.spot_checks(request.user).exclude(finding="")[:8]
+    late_transfers = supervision.late_transfers(request.user, now=now)
     return _rows(
         request,
         base,
         "web/pool.html",
-        {"counts": counts, "findings": findings, "default_sort": "colour", "pool": True},
+        {
+            "counts": counts,
+            "findings": findings,
+            "default_sort": "colour",
+            "pool": True,
+            "late_transfers": late_transfers[:20],
+            "late_transfer_count": late_transfers.count(),
+        },
     )
 
 

@@ -29,6 +29,7 @@ from hotline.evaluation.services import record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
+from hotline.linkage.services import transfer_out
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.supervision import selectors as supervision
@@ -132,6 +133,14 @@ ACTIONS: dict[str, Action] = {
         forms.AnswerForm,
         _answer,
         gettext_lazy("Answered from the knowledge base and closed."),
+    ),
+    "transfer": Action(
+        gettext_lazy("Transfer to 110/119/120/122 or another centre"),
+        "transfer_out",
+        Perm.REGISTER,
+        forms.TransferForm,
+        lambda t, d, r: transfer_out(t, agency=d["agency"], matter=d["matter"], reason=d["reason"], actor=r.user),
+        gettext_lazy("Transferred; the receipt is due from the other side."),
     ),
     "merge": Action(
         gettext_lazy("Merge into another ticket"),
