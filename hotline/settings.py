@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hotline.workcal",
     "hotline.tickets",
     "hotline.intake",
+    "hotline.calls",
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
@@ -354,3 +355,17 @@ LOGGING = {
 # Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id this platform answers for. A request
 # naming another jurisdiction gets the spec's 404.
 OPEN311_JURISDICTION = env("HOTLINE_OPEN311_JURISDICTION", "xining.12345") or "xining.12345"
+
+
+# The phone system (CTI): where click-to-call requests go (a signed webhook delivery; the phone
+# system is a partner client with the "calls" scope and this URL as its webhook), and the hours a
+# missed call may wait for its call-back.
+class CtiSettings(TypedDict):
+    DIAL_URL: str
+    CALLBACK_HOURS: int
+
+
+CTI: CtiSettings = {
+    "DIAL_URL": env("HOTLINE_CTI_DIAL_URL", "") or "",
+    "CALLBACK_HOURS": envint("HOTLINE_CALLBACK_HOURS", 24),
+}

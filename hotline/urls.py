@@ -3,13 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hotline.publicity import manage as cases
-from hotline.web.views import console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
+from hotline.web.views import calls, console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/suggest/", console.suggest, name="console-suggest"),
+    path("console/incoming/", calls.incoming, name="console-incoming"),
+    path("callbacks/", calls.callbacks, name="callbacks"),
+    path("calls/dial/", calls.dial, name="call-dial"),
     path("knowledge/", knowledge.knowledge, name="knowledge"),
     path("knowledge/new/", knowledge.article_edit, name="article-new"),
     path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article-edit"),

@@ -81,8 +81,9 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, ApiError(413, "too_large", _("The request body is too large.")))
 
 
-from . import partner, transfers, unit  # noqa: E402  (the routers register on ``api``)
+from . import calls, partner, transfers, unit  # noqa: E402  (the routers register on ``api``)
 
 api.add_router("/tickets", partner.router)
 api.add_router("/unit", unit.router)
 api.add_router("/transfers", transfers.router)
+api.add_router("/calls", calls.router)

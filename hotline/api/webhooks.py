@@ -16,7 +16,7 @@ from hotline.outbox.delivery import enqueue
 from hotline.outbox.models import Delivery
 from hotline.tickets.models import TicketEvent
 
-from .models import PartnerClient, Submission
+from .models import PartnerClient, Scope, Submission
 
 BATCH = 200
 
@@ -24,6 +24,12 @@ BATCH = 200
 def secret_for(delivery: Delivery) -> str:
     """The signing secret of a webhook delivery: its client's, read from the key."""
     parts = delivery.key.split(":")
+    if len(parts) == 3 and parts[0] == "dial":
+        # Click-to-call goes to the phone system: the calls client whose webhook is the dial URL.
+        for client in PartnerClient.objects.filter(is_active=True, webhook_url=delivery.address):
+            if Scope.CALLS in client.scope_set:
+                return client.webhook_secret
+        return ""
     if len(parts) != 3 or parts[0] != "webhook" or not parts[1].isdigit():
         return ""
     return PartnerClient.objects.filter(pk=int(parts[1])).values_list("webhook_secret", flat=True).first() or ""

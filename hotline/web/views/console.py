@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from hotline.catalog.selectors import matters_for_text
 from hotline.dispatch import router
 from hotline.dispatch.locate import locate
+from hotline.calls.services import link_ticket
 from hotline.dispatch.services import register_call, sure_matter
 from hotline.intake.services import make_title, normalize_phone
 from hotline.dispatch.suggest import suggest as dispatch_suggest
@@ -63,6 +64,8 @@ def console(request: AuthedRequest) -> HttpResponse:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
+            if request.POST.get("call_id"):
+                link_ticket(request.POST["call_id"], ticket, operator=request.user)
             link = format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[ticket.code]), ticket.code)
             if not new:
                 text = _("This call was registered already: %(code)s")

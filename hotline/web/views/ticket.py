@@ -317,6 +317,8 @@ def _page(
         "content": ticket.content if shows else mask_id_numbers(ticket.content),
         "result": ticket.result if shows else mask_id_numbers(ticket.result),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
+        "calls": ticket.calls.order_by("rang_at"),
+        "transfers": ticket.transfers.select_related("agency").order_by("sent_at"),
         "assignments": ticket.assignments.select_related("unit").order_by("id"),
         "attachments": ticket.attachments.select_related("unit"),
         "extensions": ticket.extensions.select_related("unit").order_by("-requested_at"),
