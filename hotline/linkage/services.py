@@ -102,6 +102,21 @@ def forward_outside(ticket: Ticket, *, actor: Actor | None = None, at: dt.dateti
     return transfer
 
 
+def register_and_forward(
+    *, idempotency_key: str = "", actor: Actor | None = None, **fields: Any
+) -> tuple[Ticket, bool]:
+    """The console's "forward to the other city": register the call (its address in another city)
+    and forward it at once, in one block; the same console key gives the same ticket."""
+    key = (idempotency_key or "").strip()[:64]
+    with transitions.service_block():
+        ticket, new = register_ticket(
+            **fields, external_id=f"console-{key}" if key else None, actor=actor, outside_ok=True
+        )
+        if new:
+            forward_outside(ticket, actor=actor)
+    return ticket, new
+
+
 def centre_for(place: str) -> Agency | None:
     """The centre of the city named ``place``, else the national platform (an empty place)."""
     centres = Agency.objects.filter(kind=Agency.Kind.CITY, is_active=True)

@@ -62,6 +62,8 @@ class RegisterForm(forms.Form):
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)  # the retry key
+    # m17: an address in another city is forwarded to that city's 12345 centre, not refused.
+    forward = forms.BooleanField(label=_("Forward to that city's 12345 centre"), required=False)
 
 
 class DispatchForm(forms.Form):
