@@ -66,10 +66,8 @@ def test_a_police_matter_goes_out_and_comes_back_with_receipt_and_feedback(clien
     assert feedback.status_code == 200
 
     notes = list(ticket.events.filter(action="note").values_list("note", flat=True))
-    assert notes == [
-        "110报警服务台 received it：JJ20261209000123",
-        "110报警服务台 fed back：民警已到场处置，双方已调解",
-    ]
+    # Written in the API's language, Chinese, like every note the API makes.
+    assert notes == ["110报警服务台已签收：JJ20261209000123", "110报警服务台反馈：民警已到场处置，双方已调解"]
     transfer = Transfer.objects.get(ticket=ticket)
     assert transfer.received_at is not None and transfer.feedback_at is not None
     # A second, different receipt is refused; a transfer of another agency is not 110's to see.
