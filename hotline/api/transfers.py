@@ -106,7 +106,7 @@ def _theirs(agency: Agency) -> QuerySet[Transfer]:
 
 
 def _one(request: HttpRequest, agency: Agency, pk: int) -> Transfer:
-    transfer = _theirs(agency).filter(pk=pk).first()
+    transfer = _theirs(agency).filter(pk=pk).first() if 0 < pk < 2**63 else None
     if transfer is None:
         raise ApiError(404, "not_found", _("No such transfer for this agency."))
     request.api_ticket = transfer.ticket.code  # type: ignore[attr-defined]
@@ -130,7 +130,7 @@ def transfers(
     return {"count": rows.count(), "transfers": [_shown(t) for t in rows[:200]]}
 
 
-@router.get("/{int:pk}", response={200: TransferOut, **ERRORS}, summary="转办详情")
+@router.get("/{pk}", response={200: TransferOut, **ERRORS}, summary="转办详情")
 def transfer(request: HttpRequest, pk: int) -> dict[str, Any]:
     _client, agency = _agency(request)
     return _shown(_one(request, agency, pk))
@@ -162,7 +162,7 @@ def case_in(request: HttpRequest, payload: CaseIn) -> JsonResponse:
     return idempotent(request, client, run)
 
 
-@router.post("/{int:pk}/receipt", response={200: TransferOut, **ERRORS}, summary="签收 12345 转办")
+@router.post("/{pk}/receipt", response={200: TransferOut, **ERRORS}, summary="签收 12345 转办")
 def receipt(request: HttpRequest, pk: int, payload: ReceiptIn) -> JsonResponse:
     client, agency = _agency(request)
 
@@ -174,7 +174,7 @@ def receipt(request: HttpRequest, pk: int, payload: ReceiptIn) -> JsonResponse:
     return idempotent(request, client, run)
 
 
-@router.post("/{int:pk}/feedback", response={200: TransferOut, **ERRORS}, summary="反馈处置结果")
+@router.post("/{pk}/feedback", response={200: TransferOut, **ERRORS}, summary="反馈处置结果")
 def feedback(request: HttpRequest, pk: int, payload: FeedbackIn) -> JsonResponse:
     client, agency = _agency(request)
 
