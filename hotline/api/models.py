@@ -133,6 +133,20 @@ class ApiCall(models.Model):
         return f"{self.method} {self.path} {self.status}"
 
 
+class RateWindow(models.Model):
+    """Calls of one client in one minute: a row bumped per call, shared by every worker process."""
+
+    client = models.ForeignKey(PartnerClient, on_delete=models.CASCADE, related_name="+")
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "minute"], name="rate_window_client_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.minute:%H:%M} {self.count}"
+
+
 class IdempotencyRecord(models.Model):
     """The first answer to a POST with an Idempotency-Key; the constraint is the check."""
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from .errors import ApiError
-from .models import TOKEN_PREFIX, ApiCall, PartnerClient, hash_token
-
-RATE_WINDOW = dt.timedelta(minutes=1)
+from .models import TOKEN_PREFIX, PartnerClient, RateWindow, hash_token
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -33,13 +33,33 @@ def authenticate(request: HttpRequest, token: str) -> PartnerClient:
     if client is None or not hmac.compare_digest(client.token_hash, hash_token(token)):
         raise ApiError(401, "unauthenticated", _("The token is missing or not valid."))
     request.api_client = client  # type: ignore[attr-defined]
+    calls = count_call(client, now=timezone.now())
     if not client.allows_ip(client_ip(request)):
         raise ApiError(403, "ip_not_allowed", _("Calls from this address are not allowed for this client."))
-    since = timezone.now() - RATE_WINDOW
-    # The audit rows are the counter: every worker process sees them, no shared cache needed.
-    if ApiCall.objects.filter(client=client, at__gte=since).count() >= client.rate_limit:
+    if calls > client.rate_limit:
         raise ApiError(429, "rate_limited", _("Too many calls: at most %(n)d a minute.") % {"n": client.rate_limit})
     return client
+
+
+def count_call(client: PartnerClient, *, now: dt.datetime) -> int:
+    """Count one call in the client's current minute; returns the minute's count so far.
+
+    A fixed window in the database: every worker process sees it, and one row update per call
+    costs less than counting the audit rows (18,000 of them a minute at 300 calls/s)."""
+    minute = now.replace(second=0, microsecond=0)
+    windows = RateWindow.objects.filter(client=client, minute=minute)
+    if not windows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                RateWindow.objects.create(client=client, minute=minute, count=1)
+            return 1
+        except IntegrityError:  # another worker opened the minute first
+            windows.update(count=F("count") + 1)
+    return windows.values_list("count", flat=True).first() or 1
+
+
+def forget_windows(*, now: dt.datetime) -> int:
+    return RateWindow.objects.filter(minute__lt=now - dt.timedelta(hours=1)).delete()[0]
 
 
 class PartnerBearer(HttpBearer):
