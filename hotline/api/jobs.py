@@ -15,6 +15,6 @@ def webhooks(now: dt.datetime) -> dict:
     return queue_webhooks(now=now)
 
 
-@job("api-rate-windows", every=dt.timedelta(hours=1), order=95, help="forget partner rate windows older than an hour")
+@job("api_rate_windows", every=dt.timedelta(hours=1), order=95, help="forget partner rate windows older than an hour")
 def rate_windows(now: dt.datetime) -> dict:
     return {"deleted": forget_windows(now=now)}

@@ -19,6 +19,9 @@ from hotline.tickets.models import TicketEvent
 from .models import PartnerClient, Scope, Submission
 
 BATCH = 200
+# Events are queued once they are this old: a transaction still open when the job reads could
+# otherwise commit an event below the cursor after it moved on, and that event would be lost.
+SETTLE = dt.timedelta(seconds=30)
 
 
 def secret_for(delivery: Delivery) -> str:
@@ -56,6 +59,7 @@ def queue_for(client: PartnerClient, *, now: dt.datetime) -> int:
     events = list(
         TicketEvent.objects.filter(
             pk__gt=client.webhook_cursor,
+            created_at__lte=now - SETTLE,
             ticket__in=Submission.objects.filter(client=client).values("ticket"),
         )
         .select_related("ticket")

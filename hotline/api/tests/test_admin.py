@@ -53,3 +53,21 @@ def test_a_bad_allow_list_or_a_unit_client_without_unit_is_refused(admin_client_
     )
     assert response.status_code == 200
     assert not PartnerClient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/api/partnerclient/",
+        "/admin/api/partnerclient/add/",
+        "/admin/api/apicall/",
+        "/admin/linkage/agency/",
+        "/admin/linkage/agency/110/change/",
+        "/admin/linkage/linkagematter/",
+        "/admin/linkage/transfer/",
+        "/admin/calls/call/",
+        "/admin/outbox/delivery/?channel=webhook",
+    ],
+)
+def test_the_new_admin_pages_open(admin_client_logged_in, url):
+    assert admin_client_logged_in.get(url).status_code == 200
