@@ -13,6 +13,7 @@ import json
 from django.db import transaction
 
 from hotline.outbox.delivery import enqueue
+from hotline.linkage.models import Direction, Transfer
 from hotline.outbox.models import Delivery
 from hotline.tickets.models import TicketEvent
 
@@ -83,8 +84,39 @@ def queue_for(client: PartnerClient, *, now: dt.datetime) -> int:
     return len(events)
 
 
+def queue_transfers_for(client: PartnerClient, *, now: dt.datetime) -> int:
+    """An agency's system (110…) hears of each transfer out to it that waits for its receipt; the
+    details (the caller to call back) it reads with its token. The key makes each one go once."""
+    if client.agency_id is None or Scope.TRANSFER not in client.scope_set:
+        return 0
+    waiting = Transfer.objects.filter(
+        agency_id=client.agency_id, direction=Direction.OUT, received_at=None, sent_at__gte=now - dt.timedelta(days=1)
+    ).select_related("ticket")
+    queued = 0
+    for transfer in waiting:
+        _delivery, new = enqueue(
+            key=f"webhook:{client.pk}:transfer-{transfer.pk}",
+            channel=Delivery.Channel.WEBHOOK,
+            address=client.webhook_url,
+            subject="transfer",
+            body=json.dumps(
+                {
+                    "type": "transfer.created",
+                    "transfer": transfer.pk,
+                    "ticket": transfer.ticket.code,
+                    "due_at": transfer.due_at.isoformat(),
+                },
+                ensure_ascii=False,
+            ),
+            ticket=transfer.ticket,
+            at=now,
+        )
+        queued += new
+    return queued
+
+
 def queue_webhooks(*, now: dt.datetime) -> dict[str, int]:
     queued = 0
     for client in PartnerClient.objects.filter(is_active=True).exclude(webhook_url=""):
-        queued += queue_for(client, now=now)
+        queued += queue_for(client, now=now) + queue_transfers_for(client, now=now)
     return {"queued": queued}

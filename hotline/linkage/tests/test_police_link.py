@@ -3,6 +3,7 @@ matter goes out and comes back with 110's receipt and feedback; a non-police cas
 its case number, is dispatched and answered; late transfers show in the pool and the reports."""
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -103,6 +104,33 @@ def test_an_inbound_case_is_registered_once_dispatched_and_answered(police, peop
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
     wrong_list = police.post("", {**case, "case_number": "JJ2", "matter_id": 999999})
     assert wrong_list.status_code == 400
+
+
+def test_110_hears_of_a_transfer_on_its_webhook_once(people):
+    from hotline.api.webhooks import queue_webhooks, secret_for
+    from hotline.outbox.models import Delivery
+
+    police_client, _token = create_client(
+        name="110 推送",
+        channel="police_110",
+        scopes=["transfer"],
+        agency=Agency.objects.get(code="110"),
+        webhook_url="https://110.example/hook",
+    )
+    now = timezone.now()
+    ticket = new_ticket(people.operator, when=now, content="有人在小区里打架")
+    transfer = transfer_out(ticket, agency=Agency.objects.get(code="110"), reason="治安警情", at=now)
+    assert queue_webhooks(now=now) == {"queued": 1}
+    assert queue_webhooks(now=now) == {"queued": 0}
+    [delivery] = Delivery.objects.filter(channel="webhook")
+    body = json.loads(delivery.body)
+    assert body == {
+        "type": "transfer.created",
+        "transfer": transfer.pk,
+        "ticket": ticket.code,
+        "due_at": body["due_at"],
+    }
+    assert "13912345678" not in delivery.body and secret_for(delivery) == police_client.webhook_secret
 
 
 def test_late_transfers_show_in_the_pool_and_the_reports(client, people):
