@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import sqlite3
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -47,15 +48,33 @@ def count_call(client: PartnerClient, *, now: dt.datetime) -> int:
     A fixed window in the database: every worker process sees it, and one row update per call
     costs less than counting the audit rows (18,000 of them a minute at 300 calls/s)."""
     minute = now.replace(second=0, microsecond=0)
-    windows = RateWindow.objects.filter(client=client, minute=minute)
-    if not windows.update(count=F("count") + 1):
+    count = _bump(client, minute)
+    if count is None:
         try:
             with transaction.atomic():
                 RateWindow.objects.create(client=client, minute=minute, count=1)
             return 1
         except IntegrityError:  # another worker opened the minute first
-            windows.update(count=F("count") + 1)
-    return windows.values_list("count", flat=True).first() or 1
+            count = _bump(client, minute)
+    return count or 1
+
+
+def _bump(client: PartnerClient, minute: dt.datetime) -> int | None:
+    """The window's new count, or None when the minute has no row yet: one statement where the
+    database returns the updated row, two elsewhere."""
+    if connection.vendor == "postgresql" or (connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)):
+        table = connection.ops.quote_name(RateWindow._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET count = count + 1 WHERE client_id = %s AND minute = %s RETURNING count",
+                [client.pk, connection.ops.adapt_datetimefield_value(minute)],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    windows = RateWindow.objects.filter(client=client, minute=minute)
+    if not windows.update(count=F("count") + 1):
+        return None
+    return windows.values_list("count", flat=True).first()
 
 
 def forget_windows(*, now: dt.datetime) -> int:
