@@ -17,14 +17,38 @@ class Bar:
     note: str = ""
 
 
+FONT_PX = 12  # svg.chart's font size in site.css
+
+
+def text_width(text: str, size: float = FONT_PX) -> float:
+    """How wide ``text`` sets: a Chinese character (or full-width mark) is one em, the rest about 0.6."""
+    return sum(size if ord(c) > 0x2E7F else size * 0.6 for c in text)
+
+
+def fit(text: str, room: float) -> str:
+    """``text``, shortened with "…" to fit ``room`` pixels."""
+    if text_width(text) <= room:
+        return text
+    while text and text_width(text + "…") > room:
+        text = text[:-1]
+    return text + "…"
+
+
 def bars(items: Sequence[Bar], *, width: int = 560, row: int = 22, unit: str = "") -> SafeString:
-    """Horizontal bars, one per item, labelled with their value."""
+    """Horizontal bars, one per item, labelled with their value. The label column is as wide as the
+    longest label (up to 45% of the chart; a longer one is shortened, whole in its tooltip), so no
+    label runs off the left edge (m2). The chart never scales above its own width, so charts side by
+    side keep one text size."""
     if not items:
         return mark_safe("")
     top = max(i.value for i in items) or 1
-    label_w, value_w = 150, 70
+    value_w = 70
+    label_w = int(min(max(text_width(i.label) for i in items) + 10, width * 0.45))
     span = width - label_w - value_w
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {row * len(items) + 4}" width="100%">']
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {row * len(items) + 4}" width="100%" '
+        f'style="max-width: {width}px">'
+    ]
     for n, item in enumerate(items):
         y = n * row + 2
         w = max(1.0, span * item.value / top)
@@ -34,7 +58,8 @@ def bars(items: Sequence[Bar], *, width: int = 560, row: int = 22, unit: str = "
             else f"{int(item.value):,}"
         )
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + row * 0.68:.1f}" text-anchor="end">{escape(item.label)}</text>'
+            f'<text x="{label_w - 6}" y="{y + row * 0.68:.1f}" text-anchor="end">'
+            f"<title>{escape(item.label)}</title>{escape(fit(item.label, label_w - 8))}</text>"
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" rx="2">'
             f"<title>{escape(item.note or item.label)}</title></rect>"
             f'<text x="{label_w + w + 5:.1f}" y="{y + row * 0.68:.1f}">{value}{escape(unit)}</text>'
@@ -59,7 +84,9 @@ def line(points: Sequence[tuple[str, float]], *, width: int = 560, height: int =
         f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}"
         for i, (x, y) in enumerate(xy(i, v) for i, (_, v) in enumerate(points))
     )
-    parts = [f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="100%">']
+    parts = [
+        f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="100%" style="max-width: {width}px">'
+    ]
     for frac in (0, 0.5, 1):
         y = pad_t + plot_h * (1 - frac)
         parts.append(f'<line class="grid" x1="{pad_l}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from hotline.publicity import manage as cases
 from hotline.web.views import calls, console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says (m16).
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/suggest/", console.suggest, name="console-suggest"),
@@ -43,3 +47,8 @@ urlpatterns = [
     path("api/v1/", include("hotline.api.urls")),
     path("open311/v2/", include("hotline.api.open311")),
 ]
+
+handler400 = "hotline.web.views.errors.bad_request"
+handler403 = "hotline.web.views.errors.permission_denied"
+handler404 = "hotline.web.views.errors.page_not_found"
+handler500 = "hotline.web.views.errors.server_error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Satisfaction(models.TextChoices):
@@ -21,7 +22,7 @@ class Revisit(models.Model):
     class Outcome(models.TextChoices):
         VALID = "valid", _("valid")
         UNREACHABLE = "unreachable", _("unreachable")
-        REFUSED = "refused", _("refused")
+        REFUSED = "refused", pgettext_lazy("revisit outcome", "refused")
         # A spot check found the closure false or the satisfaction coerced: the answer no longer counts.
         VOIDED = "voided", _("voided by a spot check")
 

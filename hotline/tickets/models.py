@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline import limits
 
@@ -209,7 +210,7 @@ class Assignment(models.Model):
         CO = "co", _("co-unit")
 
     class State(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("assignment state", "active")
         RETURNED = "returned", _("returned")
         REPLIED = "replied", _("replied")
         WITHDRAWN = "withdrawn", _("withdrawn")
@@ -237,9 +238,9 @@ class Extension(models.Model):
     """An extension request (延期申请): asked by the lead unit, decided by the centre."""
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("extension state", "pending")
         APPROVED = "approved", _("approved")
-        REFUSED = "refused", _("refused")
+        REFUSED = "refused", pgettext_lazy("extension state", "refused")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")

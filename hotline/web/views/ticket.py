@@ -34,7 +34,7 @@ from hotline.knowledge.services import search as search_articles
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
-from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
+from hotline.tickets.models import UNFINISHED, Assignment, Attachment, PersonalDataAccess, Status, Ticket
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
 from hotline.text import mask_id_numbers
 from hotline.tickets.transitions import MOVES, TransitionError
@@ -320,6 +320,8 @@ def _page(
         "calls": ticket.calls.order_by("rang_at"),
         "transfers": ticket.transfers.select_related("agency").order_by("sent_at"),
         "assignments": ticket.assignments.select_related("unit").order_by("id"),
+        # A unit's part still "active" on a finished ticket is a part it never answered (m8).
+        "finished": ticket.status not in UNFINISHED,
         "attachments": ticket.attachments.select_related("unit"),
         "extensions": ticket.extensions.select_related("unit").order_by("-requested_at"),
         "revisits": ticket.revisits.order_by("-recorded_at"),

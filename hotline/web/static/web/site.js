@@ -30,6 +30,14 @@
     if (shown && title) title.placeholder = shown.getAttribute("data-title");
   });
   document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".menu-toggle");
+    if (toggle) {
+      // On a phone the top bar's links fold behind one button (M6).
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
+      return;
+    }
     var fill = event.target.closest("[data-fill-matter]");
     if (fill) {
       var select = document.getElementById("id_matter");
@@ -49,6 +57,22 @@
       answer.focus();
     }
   });
+  // The township filter lists only the chosen district's townships (m3).
+  function narrowTownships() {
+    var district = document.getElementById("id_district");
+    var township = document.getElementById("id_township");
+    if (!district || !township) return;
+    Array.prototype.forEach.call(township.options, function (option) {
+      var tag = option.getAttribute("data-district");
+      option.hidden = Boolean(district.value && tag !== null && tag !== district.value);
+    });
+    var chosen = township.options[township.selectedIndex];
+    if (chosen && chosen.hidden) township.value = "";
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_district") narrowTownships();
+  });
+  document.addEventListener("DOMContentLoaded", narrowTownships);
   document.addEventListener("submit", function (event) {
     // "Register for dispatch" never carries a chosen article; only the answer button does.
     var form = event.target;
