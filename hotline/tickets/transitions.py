@@ -81,6 +81,9 @@ def _m(
 MOVES: dict[str, Move] = {
     "register": _m({""}, S.REGISTERED, gettext_lazy("register")),
     "answer": _m({S.REGISTERED}, S.ANSWERED, gettext_lazy("answer directly")),
+    # 转办: handed to 110/119/120/122 or another city's 12345; nothing is left for a unit here, so
+    # it ends like a direct answer, and the transfer row carries the other side's receipt.
+    "transfer_out": _m({S.REGISTERED, S.RETURNED}, S.ANSWERED, gettext_lazy("transfer out")),
     "dispatch": _m(
         {S.REGISTERED, S.RETURNED}, S.DISPATCHED, gettext_lazy("dispatch"), (E.WITHDRAW_EXTENSION, E.OPEN_TASKS)
     ),

@@ -228,6 +228,7 @@ def pool(request: AuthedRequest) -> HttpResponse:
     base = supervision.pool(request.user, now=now)
     counts = supervision.pool_counts(request.user, now=now)
     findings = supervision.spot_checks(request.user).exclude(finding="")[:8]
+    late_transfers = supervision.late_transfers(request.user, now=now)
     return _rows(
         request,
         base,
@@ -239,6 +240,8 @@ def pool(request: AuthedRequest) -> HttpResponse:
             "pool": True,
             "statuses": IN_POOL,
             "export_name": "pool",
+            "late_transfers": late_transfers[:20],
+            "late_transfer_count": late_transfers.count(),
         },
     )
 
