@@ -6,6 +6,7 @@ from hotline.publicity import manage as cases
 from hotline.web.views import console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
 
 urlpatterns = [
+    path("", include("hotline.ops.urls")),  # /healthz, /readyz, /metrics
     path("", home.home, name="home"),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
