@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The demo on `hotline serve` (gunicorn) with the worker beside it; Ctrl+C stops both.
+# DEMO_ARGS="--port 8001" passes options to `hotline demo`.
 demo: $(STAMP)
-	$(BIN)/hotline demo
+	$(BIN)/hotline demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	@scripts/install-browser
