@@ -73,7 +73,7 @@ def serve_with_worker(*, port: int, workers: int, say: Any) -> None:
         if worker.poll() is None:
             worker.terminate()
             try:
-                worker.wait(timeout=15)
+                worker.wait(timeout=30)  # the job in hand finishes; the tick's others wait for next time
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         stopping: list[int] = []
 
         def stop(signum: int, frame: object) -> None:
-            if stopping:  # a second Ctrl+C: stop now
+            if stopping and signum == signal.SIGINT:  # Ctrl+C a second time: stop now
                 raise KeyboardInterrupt
             stopping.append(signum)
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
             signal.signal(signal.SIGTERM, stop)
         while True:
-            results = tick(now=at, force=once, only=job)
+            results = tick(now=at, force=once, only=job, stop=lambda: bool(stopping))
             for name, result in results.items():
                 self.stdout.write(f"{timezone.localtime(at or timezone.now()):%Y-%m-%d %H:%M:%S} {name}: {result}")
             self.stdout.flush()  # a worker's log is read while it runs, often through a pipe
