@@ -44,6 +44,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--kill-worker", action="store_true", help="SIGKILL one web process halfway")
+    parser.add_argument(
+        "--kill-master", action="store_true", help="SIGKILL the server's master halfway, then start it again"
+    )
     args = parser.parse_args()
     if not 1 <= args.users <= 500 or not 10 <= args.seconds <= 900:
         raise SystemExit("--users 1..500, --seconds 10..900: the load stays bounded")
@@ -88,19 +91,29 @@ def main() -> None:
     ).stdout.split()[-1]
 
     port = free_port()
-    server = subprocess.Popen(
-        [*hotline, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
-        env=env,
-        stdout=open(var / "serve.log", "w"),
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
+    log = open(var / "serve.log", "a")
+
+    def start_server(*extra: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [*hotline, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), *extra],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_until_up() -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < 120:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        return time.monotonic() - started
+
+    server = start_server()
+    wait_until_up()
     ledger = var / "ledger.txt"
     locust = subprocess.Popen(
         [
@@ -129,12 +142,27 @@ def main() -> None:
         stderr=open(var / "locust.log", "w"),
     )
     killed = None
-    if args.kill_worker:
+    down_s = None
+    if args.kill_worker or args.kill_master:
         time.sleep(args.seconds / 2)
-        workers = children(server.pid)
-        if workers:
-            killed = workers[0]
-            os.kill(killed, signal.SIGKILL)
+        if args.kill_master:
+            # The master dies; its web processes notice their parent is gone and leave after the
+            # request in hand. A supervisor (systemd) starts the server again: here, at once.
+            killed = server.pid
+            os.kill(server.pid, signal.SIGKILL)
+            server.wait()
+            for _ in range(100):
+                if not any(Path(f"/proc/{pid}").exists() for pid in children(killed)):
+                    break
+                time.sleep(0.1)
+            started = time.monotonic()
+            server = start_server("--no-collectstatic")
+            down_s = round(time.monotonic() - started + wait_until_up(), 1)
+        else:
+            workers = children(server.pid)
+            if workers:
+                killed = workers[0]
+                os.kill(killed, signal.SIGKILL)
     locust.wait(timeout=args.seconds + 120)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=60)
@@ -178,7 +206,9 @@ def main() -> None:
                 "users": args.users,
                 "seconds": args.seconds,
                 "web_processes": args.workers,
-                "killed_worker": killed,
+                "killed": killed,
+                "kill": "master" if args.kill_master else ("worker" if args.kill_worker else None),
+                "restart_s": down_s,
                 "requests": int(total["Request Count"]),
                 "failures": int(total["Failure Count"]),
                 "rps": round(float(total["Requests/s"]), 1),
