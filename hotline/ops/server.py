@@ -103,6 +103,10 @@ def serve(*, bind: str, workers: int, threads: int, timeout: int) -> None:
             "proc_name": "hotline",
             # No control socket in the home directory: two servers on one machine would share it.
             "control_socket_disable": True,
+            # SO_REUSEPORT: after the master dies (SIGKILL, OOM), its orphaned processes keep the
+            # port until they notice (up to timeout/2 s); a restarted server binds beside them
+            # instead of failing with "Address already in use" (found by bench.loadtest --kill-master).
+            "reuse_port": True,
             "child_exit": _worker_exit,
             "forwarded_allow_ips": os.environ.get("HOTLINE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         }
