@@ -113,6 +113,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hotline.urls"
+CSRF_FAILURE_VIEW = "hotline.web.views.errors.csrf_failure"
 WSGI_APPLICATION = "hotline.wsgi.application"
 
 TEMPLATES = [
