@@ -370,3 +370,112 @@ CTI: CtiSettings = {
     "DIAL_URL": env("HOTLINE_CTI_DIAL_URL", "") or "",
     "CALLBACK_HOURS": envint("HOTLINE_CALLBACK_HOURS", 24),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations (issue 14 items 1-6): production server, health and metrics, logs, Redis, replica.
+# Everything below only adds to the settings above; keep operations settings in this block.
+# ---------------------------------------------------------------------------------------------
+
+INSTALLED_APPS.insert(INSTALLED_APPS.index("hotline.demo"), "hotline.ops")
+# First: every later middleware (and the error pages) knows the request id. WhiteNoise right after
+# SecurityMiddleware serves /static/ from STATIC_ROOT in every mode, so nothing else has to.
+MIDDLEWARE.insert(0, "hotline.ops.middleware.RequestMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+MIDDLEWARE.append("hotline.ops.replica.ReplicaMiddleware")
+
+# Hashed, compressed static files with far-future caching. `hotline serve` (and `hotline demo`)
+# switch it on after collectstatic; elsewhere (tests, runserver) the plain storage needs no
+# manifest. A deployment that runs gunicorn by hand sets HOTLINE_STATIC_MANIFEST=True.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if envbool("HOTLINE_STATIC_MANIFEST", "False")
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# WhiteNoise reads STATIC_ROOT when the first request comes; an empty one (before collectstatic,
+# in tests) is fine, a missing one only makes it warn.
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
+
+# Redis for the cache and the sessions when HOTLINE_REDIS_URL is set, so that throttles, lockouts
+# and logins hold across web processes and machines. Sessions are written through to the database
+# (cached_db): Redis may be run without persistence, and a restart must not log everyone out.
+REDIS_URL = env("HOTLINE_REDIS_URL", "") or ""
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("HOTLINE_CACHE_PREFIX", "hotline") or "hotline",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# A read replica for reports, insight and dashboards (hotline/ops/replica.py decides per request).
+REPLICA_URL = env("HOTLINE_DATABASE_REPLICA_URL", "") or ""
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60)
+    # The replica holds the same data: tests must not create a second test database for it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["hotline.ops.replica.ReplicaRouter"]
+# Seconds a client reads the primary after its last write (the replica's lag is far below it).
+REPLICA_PIN_SECONDS = envint("HOTLINE_REPLICA_PIN_SECONDS", 10)
+
+# /readyz calls the worker dead when no job started for this long (the fastest job runs every minute).
+WORKER_STALE_SECONDS = envint("HOTLINE_WORKER_STALE_SECONDS", 300)
+# Who may read /metrics: a comma-separated list of client addresses (the Prometheus server);
+# empty: loopback only.
+METRICS_ALLOWED = [a for a in (env("HOTLINE_METRICS_ALLOWED", "") or "").split(",") if a]
+
+# Structured logs: one JSON object per line with the request id, on standard error
+# (HOTLINE_LOG_FORMAT=text for a developer's terminal).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "hotline.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if env("HOTLINE_LOG_FORMAT", "json") == "text" else "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (method, path, status, duration, request id) at INFO.
+        "hotline.access": {"level": env("HOTLINE_ACCESS_LOG_LEVEL", "INFO"), "propagate": True},
+    },
+}
+
+# Errors to Sentry (or a self-hosted GlitchTip) when a DSN is set; nothing leaves the machine otherwise.
+SENTRY_DSN = env("HOTLINE_SENTRY_DSN", "") or ""
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("HOTLINE_SENTRY_ENVIRONMENT", "production") or "production",
+        # Citizens' names and phones never go to an error tracker.
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
+# --------------------------------- end of the operations block ---------------------------------
