@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Function
-from hotline.tabular import package_table, read_table
+from hotline.tabular import append_row, package_table, read_table
 
 from .models import Matter, OwnerLevel, TimeTier
 
@@ -136,7 +136,7 @@ def export_xlsx(path: str | Path) -> int:
         cell.font = Font(bold=True)
     rows = export_rows()
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for column, width in zip("ABCDEFGH", (10, 18, 10, 10, 14, 20, 30, 60)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -14,6 +14,7 @@ from hotline.catalog.models import Matter
 from hotline.insight import repeats, selectors, services, warnings
 from hotline.insight.forms import ProjectForm
 from hotline.orgs import places
+from hotline.orgs.permissions import Perm, has_perm
 from hotline.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ def repeats_panel(request: AuthedRequest) -> HttpResponse:
     # The operator console sends its own field names (requester_phone, content).
     text = (q.get("text") or q.get("content") or "")[:MAX_REPEAT_TEXT]
     phone = (q.get("phone") or q.get("requester_phone") or "")[:30]
+    if not has_perm(request.user, Perm.SEE_REQUESTER):
+        phone = ""  # a leader reads figures: a number must not find a caller's tickets (H1)
     address = (q.get("address") or "")[:255]
     region = places.resolve(address).region if address else None
     matter = Matter.objects.filter(code=q.get("matter") or "").first()

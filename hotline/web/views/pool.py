@@ -20,9 +20,10 @@ from hotline.intake.models import Channel
 from hotline.orgs.models import Region, Unit
 from hotline.orgs.permissions import Perm, permission_required
 from hotline.supervision import selectors as supervision
+from hotline.tabular import append_row
 from hotline.tickets import deadlines
 from hotline.tickets.models import HANDLING, Status, Ticket, Urgency
-from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
+from hotline.tickets.selectors import in_area, overdue, requester_visible, tickets_visible_to
 
 from .lists import paged
 
@@ -90,7 +91,10 @@ class TicketFilter(django_filters.FilterSet):
         if _CODE.fullmatch(value):
             return queryset.filter(code__iexact=value)
         if value.isdigit() and len(value) >= 4:
-            return queryset.filter(Q(requester_phone__endswith=value) | Q(code__endswith=value))
+            # A phone is matched only on tickets whose requester the viewer sees (H1).
+            viewer = getattr(self.request, "user", None)
+            phones = Q(requester_phone__endswith=value) & requester_visible(viewer) if viewer else Q(pk__in=[])
+            return queryset.filter(phones | Q(code__endswith=value))
         return queryset.filter(Q(title__icontains=value) | Q(address__icontains=value))
 
     def filter_deadline(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
@@ -114,7 +118,7 @@ class TicketFilter(django_filters.FilterSet):
 
 
 def _filtered(request: HttpRequest, base: QuerySet[Ticket]) -> TicketFilter:
-    return TicketFilter(request.GET or None, queryset=base)
+    return TicketFilter(request.GET or None, queryset=base, request=request)
 
 
 def _rows(request: HttpRequest, base: QuerySet[Ticket], template: str, extra: dict[str, Any]) -> HttpResponse:
@@ -167,7 +171,8 @@ def _export(tickets: QuerySet[Ticket]) -> HttpResponse:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Tickets"))
-    sheet.append(
+    append_row(
+        sheet,
         [
             _("Code"),
             _("Received"),
@@ -178,11 +183,12 @@ def _export(tickets: QuerySet[Ticket]) -> HttpResponse:
             _("Lead unit"),
             _("Status"),
             _("Resolution due"),
-        ]
+        ],
     )
     rows = tickets.select_related("channel", "lead_unit", "matter", "region").order_by("-received_at")[:EXPORT_LIMIT]
     for t in rows.iterator(chunk_size=2000):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 t.code,
                 timezone.localtime(t.received_at).strftime("%Y-%m-%d %H:%M"),
@@ -193,7 +199,7 @@ def _export(tickets: QuerySet[Ticket]) -> HttpResponse:
                 str(t.lead_unit or ""),
                 t.get_status_display(),
                 timezone.localtime(t.resolve_due).strftime("%Y-%m-%d %H:%M") if t.resolve_due else "",
-            ]
+            ],
         )
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="tickets.xlsx"'
