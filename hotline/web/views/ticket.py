@@ -35,7 +35,7 @@ from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
-from hotline.text import mask_id_numbers
+from hotline.text import mask_personal
 from hotline.tickets.transitions import MOVES, TransitionError
 
 from .. import forms
@@ -304,9 +304,11 @@ def _page(
         "ticket": ticket,
         "phone": phone,
         "name": name,
-        # An ID number a caller gave is shown only to those who may see who the caller is (M13).
-        "content": ticket.content if shows else mask_id_numbers(ticket.content),
-        "result": ticket.result if shows else mask_id_numbers(ticket.result),
+        # ID numbers, phones and a name a caller gave in the text are shown only to those who may
+        # see who the caller is (M13; M2 of the security test: confidential tips included).
+        "content": ticket.content if shows else mask_personal(ticket.content),
+        "result": ticket.result if shows else mask_personal(ticket.result),
+        "title": ticket.title if shows else mask_personal(ticket.title),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
         "assignments": ticket.assignments.select_related("unit").order_by("id"),
         "attachments": ticket.attachments.select_related("unit"),
