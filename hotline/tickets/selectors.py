@@ -59,8 +59,12 @@ def tickets_visible_to(viewer: User) -> QuerySet[Ticket]:
     if staff.role == Staff.Role.DISTRICT:
         # A district's or county's office oversees every ticket placed in it.
         return Ticket.objects.filter(in_area(staff.unit.region_id))
-    # EXISTS rather than a join: one row per ticket, so counts and pages stay right.
-    co_handled = Assignment.objects.filter(ticket=OuterRef("pk"), unit=staff.unit)
+    # EXISTS rather than a join: one row per ticket, so counts and pages stay right. A task the unit
+    # returned, or that the centre withdrew when it sent the ticket elsewhere, gives no more reading:
+    # the ticket, its replies and files belong to the units now on it (M3 of 2026-11-30).
+    co_handled = Assignment.objects.filter(ticket=OuterRef("pk"), unit=staff.unit).exclude(
+        state__in=(Assignment.State.RETURNED, Assignment.State.WITHDRAWN)
+    )
     return Ticket.objects.filter(Q(lead_unit=staff.unit) | Exists(co_handled))
 
 

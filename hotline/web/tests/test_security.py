@@ -116,3 +116,121 @@ def test_m2_numbers_and_names_in_the_request_text_are_masked_for_masked_roles(cl
         client.force_login(viewer)
         page = client.get(f"/tickets/{ticket.code}/").content.decode()
         assert all(secret in page for secret in secrets_in_text), viewer.username
+
+
+def test_m3_a_unit_that_returned_a_ticket_no_longer_reads_it_or_the_next_units_files(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.dispatch.returns import return_ticket
+    from hotline.handling.services import record_contact, reply, sign
+
+    ticket = new_ticket(people.operator)
+    dispatch_ticket(ticket, lead_unit=people.housing, matter=township_matter())
+    client.force_login(people.dept)
+    assert client.get(f"/tickets/{ticket.code}/").status_code == 200  # while it is theirs
+    return_ticket(ticket, unit=people.housing, reason="不属于本单位职责")
+    dispatch_ticket(ticket, lead_unit=people.township, matter=township_matter())
+    sign(ticket, unit=people.township)
+    record_contact(ticket, unit=people.township, note="已联系")
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    reply(ticket, unit=people.township, result="已清理占道摊点。", attachments=[photo])
+    attachment = ticket.attachments.get()
+    assert client.get(f"/tickets/{ticket.code}/").status_code == 404
+    assert client.get(f"/tickets/{ticket.code}/attachments/{attachment.pk}/").status_code == 404
+    assert not _listed(client, "/search/", ticket.code)
+    # The unit now on it reads both.
+    client.force_login(people.street)
+    assert client.get(f"/tickets/{ticket.code}/attachments/{attachment.pk}/").status_code == 200
+
+
+def test_m4_repeated_wrong_passwords_lock_the_sign_in_even_for_the_right_one(client, people):
+    for _n in range(4):
+        wrong = client.post("/login/", {"username": "operator", "password": "wrong-guess"}, REMOTE_ADDR="203.0.113.1")
+        assert wrong.status_code == 200
+    fifth = client.post("/login/", {"username": "operator", "password": "wrong-guess"}, REMOTE_ADDR="203.0.113.1")
+    assert fifth.status_code == 429
+    # From another address (a guesser rotating addresses), and with the right password: still locked.
+    locked = client.post(
+        "/login/", {"username": "operator", "password": "pw-for-tests-only"}, REMOTE_ADDR="203.0.113.2"
+    )
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
+    assert "锁定" in locked.content.decode() or "locked" in locked.content.decode()
+    # Another user is not held back.
+    assert client.post("/login/", {"username": "dispatcher", "password": "pw-for-tests-only"}).status_code == 302
+    # The admin's sign-in is guarded the same way.
+    admin = get_user_model().objects.create_superuser("root", password="right-Admin-pw-1")
+    for _n in range(5):
+        client.post("/admin/login/", {"username": "root", "password": "nope"})
+    assert client.post("/admin/login/", {"username": "root", "password": "right-Admin-pw-1"}).status_code == 429
+    assert admin.pk
+
+
+def test_l5_a_body_larger_than_any_form_accepts_is_refused_before_it_is_read(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.tickets.models import Attachment
+
+    ticket = new_ticket(people.operator)
+    client.force_login(people.street)
+    # The body is never read: a client announcing 150 MB is answered before it sends them.
+    huge = client.post(
+        f"/tickets/{ticket.code}/reply/",
+        {"reply-result": "x", "reply-attachments": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")},
+        CONTENT_LENGTH=str(150 * 1024 * 1024),
+    )
+    assert huge.status_code == 413 and huge["Connection"] == "close"
+    assert not Attachment.objects.exists()
+    # A body within the caps reaches the view as before.
+    assert client.post(f"/tickets/{ticket.code}/reply/", {"reply-result": "x"}).status_code != 413
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/knowledge/?q=%00", "/insight/repeats/?text=x&phone=%00", "/insight/repeats/?matter=%00", "/search/?q=a%00b"],
+)
+def test_l4_a_nul_byte_in_a_filter_is_a_clear_400(client, people, url):
+    """A 500 on PostgreSQL before (text fields cannot contain NUL); run it there too (make test-pg)."""
+    client.force_login(people.supervisor)
+    response = client.get(url)
+    assert response.status_code == 400
+
+
+def test_l4_a_nul_byte_in_a_posted_form_is_a_clear_400_and_writes_nothing(client, people):
+    from hotline.tickets.models import Ticket
+
+    client.force_login(people.operator)
+    before = Ticket.objects.count()
+    response = client.post("/console/", {"content": "路灯\x00不亮", "address": "城东区"})
+    assert response.status_code == 400 and Ticket.objects.count() == before
+
+
+def test_a_staff_session_ends_when_idle_and_at_its_absolute_age(client, people, settings):
+    import datetime as dt
+
+    import time_machine
+
+    settings.SESSION_IDLE_MINUTES, settings.SESSION_MAX_HOURS = 30, 12
+    start = dt.datetime(2026, 12, 9, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(people.operator)
+        assert client.get("/pool/").status_code in (200, 403)
+        clock.move_to(start + dt.timedelta(minutes=29))
+        assert client.get("/console/").status_code == 200  # 29 idle minutes: still signed in
+        clock.move_to(start + dt.timedelta(minutes=29 + 31))
+        gone = client.get("/console/")
+        assert gone.status_code == 302 and "/login/" in gone["Location"]
+        # However busy: a request every 20 minutes, and the session still ends after 12 hours.
+        began = start + dt.timedelta(hours=1)
+        clock.move_to(began)
+        client.force_login(people.operator)
+        for n in range(1, 37):
+            clock.move_to(began + dt.timedelta(minutes=20 * n))
+            status = client.get("/console/").status_code
+            assert status == (200 if n * 20 <= 12 * 60 else 302), n
+            if status == 302:
+                break
+        # An htmx request is told where to go instead of swapping the login page into a panel.
+        client.force_login(people.operator)
+        clock.move_to(began + dt.timedelta(hours=14))
+        partial = client.get("/insight/repeats/?text=x", HTTP_HX_REQUEST="true")
+        assert partial.status_code == 204 and "/login/" in partial["HX-Redirect"]
