@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "hotline.publicity",
     "hotline.supervision",
     "hotline.insight",
+    "hotline.audit",
     "hotline.demo",
 ]
 
@@ -172,6 +173,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hotline.audit.context.AuditContextMiddleware",
     "hotline.web.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -209,6 +211,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# 安全审计: how long the audit trail (sign-ins, role changes, personal-data views, exports) is kept.
+# The Cybersecurity Law (art. 21) asks for at least six months of network logs.
+AUDIT_RETENTION_DAYS = envint("HOTLINE_AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("HOTLINE_AUDIT_RETENTION_DAYS must be at least 1")
 
 # The largest request body: a reply's attachments (files × size) and a megabyte of form fields.
 # Anything larger is refused by its Content-Length before it is read (RequestLimitsMiddleware).

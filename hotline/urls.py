@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hotline.publicity import manage as cases
-from hotline.web.views import console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
+from hotline.web.views import audit, console, dashboard, home, knowledge, pool, queues, spotchecks, ticket
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -35,6 +35,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("insight/", include("hotline.insight.urls")),
+    path("audit/", audit.audit_log, name="audit"),
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
 ]

@@ -13,6 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from hotline.audit.signals import SIGNED_IN_AT  # set at sign-in
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -60,7 +62,6 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
 
-SIGNED_IN_AT = "hotline_signed_in_at"
 SEEN_AT = "hotline_seen_at"
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hotline.audit import services as audit
 from hotline.catalog.models import Matter, TimeTier
 from hotline.intake.models import Channel
 from hotline.orgs.models import Region, Unit
@@ -126,6 +127,7 @@ def _rows(request: HttpRequest, base: QuerySet[Ticket], template: str, extra: di
     # A filter that does not validate shows its error and no rows, never the unfiltered list.
     tickets = base if not filterset.is_bound else filterset.qs if filterset.is_valid() else base.none()
     if request.GET.get("export") == "xlsx":
+        audit.record(audit.Kind.EXPORT, request=request, target=request.path, detail=request.GET.urlencode())
         return _export(tickets)
     page, sort = paged(
         request,

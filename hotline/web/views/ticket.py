@@ -34,6 +34,7 @@ from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
+from hotline.audit import services as audit
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
 from hotline.text import mask_personal
 from hotline.tickets.transitions import MOVES, TransitionError
@@ -287,6 +288,7 @@ def _page(
     shows = can_see_requester(request.user, ticket)
     if shows and (ticket.requester_phone or ticket.requester_name):
         PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose="ticket_page")
+        audit.record(audit.Kind.PERSONAL_DATA, request=request, target=ticket.code, detail="ticket_page")
     deadlines.refresh_states(ticket, timezone.now())  # shown as of now; stored states follow on events
     if ticket.confidential and not shows:
         name, phone = _("confidential"), "****"
