@@ -53,8 +53,33 @@ def _decode(data: bytes) -> str:
 
 def _from_csv_text(text: str) -> tuple[list[str], list[list[str]]]:
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    return header, list(reader)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        return header, list(reader)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit (L6)
+        raise ValidationError(_("line %(n)d: %(err)s") % {"n": reader.line_num, "err": exc}) from exc
+
+
+def field_caps(model: Any, *fields: str) -> dict[str, int]:
+    """Column → ``max_length`` of ``model``'s fields of those names that have one."""
+    caps = {name: getattr(model._meta.get_field(name), "max_length", None) for name in fields}
+    return {name: cap for name, cap in caps.items() if isinstance(cap, int)}
+
+
+def over_caps(rows: Sequence[Mapping[str, str]], caps: Mapping[str, int], *, first_line: int = 2) -> list[str]:
+    """One message per cell longer than its column's cap (``caps``: column → characters, e.g. a
+    model field's ``max_length``). Importers check this before writing: PostgreSQL refuses such a
+    value with a traceback and SQLite would store it whole, over the column's declared size (L6)."""
+    problems = []
+    for n, row in enumerate(rows, start=first_line):
+        for column, cap in caps.items():
+            value = row.get(column) or ""
+            if len(value) > cap:
+                problems.append(
+                    _("line %(n)d: %(col)s has %(len)d characters; at most %(max)d")
+                    % {"n": n, "col": column, "len": len(value), "max": cap}
+                )
+    return problems
 
 
 def _from_xlsx(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
