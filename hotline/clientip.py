@@ -63,3 +63,10 @@ def client_ip(request: HttpRequest) -> str:
             return hop
     real = (request.META.get("HTTP_X_REAL_IP") or "").strip()
     return real if _address(real) is not None else remote
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """``client_ip`` when it is an address, else None: for django-axes, which stores it in an
+    address column (a request built in a test, or by a management command, has no REMOTE_ADDR)."""
+    ip = client_ip(request)
+    return ip if _address(ip) is not None else None

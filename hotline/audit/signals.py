@@ -15,6 +15,7 @@ from hotline.orgs.models import Staff
 from .services import Kind, record
 
 SIGNED_IN_AT = "hotline_signed_in_at"
+SEEN_AT = "hotline_seen_at"
 
 
 @receiver(user_logged_in)
@@ -22,7 +23,8 @@ def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         import time
 
-        request.session[SIGNED_IN_AT] = time.time()  # the session's absolute age starts here
+        # The session's absolute age and its idleness are counted from here.
+        request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
     record(Kind.LOGIN, request=request, actor=user)
 
 

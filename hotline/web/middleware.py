@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from hotline.audit.signals import SIGNED_IN_AT  # set at sign-in
+from hotline.audit.signals import SEEN_AT, SIGNED_IN_AT  # set at sign-in
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -32,8 +32,9 @@ def max_request_bytes() -> int:
 
 class RequestLimitsMiddleware:
     """Refuse, before a byte of the body is read, a body larger than any form here accepts (L5: a
-    150 MB upload was spooled to disk before the reply form said "over 10 MB"); and a NUL character
-    in the query string or form, which no field holds and PostgreSQL cannot compare (L4: 500)."""
+    150 MB upload was spooled to disk before the reply form said "over 10 MB"); drop a NUL character
+    from the query string and refuse one in a posted form: no field holds it and PostgreSQL cannot
+    compare it (L4: 500)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -51,8 +52,11 @@ class RequestLimitsMiddleware:
             )
             response["Connection"] = "close"
             return response
-        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            return HttpResponseBadRequest(_("The request contains a character that is not allowed."))
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            # A filter shrugs off junk: the NUL goes before anything reads the query (request.GET
+            # is parsed from QUERY_STRING on first use), and the page answers as for the rest.
+            request.META["QUERY_STRING"] = query.replace("%00", "").replace("\x00", "")
         if request.method == "POST" and length and length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             content_type = request.META.get("CONTENT_TYPE", "")
             if content_type.startswith("application/x-www-form-urlencoded") and any(
@@ -62,7 +66,7 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
 
-SEEN_AT = "hotline_seen_at"
+BACKGROUND = "X-Hotline-Background"
 
 
 class SessionLimitsMiddleware:
@@ -90,6 +94,9 @@ class SessionLimitsMiddleware:
                     return response
                 return login
             # Written at most once a minute: a session saved on every request costs a write each.
-            if now - seen >= 60 or SEEN_AT not in session:
+            # A page's own polling (a top-bar count refreshing itself) sends BACKGROUND and is not
+            # activity, or an unattended screen would never time out.
+            background = request.headers.get(BACKGROUND) == "1"
+            if not background and (now - seen >= 60 or SEEN_AT not in session):
                 session[SEEN_AT] = now
         return self.get_response(request)

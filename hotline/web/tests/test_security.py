@@ -188,11 +188,12 @@ def test_l5_a_body_larger_than_any_form_accepts_is_refused_before_it_is_read(cli
     "url",
     ["/knowledge/?q=%00", "/insight/repeats/?text=x&phone=%00", "/insight/repeats/?matter=%00", "/search/?q=a%00b"],
 )
-def test_l4_a_nul_byte_in_a_filter_is_a_clear_400(client, people, url):
+def test_l4_a_nul_byte_in_a_filter_is_dropped_not_a_500(client, people, url):
     """A 500 on PostgreSQL before (text fields cannot contain NUL); run it there too (make test-pg)."""
     client.force_login(people.supervisor)
     response = client.get(url)
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert "\x00" not in response.content.decode()
 
 
 def test_l4_a_nul_byte_in_a_posted_form_is_a_clear_400_and_writes_nothing(client, people):
@@ -223,14 +224,21 @@ def test_a_staff_session_ends_when_idle_and_at_its_absolute_age(client, people, 
         began = start + dt.timedelta(hours=1)
         clock.move_to(began)
         client.force_login(people.operator)
-        for n in range(1, 37):
+        for n in range(1, 38):
             clock.move_to(began + dt.timedelta(minutes=20 * n))
             status = client.get("/console/").status_code
             assert status == (200 if n * 20 <= 12 * 60 else 302), n
-            if status == 302:
-                break
+        # A page polling by itself does not keep an unattended session alive.
+        quiet = began + dt.timedelta(hours=13)
+        clock.move_to(quiet)
+        client.force_login(people.operator)
+        assert client.get("/console/").status_code == 200
+        clock.move_to(quiet + dt.timedelta(minutes=20))
+        assert client.get("/console/", HTTP_X_HOTLINE_BACKGROUND="1").status_code == 200
+        clock.move_to(quiet + dt.timedelta(minutes=40))
+        assert client.get("/console/").status_code == 302
         # An htmx request is told where to go instead of swapping the login page into a panel.
         client.force_login(people.operator)
-        clock.move_to(began + dt.timedelta(hours=14))
+        clock.move_to(began + dt.timedelta(hours=16))
         partial = client.get("/insight/repeats/?text=x", HTTP_HX_REQUEST="true")
         assert partial.status_code == 204 and "/login/" in partial["HX-Redirect"]

@@ -59,7 +59,7 @@ def test_the_deploy_check_names_the_demo_key(settings):
         call_command("check", "--deploy", "--tag", "security")
 
 
-@pytest.mark.parametrize("key", [REAL_KEY, secrets.token_hex(32)])
+@pytest.mark.parametrize("key", [REAL_KEY, secrets.token_hex(32)], ids=["urlsafe-key", "hex-key"])
 def test_a_rating_link_forged_with_the_demo_key_is_dead_under_a_real_key(people, client, settings, key):
     settings.SECRET_KEY = key
     ticket = new_ticket(people.operator)
