@@ -50,7 +50,9 @@ def count(scope: str, key: str, *, now: dt.datetime | None = None) -> Attempt:
     attempt = Attempt.objects.create(scope=scope, key=key[:64], at=now)
     if random.random() < 0.01:  # prune now and then; a day is longer than any window
         Attempt.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
-        Claim.objects.filter(scope=SPENT, at__lt=now - dt.timedelta(days=1)).delete()
+        # Spent challenges and the throttles' lock rows too: a day is longer than any window,
+        # and a lock row is made again on its key's next attempt.
+        Claim.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
     return attempt
 
 
