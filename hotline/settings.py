@@ -223,6 +223,7 @@ if AUDIT_RETENTION_DAYS < 1:
 MAX_REQUEST_BYTES = envint("HOTLINE_MAX_REQUEST_BYTES", 0)  # 0: computed from the attachment caps
 
 ROOT_URLCONF = "hotline.urls"
+CSRF_FAILURE_VIEW = "hotline.web.views.errors.csrf_failure"
 WSGI_APPLICATION = "hotline.wsgi.application"
 
 TEMPLATES = [

@@ -105,6 +105,8 @@ class Unit(models.Model):
         through="UnitFunction",
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # A handler's reply waits for the unit's manager (负责人) before it goes to the centre.
+    reply_review = models.BooleanField(_("manager reviews replies"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

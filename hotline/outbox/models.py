@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Delivery(models.Model):
@@ -20,7 +21,7 @@ class Delivery(models.Model):
         INBOX = "inbox", _("platform inbox")
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("delivery state", "pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.orgs.permissions import Perm, has_perm, staff_of
-from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, DeadlineState, Status, Ticket
-from hotline.tickets.selectors import in_area, late_to_contact, late_to_sign, overdue, tickets_visible_to
+from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, Status, Ticket
+from hotline.tickets.selectors import deadline_near, in_area, overdue, tickets_visible_to
 
 from .models import Accountability, OrderLevel, SpotCheck, SupervisionOrder
 
@@ -35,14 +35,8 @@ def red(now: dt.datetime) -> Q:
 
 
 def yellow(now: dt.datetime) -> Q:
-    """Yellow (when not red): a deadline near its end, by the state the worker's scan keeps (at
-    most one scan interval behind), or a sign-off or contact deadline already missed."""
-    near = (
-        Q(resolve_state=DeadlineState.WARNING)
-        | Q(sign_state=DeadlineState.WARNING)
-        | Q(contact_state=DeadlineState.WARNING)
-    )
-    return near | late_to_sign(now) | late_to_contact(now)
+    """Yellow (when not red): a deadline near, by the one definition (``tickets.selectors.deadline_near``)."""
+    return deadline_near(now)
 
 
 def _colour_rank(now: dt.datetime) -> Case:

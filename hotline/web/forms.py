@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,15 @@ from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.intake.models import Channel
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
+
+from .pickers import MultiPickField, PickerInput, PickField
+
+
+# Django puts its label suffix after every form label, except after the marks in the second string;
+# both come from its catalogue, whose zh-Hans keeps a half-width ":" (m14). Naming them here puts
+# them in ours, which translates them with full-width marks for every form of the site.
+LABEL_SUFFIX = _(":")
+LABEL_END_MARKS = _(":?.!")
 
 
 def leaf_matters() -> QuerySet[Matter]:
@@ -56,7 +66,7 @@ class RegisterForm(forms.Form):
     # the suggestion panel shows that title as the field's placeholder while the operator types.
     title = forms.CharField(label=_("Title"), max_length=limits.TITLE, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), required=False, to_field_name="code")
+    matter = PickField("leaf", label=_("Matter"), required=False, widget=PickerInput("leaf", {"data-key": "alt+m"}))
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -64,11 +74,10 @@ class RegisterForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), to_field_name="code")
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=dispatchable_units(), to_field_name="code")
-    co_units = forms.ModelMultipleChoiceField(
-        label=_("Co-units"), queryset=dispatchable_units(), to_field_name="code", required=False
-    )
+    # 598 matters and 265 units: typed or picked as you type (``web.pickers``), never a long list.
+    matter = PickField("leaf", label=_("Matter"))
+    lead_unit = PickField("unit", label=_("Lead unit"))
+    co_units = MultiPickField("unit", label=_("Co-units"), required=False)
     note = forms.CharField(label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -110,6 +119,11 @@ class ExtensionForm(forms.Form):
 class ReplyForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label=_("Photos and documents"))
+
+
+class AssignForm(forms.Form):
+    # The unit's own handlers; the ticket page fills the choices for the manager's unit.
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.none())
 
 
 class CoReplyForm(forms.Form):

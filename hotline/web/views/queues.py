@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.transitions import TransitionError
 
-from ..forms import DecideExtensionForm
+from ..forms import DecideExtensionForm, dispatchable_units, leaf_matters
 from .lists import paged
 
 if TYPE_CHECKING:
@@ -44,14 +45,29 @@ def queue(request: AuthedRequest) -> HttpResponse:
     """Registered and returned tickets, most urgent and oldest first."""
     kind = request.GET.get("status", "")
     kind = kind if kind in AWAITING_DISPATCH else ""
+    tickets = dispatch_selectors.queue(request.user, kind)
+    # Words in the title or address gather similar requests, to dispatch them together.
+    words = request.GET.get("q", "").strip()[:50]
+    if words:
+        tickets = tickets.filter(Q(title__icontains=words) | Q(address__icontains=words))
     page, sort = paged(
         request,
-        dispatch_selectors.queue(request.user, kind).select_related(*_COLUMNS),
+        tickets.select_related(*_COLUMNS),
         sorts={"urgency": ("-urgency", "received_at"), "received": ("received_at",), "dispatches": ("dispatch_count",)},
         default="urgency",
     )
     counts = dispatch_selectors.queue_counts(request.user)
-    return render(request, "web/queue.html", {"page": page, "sort": sort, "counts": counts, "status": kind})
+    context = {
+        "page": page,
+        "sort": sort,
+        "counts": counts,
+        "status": kind,
+        "q": words,
+        # The batch dispatch's choices, written as plain options (a widget per option costs more).
+        "batch_matters": leaf_matters().only("code", "path"),
+        "batch_units": dispatchable_units().only("code", "name"),
+    }
+    return render(request, "web/queue.html", context)
 
 
 @permission_required(Perm.HANDLE)
