@@ -196,6 +196,8 @@ AXES_CLIENT_IP_CALLABLE = "hotline.clientip.client_ip_or_none"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Not in the admin (its pages would speak English); unlock with `hotline axes_reset_username NAME`.
+AXES_ENABLE_ADMIN = False
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site's own files, no
 # inline script or handler anywhere; the SVG charts and uploaded photos are same-origin images.
