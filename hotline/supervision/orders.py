@@ -64,6 +64,16 @@ def _recipients(unit: Unit, to: list[str]) -> list[Unit]:
     return list({u.pk: u for u in out}.values())  # each unit once, in order
 
 
+def _channel(unit: Unit) -> str:
+    """Where an order reaches a unit: its duty mobile, else its e-mail, else (a phone of any kind
+    as before) SMS, else the platform inbox."""
+    if unit.mobile:
+        return Delivery.Channel.SMS
+    if unit.email:
+        return Delivery.Channel.EMAIL
+    return Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX
+
+
 def _message(ticket: Ticket, level: str, reason: str) -> str:
     due = timezone.localtime(ticket.resolve_due).strftime("%Y-%m-%d %H:%M") if ticket.resolve_due else "—"
     return _("【12345 %(level)s】Ticket %(code)s (%(title)s), due %(due)s: %(reason)s") % {
@@ -125,8 +135,8 @@ def issue(
             for unit in _recipients(lead, to):
                 delivery.enqueue(
                     key=f"order:{order.pk}:unit:{unit.pk}",
-                    channel=Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX,
-                    address=unit.phone or unit.code,
+                    channel=_channel(unit),
+                    address=unit.mobile or unit.email or unit.phone or unit.code,
                     body=text,
                     unit=unit,
                     ticket=ticket,

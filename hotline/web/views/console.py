@@ -178,6 +178,8 @@ def suggest(request: AuthedRequest) -> HttpResponse:
                 "unsure": made.unsure,
                 "why": made.reason,
                 "title": title,
+                "learned": made.learned,
+                "decided": made.decided_label,
             },
         )
     place = locate(address, text=content)

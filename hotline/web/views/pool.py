@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hotline.audit import services as audit
 from hotline.catalog.models import Matter, TimeTier
@@ -117,7 +117,7 @@ class TicketFilter(django_filters.FilterSet):
     area = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Matter area"), queryset=Matter.objects.filter(level=1), method="filter_area"
     )
-    matter = PickFilter(kind="matter", label=gettext_lazy("Matter"), method="filter_matter")
+    matter = PickFilter(kind="matter", label=pgettext_lazy("filter", "Matter or category"), method="filter_matter")
     place = django_filters.ChoiceFilter(
         label=gettext_lazy("Place"),
         choices=[("none", gettext_lazy("No place")), ("city", gettext_lazy("Whole city, no district"))],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0003_unit_reply_review'),
+        ('orgs', '0004_merge_0003_unit_contacts_0003_unit_reply_review'),
     ]
 
     operations = [
