@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from hotline.publicity import manage as cases
 from hotline.web.views import (
+    audit,
     batch,
     calls,
     console,
@@ -69,6 +70,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("insight/", include("hotline.insight.urls")),
+    path("audit/", audit.audit_log, name="audit"),
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
     path("api/v1/", include("hotline.api.urls")),
