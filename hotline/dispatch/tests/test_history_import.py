@@ -235,12 +235,24 @@ def test_unmatched_names_are_listed_fuzzy_ones_wait_for_the_admin_and_then_count
     nothing.refresh_from_db()
     assert proposal.confirmed and not nothing.confirmed  # a name without a unit cannot be confirmed
 
+    # An administrator names the unit of the name that matched nothing: choosing it confirms it.
+    housing = Unit.objects.get(code="SL-HOUSING")
+    saved = admin_client.post(f"/admin/orgs/unitalias/{nothing.pk}/change/", {"name": nothing.name, "unit": housing.pk})
+    assert saved.status_code == 302
+    nothing.refresh_from_db()
+    assert (nothing.unit, nothing.how, nothing.confirmed) == (housing, "manual", True)
+
+    with pytest.raises(HistoryRefused):  # the row without any unit name still holds it back
+        import_file(path, division="611000")
     outcome = import_file(path, division="611000", allow_unmatched=True)
-    assert (outcome.created, outcome.without_unit, outcome.matched["alias"]) == (4, 2, 1)
+    assert (outcome.created, outcome.without_unit, outcome.matched["alias"]) == (4, 1, 2)
     assert Ticket.objects.get(content="暖气不热").lead_unit.code == "SL-EDU"
-    orphan = Ticket.objects.get(content="水管爆裂")
+    assert Ticket.objects.get(content="水管爆裂").lead_unit == housing
+    orphan = Ticket.objects.get(content="没写单位")
     assert orphan.lead_unit is None and orphan.status == Status.CLOSED
     assert not Assignment.objects.filter(ticket=orphan).exists()
+    # a later import leaves the administrator's choices as they are
+    assert UnitAlias.objects.get(name="某某自来水公司").unit == housing
 
 
 @pytest.mark.clock
@@ -289,6 +301,21 @@ def test_an_excel_history_with_chinese_headers(shangluo, tmp_path):
     outcome = import_file(path, division="611000")
     assert outcome.created == 2
     assert Ticket.objects.get(external_id__startswith="id:x1:").lead_unit.code == "SL-DF"
+
+    # A workbook's problems are named by the row number Excel shows; a phone is kept as intake keeps it.
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "诉求内容", "日期", "电话", "办理单位"])
+    sheet.append(["y1", "商州区噪音扰民", "2020-04-01", "139 0000 0000", "商州区人民政府办公室"])
+    sheet.append(["y2", "商州区路灯不亮", "April", "12345", "商州区人民政府办公室"])
+    book.save(path)
+    with pytest.raises(ValidationError) as refused:
+        import_file(path, division="611000")
+    assert refused.value.messages == ["line 3: not a date: April; not a phone number: 12345"]
+    sheet.delete_rows(3)
+    book.save(path)
+    assert import_file(path, division="611000").created == 1
+    assert Ticket.objects.get(external_id__startswith="id:y1:").requester_phone == "13900000000"
 
 
 @pytest.mark.clock
