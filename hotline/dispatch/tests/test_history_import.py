@@ -345,3 +345,21 @@ def test_shangluo_mayors_mailbox_history(shangluo, tmp_path):
         n for _n, _u, _s, n in outcome.proposals
     )
     assert import_file(path, division="611000", allow_unmatched=True).created == 0
+
+
+@pytest.mark.clock
+def test_an_imported_ticket_reads_as_history_on_its_page_and_is_no_dispatch(shangluo, people, tmp_path):
+    from django.test import Client
+
+    from hotline.dispatch.selectors import first_time_right
+
+    import_file(write(tmp_path / "h.csv", GOOD), division="611000")
+    ticket = Ticket.objects.get(address="商州区北新街")
+    client = Client()
+    client.force_login(people.supervisor)
+    page = client.get(f"/tickets/{ticket.code}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "历史导入" in html and "已协调供热公司" in html and "商州区人民政府办公室" in html
+    start = timezone.make_aware(dt.datetime(2019, 12, 1))
+    assert first_time_right(start, start + dt.timedelta(days=31)).dispatched == 0
