@@ -169,6 +169,8 @@ def test_empty_huge_malformed_and_hostile_files_are_refused_with_a_clear_error(s
     big = write(tmp_path / "big.csv", GOOD * 40)
     assert "over the 0 MB" in refused(big, max_bytes=1000)
     assert "over the 10 an import takes" in refused(big, max_rows=10)
+    one_cell = write(tmp_path / "cell.csv", [["1", "t", "长" * 200_000, "2019-12-02", "", "市信息办", "", ""]])
+    assert "Line 2: not a readable CSV line" in refused(one_cell)  # over the csv module's field limit
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"PK\x03\x04 not really a workbook")
     assert "Not an Excel workbook" in refused(fake)
