@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from hotline.publicity import manage as cases
 from hotline.web.views import (
     batch,
+    calls,
     console,
     dashboard,
     home,
@@ -28,6 +29,9 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/suggest/", console.suggest, name="console-suggest"),
+    path("console/incoming/", calls.incoming, name="console-incoming"),
+    path("callbacks/", calls.callbacks, name="callbacks"),
+    path("calls/dial/", calls.dial, name="call-dial"),
     path("knowledge/", knowledge.knowledge, name="knowledge"),
     path("knowledge/new/", knowledge.article_edit, name="article-new"),
     path("knowledge/<int:pk>/edit/", knowledge.article_edit, name="article-edit"),
@@ -63,6 +67,8 @@ urlpatterns = [
     path("insight/", include("hotline.insight.urls")),
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
+    path("api/v1/", include("hotline.api.urls")),
+    path("open311/v2/", include("hotline.api.open311")),
 ]
 
 handler400 = "hotline.web.views.errors.bad_request"

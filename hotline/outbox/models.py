@@ -19,6 +19,8 @@ class Delivery(models.Model):
         EMAIL = "email", _("e-mail")
         # The unit's inbox on the platform, for units without a number to text.
         INBOX = "inbox", _("platform inbox")
+        # A partner system's HTTPS endpoint, signed (HMAC-SHA256) with the partner's secret.
+        WEBHOOK = "webhook", _("webhook")
 
     class State(models.TextChoices):
         PENDING = "pending", pgettext_lazy("delivery state", "pending")

@@ -31,6 +31,7 @@ from hotline.evaluation.selectors import month_headline, three_rates, three_rate
 from hotline.intake.models import Channel
 from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
+from hotline.linkage import selectors as linkage
 from hotline.orgs.permissions import Perm, has_perm
 from hotline.tickets.models import HANDLING, IMPORTED, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
 from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
@@ -120,6 +121,8 @@ class ReportFigures:
     previous_returns: int
     top_issues: list[Issue]
     trend: list[tuple[dt.date, int]]
+    # Transfers to and from 110/119/120/122 and other centres sent in the period, and the late ones.
+    transfers: dict[str, int] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -185,6 +188,7 @@ def period_figures(
         previous_returns=_events(scoped.events, Q(action="return"), previous.start, previous.end),
         top_issues=_top_issues(tickets, before),
         trend=_trend(scoped.tickets, period, as_of),
+        transfers=linkage.counts(period.start, as_of, now=as_of, tickets=None if scoped.whole_city else scoped.tickets),
     )
 
 

@@ -192,6 +192,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 [_("Tickets reopened after a revisit"), f.reopened, "", ""],
                 [_("Tickets escalated"), f.escalated, "", ""],
                 [_("Overdue, still being handled"), f.overdue_open, "", ""],
+                [_("Transferred out (110/119/120/122, other centres)"), f.transfers.get("out", 0), "", ""],
+                [_("Transferred in from 110/119/120/122"), f.transfers.get("in", 0), "", ""],
+                [_("Late transfers"), f.transfers.get("late", 0), "", ""],
             ],
             note=_(
                 "Overdue: being handled past the resolution deadline at %(time)s, whenever received. "

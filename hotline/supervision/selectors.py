@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.linkage import selectors as linkage
+from hotline.linkage.models import Transfer
 from hotline.orgs.permissions import Perm, has_perm, staff_of
 from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, Status, Ticket
 from hotline.tickets.selectors import deadline_near, in_area, overdue, tickets_visible_to
@@ -145,3 +147,12 @@ def spot_checks(user: User, *, batch: str | None = None, finding: str | None = N
 def accountability(user: User) -> QuerySet[Accountability]:
     """Accountability records the viewer may see, newest first."""
     return _scope(Accountability.objects.select_related("unit", "ticket"), user).order_by("-created_at", "-pk")
+
+
+def late_transfers(user: User, *, now: dt.datetime | None = None) -> QuerySet[Transfer]:
+    """超时转办 on tickets the viewer oversees: a transfer out without its receipt in time, an
+    inbound case not answered in time (``linkage.selectors.late``, the one definition)."""
+    if not has_perm(user, Perm.OVERSEE):
+        return Transfer.objects.none()
+    late = linkage.late_transfers(now or timezone.now())
+    return late.filter(ticket__in=tickets_visible_to(user))

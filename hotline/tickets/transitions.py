@@ -84,6 +84,9 @@ MOVES: dict[str, Move] = {
     # that handled it and its reply as a replied lead task; no deadline of today runs on it.
     "import_history": _m({""}, S.CLOSED, gettext_lazy("imported from history")),
     "answer": _m({S.REGISTERED}, S.ANSWERED, gettext_lazy("answer directly")),
+    # 转办: handed to 110/119/120/122 or another city's 12345; nothing is left for a unit here, so
+    # it ends like a direct answer, and the transfer row carries the other side's receipt.
+    "transfer_out": _m({S.REGISTERED, S.RETURNED}, S.ANSWERED, gettext_lazy("transfer out")),
     "dispatch": _m(
         {S.REGISTERED, S.RETURNED}, S.DISPATCHED, gettext_lazy("dispatch"), (E.WITHDRAW_EXTENSION, E.OPEN_TASKS)
     ),

@@ -13,6 +13,7 @@ from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.intake.models import Channel
+from hotline.linkage.models import Agency, Direction, LinkageMatter
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
 
@@ -71,6 +72,8 @@ class RegisterForm(forms.Form):
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)  # the retry key
+    # m17: an address in another city is forwarded to that city's 12345 centre, not refused.
+    forward = forms.BooleanField(label=_("Forward to that city's 12345 centre"), required=False)
 
 
 class DispatchForm(forms.Form):
@@ -168,3 +171,15 @@ class DecideExtensionForm(forms.Form):
         label=_("Decision"), choices=[("1", _("approve")), ("0", _("refuse"))], coerce=lambda v: v == "1"
     )
     note = forms.CharField(label=_("Note"), required=False)
+
+
+class TransferForm(forms.Form):
+    """转办: a police, fire, medical or traffic matter to 110/119/120/122, or another city's centre."""
+
+    agency = forms.ModelChoiceField(label=_("Transfer to"), queryset=Agency.objects.filter(is_active=True))
+    matter = forms.ModelChoiceField(
+        label=_("Matter on the list"),
+        queryset=LinkageMatter.objects.filter(is_active=True, direction=Direction.OUT).select_related("agency"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}))

@@ -47,6 +47,7 @@ LINKS = [
     Link("pool", _("Supervision pool"), Perm.OVERSEE),
     Link("dashboard", _("Dashboard"), Perm.READ_DASHBOARD),
     Link("revisits", _("Revisits"), Perm.REVISIT),
+    Link("callbacks", _("Call-backs"), Perm.TAKE_REQUESTS),
     Link("extensions", _("Extension requests"), Perm.DECIDE_EXTENSIONS),
     Link("spot-checks", _("Spot checks"), Perm.SPOT_CHECK),
     Link("knowledge", _("Knowledge base"), Perm.READ_KNOWLEDGE),

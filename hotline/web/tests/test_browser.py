@@ -227,7 +227,7 @@ def test_every_roles_home_page_on_a_desktop_and_a_phone(people, signed_in, live_
         ("supervisor", "/pool/", "督办池"),
         ("leader", "/dashboard/", "每日诉求量（截至期末的30天）"),
         ("district", "/pool/", "督办池"),
-        ("admin", "/dashboard/", "近30天每日诉求量"),
+        ("admin", "/dashboard/", "每日诉求量（截至期末的30天）"),
     ]:
         page = signed_in(username)
         assert page.url.endswith(path), username

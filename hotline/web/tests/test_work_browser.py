@@ -59,8 +59,8 @@ def test_a_dispatch_in_another_session_reaches_the_units_top_bar_without_a_reloa
     dispatcher = signed_in("dispatcher")
     dispatcher.wait_for_selector('#live [data-live="queue"][data-n="1"]')
     dispatcher.goto(f"{live_server.url}/tickets/{ticket.code}/")
-    dispatcher.select_option("#id_dispatch-matter", township_matter().code)
-    dispatcher.select_option("#id_dispatch-lead_unit", people.township.code)
+    dispatcher.fill("#id_dispatch-matter", township_matter().code)  # pickers take a typed code
+    dispatcher.fill("#id_dispatch-lead_unit", people.township.code)
     dispatcher.click("#action-dispatch button[type=submit]")
     dispatcher.wait_for_selector(".msg-success")
     ticket.refresh_from_db()

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from hotline.catalog.selectors import matters_for_text
 from hotline.dispatch import router
 from hotline.dispatch.locate import locate
+from hotline.calls.services import link_ticket
+from hotline.linkage.services import register_and_forward
 from hotline.dispatch.services import register_call, register_repeat_call, sure_matter
 from hotline.intake.services import make_title, normalize_phone
 from hotline.dispatch.suggest import suggest as dispatch_suggest
@@ -48,29 +50,50 @@ def console(request: AuthedRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ticket, new = register_call(
-                channel=data["channel"].code,
-                content=data["content"],
-                title=data["title"],
-                kind=data["kind"],
-                requester_name=data["requester_name"],
-                requester_phone=data["requester_phone"],
-                anonymous=data["anonymous"],
-                confidential=data["confidential"],
-                address=data["address"],
-                matter=data["matter"],
-                urgency=data["urgency"],
-                article=data["article"],
-                idempotency_key=data["key"],
-                actor=request.user,
-            )
+            if data["forward"]:
+                ticket, new = register_and_forward(
+                    channel=data["channel"].code,
+                    content=data["content"],
+                    title=data["title"],
+                    kind=data["kind"],
+                    requester_name=data["requester_name"],
+                    requester_phone=data["requester_phone"],
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    address=data["address"],
+                    matter=data["matter"],
+                    urgency=data["urgency"],
+                    idempotency_key=data["key"],
+                    actor=request.user,
+                )
+            else:
+                ticket, new = register_call(
+                    channel=data["channel"].code,
+                    content=data["content"],
+                    title=data["title"],
+                    kind=data["kind"],
+                    requester_name=data["requester_name"],
+                    requester_phone=data["requester_phone"],
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    address=data["address"],
+                    matter=data["matter"],
+                    urgency=data["urgency"],
+                    article=data["article"],
+                    idempotency_key=data["key"],
+                    actor=request.user,
+                )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
+            if request.POST.get("call_id"):
+                link_ticket(request.POST["call_id"], ticket, operator=request.user)
             link = format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[ticket.code]), ticket.code)
             if not new:
                 text = _("This call was registered already: %(code)s")
+            elif data["forward"]:
+                text = _("Forwarded to the other city's centre: %(code)s")
             elif ticket.status == Status.ANSWERED:
                 text = _("Answered and closed: %(code)s")
             elif ticket.status == Status.DISPATCHED:

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hotline.catalog.models import Matter, TimeTier
 from hotline.intake.models import Channel
@@ -115,7 +115,7 @@ class TicketFilter(django_filters.FilterSet):
     area = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Matter area"), queryset=Matter.objects.filter(level=1), method="filter_area"
     )
-    matter = PickFilter(kind="matter", label=gettext_lazy("Matter"), method="filter_matter")
+    matter = PickFilter(kind="matter", label=pgettext_lazy("filter", "Matter or category"), method="filter_matter")
     place = django_filters.ChoiceFilter(
         label=gettext_lazy("Place"),
         choices=[("none", gettext_lazy("No place")), ("city", gettext_lazy("Whole city, no district"))],
@@ -228,6 +228,7 @@ def pool(request: AuthedRequest) -> HttpResponse:
     base = supervision.pool(request.user, now=now)
     counts = supervision.pool_counts(request.user, now=now)
     findings = supervision.spot_checks(request.user).exclude(finding="")[:8]
+    late_transfers = supervision.late_transfers(request.user, now=now)
     return _rows(
         request,
         base,
@@ -239,6 +240,8 @@ def pool(request: AuthedRequest) -> HttpResponse:
             "pool": True,
             "statuses": IN_POOL,
             "export_name": "pool",
+            "late_transfers": late_transfers[:20],
+            "late_transfer_count": late_transfers.count(),
         },
     )
 

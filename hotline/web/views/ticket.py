@@ -32,6 +32,7 @@ from hotline.handling import services as handling
 from hotline.handling.models import ReplyDraft
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
+from hotline.linkage.services import transfer_out
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
@@ -164,6 +165,14 @@ ACTIONS: dict[str, Action] = {
         forms.AnswerForm,
         _answer,
         gettext_lazy("Answered from the knowledge base and closed."),
+    ),
+    "transfer": Action(
+        gettext_lazy("Transfer to 110/119/120/122 or another centre"),
+        "transfer_out",
+        Perm.REGISTER,
+        forms.TransferForm,
+        lambda t, d, r: transfer_out(t, agency=d["agency"], matter=d["matter"], reason=d["reason"], actor=r.user),
+        gettext_lazy("Transferred; the receipt is due from the other side."),
     ),
     "merge": Action(
         gettext_lazy("Merge into another ticket"),
@@ -373,6 +382,8 @@ def _page(
         "content": ticket.content if shows else mask_id_numbers(ticket.content),
         "result": ticket.result if shows else mask_id_numbers(ticket.result),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
+        "calls": ticket.calls.order_by("rang_at"),
+        "transfers": ticket.transfers.select_related("agency").order_by("sent_at"),
         "assignments": ticket.assignments.select_related("unit", "handler").order_by("id"),
         # A unit's part still "active" on a finished ticket is a part it never answered (m8).
         "finished": ticket.status not in UNFINISHED,
