@@ -12,7 +12,8 @@ What it promises:
   (unique per channel in the database): the source's id joined to a hash of the text and date, or
   the hash alone when the file has no id column. A second import of the same file, or of a later
   export that repeats its rows, creates nothing for the rows already in. Two identical rows of one
-  file are one request (counted as duplicates); one id on two different rows is a problem.
+  file are one request (counted as duplicates); one id on two different rows (Shangluo's mailbox
+  has such a pair) are two requests, both imported and their lines listed.
 - **All or nothing.** Every row is checked first; any problem (no text, no or bad date, a date in
   the future, a field too long for its column…) refuses the whole file with each problem named by
   its line, and writes no ticket. A file too large, with too many rows, not a table or with no
@@ -98,6 +99,9 @@ class Outcome:
     created: int = 0
     already: int = 0  # imported before (same key)
     duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier row of the file
+    # (line, id, earlier line): the source gave one id to two different requests; both are imported
+    # (the key holds the text's hash too) and the lines are listed for the administrator.
+    shared_ids: list[tuple[int, str, int]] = field(default_factory=list)
     matched: Counter[str] = field(default_factory=Counter)  # how -> rows
     proposals: list[tuple[str, str, float, int]] = field(default_factory=list)  # name, unit, score, rows
     unmatched: list[tuple[str, int, list[int]]] = field(default_factory=list)  # name, rows, first lines
@@ -234,19 +238,6 @@ def read_rows(path: Path, *, now: dt.datetime, max_bytes: int = MAX_BYTES, max_r
                 replied=max(replied or received, received),
             )
         )
-    if id_col:
-        first: dict[str, _Row] = {}
-        for row in rows:
-            source_id = row.key.split(":")[1]
-            earlier = first.setdefault(source_id, row)
-            if earlier is not row and earlier.key != row.key:
-                problems.append(
-                    (
-                        row.line,
-                        _("line %(line)d: id %(id)s is also on line %(other)d with another text or date")
-                        % {"line": row.line, "id": source_id, "other": earlier.line},
-                    )
-                )
     if problems:
         raise ValidationError([message for _line, message in sorted(problems, key=lambda p: p[0])])
     return rows
@@ -271,11 +262,17 @@ def import_file(
     rows = read_rows(path, now=now, max_bytes=max_bytes, max_rows=max_rows)
     outcome = Outcome(rows=len(rows))
     unique: dict[str, _Row] = {}
+    by_id: dict[str, _Row] = {}
     for row in rows:
         if row.key in unique:
             outcome.duplicates.append(row.line)
-        else:
-            unique[row.key] = row
+            continue
+        unique[row.key] = row
+        if row.key.startswith("id:"):
+            source_id = row.key[3:].rsplit(":", 1)[0]
+            earlier = by_id.setdefault(source_id, row)
+            if earlier is not row:
+                outcome.shared_ids.append((row.line, source_id, earlier.line))
 
     city, counties = "", list[str]()
     places = None

@@ -45,6 +45,10 @@ class Command(BaseCommand):
         )
         if outcome.duplicates:
             out.write("  duplicate lines: " + ", ".join(map(str, outcome.duplicates[:20])))
+        for line, source_id, other in outcome.shared_ids:
+            out.write(
+                f"  line {line}: id {source_id} is also on line {other} with another text or date (both imported)"
+            )
         out.write("units: " + ", ".join(f"{how} {n}" for how, n in sorted(outcome.matched.items())))
         self._names(outcome)
         if outcome.without_unit:
