@@ -261,11 +261,16 @@ def people(ref):
 
 @pytest.fixture(autouse=True)
 def _forget_classifier():
-    """A test's classifier lives only as long as its transaction: drop the process's copy after it."""
+    """A test's classifier and unit router live only as long as its transaction: drop the process's
+    copies after it. The unit router is a file with no database row to roll back, so it is removed:
+    a router learnt from one test's units would route the next test's requests to ids that no longer
+    exist (and a worker's later tests to whichever test trained last)."""
     yield
     from hotline.dispatch import store
 
     store.forget(on_commit=False)
+    (store.model_dir() / store.UNIT_ROUTER_FILE).unlink(missing_ok=True)
+    store.forget_unit_router()
 
 
 @pytest.fixture(autouse=True)
