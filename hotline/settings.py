@@ -54,6 +54,22 @@ def envshare(name: str) -> float | None:
     return share
 
 
+def envspans(name: str, default: str) -> dict[str, tuple[str, int]]:
+    """``key=span`` pairs separated by commas, each span ``20m`` (minutes), ``4h`` (hours, both on
+    the clock) or ``1d`` (working days): {"emergency": ("minutes", 20), ...}."""
+    out: dict[str, tuple[str, int]] = {}
+    units = {"m": "minutes", "h": "hours", "d": "working_days"}
+    for pair in (env(name, default) or "").split(","):
+        if not pair.strip():
+            continue
+        key, _sep, span = pair.partition("=")
+        span = span.strip()
+        if not key.strip() or len(span) < 2 or span[-1] not in units or not span[:-1].isdigit() or int(span[:-1]) < 1:
+            raise ImproperlyConfigured(f"{name}: {pair!r} is not key=<n>m, key=<n>h or key=<n>d")
+        out[key.strip()] = (units[span[-1]], int(span[:-1]))
+    return out
+
+
 def envint(name: str, default: int) -> int:
     value = env(name, str(default))
     try:
@@ -193,6 +209,8 @@ class HotlineSettings(TypedDict):
     SAFETY_REPORT_FILE: str
     REPORT_FORMATS: list[str]
     REPORT_FONT: str
+    DISPATCH_DUE: dict[str, tuple[str, int]]
+    RESPONSE_DUE: dict[str, tuple[str, int]]
 
 
 class SupervisionLevel(TypedDict):
@@ -266,6 +284,12 @@ HOTLINE: HotlineSettings = {
     "REPORT_FORMATS": [f for f in (env("HOTLINE_REPORT_FORMATS", "docx,xlsx,txt") or "").split(",") if f],
     # A TrueType/OpenType font with Chinese glyphs for report charts; empty: found among the system fonts.
     "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
+    # 派单时限: the centre dispatches a registered ticket within this span of its receipt, by urgency
+    # (m minutes and h hours on the clock, d working days). Shenzhen: emergencies in 20 minutes.
+    "DISPATCH_DUE": envspans("HOTLINE_DISPATCH_DUE", "emergency=20m,urgent=2h,normal=1d"),
+    # 首次响应时限: requests from online channels get a first response (answered, dispatched or
+    # closed as merged or invalid) within this span, by channel kind; kinds not listed have none.
+    "RESPONSE_DUE": envspans("HOTLINE_RESPONSE_DUE", "app=2h,web=2h,mail=1d"),
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset

@@ -20,7 +20,7 @@ from hotline.orgs.places import place_key
 from hotline.outbox import delivery
 from hotline.outbox.models import Delivery
 from hotline.tickets import transitions
-from hotline.tickets.models import HANDLING, RUNNING, VOID, Ticket
+from hotline.tickets.models import HANDLING, RUNNING, VOID, Status, Ticket
 from hotline.workcal.services import Calendar, get_calendar
 
 from .models import LEVEL_RANK, Accountability, OrderLevel, SupervisionOrder
@@ -64,8 +64,8 @@ def _recipients(unit: Unit, to: list[str]) -> list[Unit]:
     return list({u.pk: u for u in out}.values())  # each unit once, in order
 
 
-def _message(ticket: Ticket, level: str, reason: str) -> str:
-    due = timezone.localtime(ticket.resolve_due).strftime("%Y-%m-%d %H:%M") if ticket.resolve_due else "—"
+def _message(ticket: Ticket, level: str, reason: str, due_at: dt.datetime | None) -> str:
+    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M") if due_at else "—"
     return _("【12345 %(level)s】Ticket %(code)s (%(title)s), due %(due)s: %(reason)s") % {
         "level": OrderLevel(level).label,
         "code": ticket.code,
@@ -84,9 +84,14 @@ def issue(
     to: list[str],
     now: dt.datetime,
     actor: Actor | None = None,
+    unit: Unit | None = None,
 ) -> SupervisionOrder | None:
-    """Issue one order with its event and messages, or nothing when it exists already."""
-    if ticket.lead_unit_id is None:
+    """Issue one order with its event and messages, or nothing when it exists already.
+
+    The order is addressed to ``unit``, by default the ticket's lead unit (none: no order); the
+    centre for its own late dispatch."""
+    target = unit if unit is not None else ticket.lead_unit
+    if target is None:
         return None
     if SupervisionOrder.objects.filter(ticket=ticket, level=level, due=due).exists():
         return None
@@ -94,7 +99,7 @@ def issue(
         with transitions.service_block():
             order = SupervisionOrder.objects.create(
                 ticket=ticket,
-                unit_id=ticket.lead_unit_id,
+                unit=target,
                 level=level,
                 rank=LEVEL_RANK[level],
                 due=due,
@@ -105,30 +110,28 @@ def issue(
                 ticket,
                 "supervise",
                 actor=actor,
-                unit=ticket.lead_unit,
+                unit=target,
                 note=reason,
                 at=now,
                 data={"level": level, "order": order.pk},
             )
             if level == OrderLevel.PUBLIC:
                 Accountability.objects.create(
-                    unit_id=ticket.lead_unit_id,
+                    unit=target,
                     ticket=ticket,
                     kind=Accountability.Kind.PUBLIC_NOTICE,
                     order=order,
                     note=reason,
                     created_at=now,
                 )
-            text = _message(ticket, level, reason)
-            lead = ticket.lead_unit
-            assert lead is not None  # lead_unit_id was checked above
-            for unit in _recipients(lead, to):
+            text = _message(ticket, level, reason, due)
+            for recipient in _recipients(target, to):
                 delivery.enqueue(
-                    key=f"order:{order.pk}:unit:{unit.pk}",
-                    channel=Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX,
-                    address=unit.phone or unit.code,
+                    key=f"order:{order.pk}:unit:{recipient.pk}",
+                    channel=Delivery.Channel.SMS if recipient.phone else Delivery.Channel.INBOX,
+                    address=recipient.phone or recipient.code,
                     body=text,
-                    unit=unit,
+                    unit=recipient,
                     ticket=ticket,
                     at=now,
                 )
@@ -183,6 +186,36 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 if issue(
                     ticket, level=entry["level"], due=candidates[ticket.pk], reason=reason, to=entry["to"], now=now
                 ):
+                    issued[entry["level"]] += 1
+    return issued
+
+
+def escalate_dispatch(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """派单超时督办: a registered ticket past its dispatch deadline escalates up the same ladder,
+    addressed to the centre (its dispatchers are the ones late). A level set before the deadline
+    (the reminder) fires at the deadline: until then the queue shows the deadline near."""
+    now = now or timezone.now()
+    calendar = get_calendar()
+    ladder = levels()
+    issued = {e["level"]: 0 for e in ladder}
+    centre = Unit.objects.filter(kind=Unit.Kind.CENTRE).first()
+    if centre is None:
+        return issued
+    late = Ticket.objects.filter(status=Status.REGISTERED, dispatch_due__lt=now)
+    candidates = {pk: due for pk, due in late.values_list("pk", "dispatch_due") if due is not None}
+    done = set(SupervisionOrder.objects.filter(ticket__in=late.values("pk")).values_list("ticket_id", "level", "due"))
+    todo: dict[int, list[SupervisionLevel]] = {}
+    for pk, due in candidates.items():
+        for entry in ladder:
+            if (pk, entry["level"], due) not in done and fires(due, max(entry["offset_days"], 0), now, calendar):
+                todo.setdefault(pk, []).append(entry)
+    ids = sorted(todo)
+    reason = _("Not dispatched by its dispatch deadline.")
+    for start in range(0, len(ids), 500):
+        for ticket in Ticket.objects.filter(pk__in=ids[start : start + 500]).order_by("dispatch_due", "pk"):
+            for entry in todo[ticket.pk]:
+                due = candidates[ticket.pk]
+                if issue(ticket, level=entry["level"], due=due, reason=reason, to=["centre"], now=now, unit=centre):
                     issued[entry["level"]] += 1
     return issued
 

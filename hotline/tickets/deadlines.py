@@ -20,8 +20,17 @@ from .models import HANDLING, REPLIED_OR_CLOSED, DeadlineState, Status, Ticket, 
 
 log = logging.getLogger(__name__)
 
-DUE_FIELDS = ("sign_due", "contact_due", "return_due", "resolve_due", "revisit_due", "deadlines_provisional")
-STATE_FIELDS = ("sign_state", "contact_state", "resolve_state", "revisit_state")
+DUE_FIELDS = (
+    "dispatch_due",
+    "respond_due",
+    "sign_due",
+    "contact_due",
+    "return_due",
+    "resolve_due",
+    "revisit_due",
+    "deadlines_provisional",
+)
+STATE_FIELDS = ("dispatch_state", "respond_state", "sign_state", "contact_state", "resolve_state", "revisit_state")
 
 
 # A leaf of the catalogue without a tier, or a ticket without a matter, gets this one.
@@ -44,10 +53,42 @@ def tier_for(matter: Matter | None, urgency: str) -> int:
     return int(tier)
 
 
+def span_after(start: dt.datetime, span: tuple[str, int] | None, calendar: Calendar) -> tuple[dt.datetime | None, bool]:
+    """``start`` plus a configured span (minutes or hours on the clock, or working days), and
+    whether the result is provisional; ``None`` when no span is configured."""
+    if span is None:
+        return None, False
+    unit, n = span
+    if unit == "minutes":
+        return start + dt.timedelta(minutes=n), False
+    if unit == "hours":
+        return start + dt.timedelta(hours=n), False
+    return calendar.add_working_days(start, n)
+
+
+def dispatch_span(urgency: str) -> tuple[str, int] | None:
+    """派单时限 for a ticket of this urgency (``HOTLINE["DISPATCH_DUE"]``)."""
+    spans: Mapping[str, tuple[str, int]] = _policy("DISPATCH_DUE")
+    return spans.get(urgency)
+
+
+def response_span(channel_kind: str) -> tuple[str, int] | None:
+    """首次响应时限 for a channel of this kind (``HOTLINE["RESPONSE_DUE"]``), or None (no such clock)."""
+    spans: Mapping[str, tuple[str, int]] = _policy("RESPONSE_DUE")
+    return spans.get(channel_kind)
+
+
 def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
-    """Set every due time from the ticket's clock start, tier, extension days and reply time."""
+    """Set every due time from the ticket's receipt, urgency, channel, clock start, tier, extension
+    days and reply time."""
     cal = calendar or get_calendar()
     provisional = False
+    ticket.dispatch_due, provisional = span_after(ticket.received_at, dispatch_span(ticket.urgency), cal)
+    if ticket.status == Status.REGISTERED:
+        # The channel never changes: its clock is computed while the ticket waits (the channel row
+        # is at hand then) and kept afterwards, so later moves read no channel.
+        ticket.respond_due, p = span_after(ticket.received_at, response_span(ticket.channel.kind), cal)
+        provisional |= p
     start = ticket.clock_started_at
     if start is None:
         ticket.sign_due = ticket.contact_due = ticket.return_due = ticket.resolve_due = None
@@ -114,6 +155,23 @@ def refresh_states(ticket: Ticket, now: dt.datetime, calendar: Calendar | None =
         calendar = get_calendar()
     # A returned ticket waits on the centre, not the unit: the unit's clocks do not run red meanwhile.
     handling = ticket.status in HANDLING
+    waiting = ticket.status == Status.REGISTERED
+    ticket.dispatch_state = deadline_state(
+        due=ticket.dispatch_due,
+        start=ticket.received_at,
+        done=ticket.first_dispatched_at,
+        now=now,
+        running=waiting,
+        calendar=calendar,
+    )
+    ticket.respond_state = deadline_state(
+        due=ticket.respond_due,
+        start=ticket.received_at,
+        done=ticket.responded_at,
+        now=now,
+        running=waiting,
+        calendar=calendar,
+    )
     ticket.sign_state = deadline_state(
         due=ticket.sign_due, start=start, done=ticket.signed_at, now=now, running=handling, calendar=calendar
     )

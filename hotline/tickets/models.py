@@ -42,8 +42,10 @@ AWAITING_DISPATCH = (Status.REGISTERED, Status.RETURNED)
 IN_POOL = (*HANDLING, Status.RETURNED)
 # The unit replied: the revisit clock runs, or ran.
 REPLIED_OR_CLOSED = (Status.REPLIED, Status.CLOSED)
-# Any deadline still running (the worker's deadline scan).
+# Any deadline of a unit's or the revisit's still running.
 RUNNING = (*HANDLING, Status.REPLIED)
+# Any deadline still running, the centre's dispatch and first response included (the deadline scan).
+CLOCKED = (Status.REGISTERED, *RUNNING)
 # Not finished yet: a new call about it is a repeat of an open request.
 UNFINISHED = (*AWAITING_DISPATCH, *HANDLING, Status.REPLIED)
 # Folded into another ticket or thrown out: never a request of its own in any count.
@@ -163,6 +165,15 @@ class Ticket(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
 
+    # The centre's clocks from receipt (派单时限, and 首次响应时限 for online channels): done at the
+    # first dispatch, and when the ticket first leaves "registered" (answered, dispatched, merged,
+    # invalid).
+    first_dispatched_at = models.DateTimeField(_("first dispatched at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    dispatch_due = _due(_("dispatch due"))
+    dispatch_state = _state(_("dispatch state"))
+    respond_due = _due(_("first response due"))
+    respond_state = _state(_("first response state"))
     # When the unit's clock started: the last dispatch, or the reopening after a failed revisit.
     clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
     sign_due = _due(_("sign-off due"))

@@ -100,7 +100,7 @@ MOVES: dict[str, Move] = {
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, gettext_lazy("merge")),
     "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, gettext_lazy("invalidate")),
     "supervise": _m(
-        {S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED},
+        {S.REGISTERED, S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED},
         None,
         gettext_lazy("supervision order"),
     ),
@@ -153,6 +153,8 @@ def register(
     now = at or timezone.now()
     ticket.status = S.REGISTERED
     ticket.version = 1
+    deadlines.compute_dues(ticket)
+    deadlines.refresh_states(ticket, now)
     with transaction.atomic(savepoint=False):
         ticket.save(force_insert=True)
         event = TicketEvent(
@@ -195,6 +197,11 @@ def apply(
     changes = {**(changes or {}), **_effect_changes(ticket, move, action, extension)}
     old_status, old_version = ticket.status, ticket.version
     target = move.target or old_status
+    # The centre's clocks stop at the first move out of "registered" and the first dispatch.
+    if old_status == S.REGISTERED and target != S.REGISTERED and ticket.responded_at is None:
+        changes["responded_at"] = now
+    if action == "dispatch" and ticket.first_dispatched_at is None:
+        changes["first_dispatched_at"] = now
     touched = {"status", "version", *changes, *deadlines.DUE_FIELDS, *deadlines.STATE_FIELDS}
     snapshot = {name: getattr(ticket, name) for name in touched}
     try:

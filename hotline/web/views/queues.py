@@ -41,15 +41,21 @@ def _live(page: Iterable[Ticket]) -> None:
 
 @permission_required(Perm.DISPATCH)
 def queue(request: AuthedRequest) -> HttpResponse:
-    """Registered and returned tickets, most urgent and oldest first."""
+    """Registered and returned tickets, the most urgent first, then the dispatch due soonest."""
     kind = request.GET.get("status", "")
     kind = kind if kind in AWAITING_DISPATCH else ""
     page, sort = paged(
         request,
         dispatch_selectors.queue(request.user, kind).select_related(*_COLUMNS),
-        sorts={"urgency": ("-urgency", "received_at"), "received": ("received_at",), "dispatches": ("dispatch_count",)},
+        sorts={
+            "urgency": dispatch_selectors.QUEUE_ORDER,
+            "due": ("dispatch_due", "pk"),
+            "received": ("received_at",),
+            "dispatches": ("dispatch_count",),
+        },
         default="urgency",
     )
+    _live(page)
     counts = dispatch_selectors.queue_counts(request.user)
     return render(request, "web/queue.html", {"page": page, "sort": sort, "counts": counts, "status": kind})
 
