@@ -13,6 +13,8 @@ from typing import TypedDict, overload
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hotline.policy.spans import SpanError, parse_spans
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var"))
 
@@ -57,17 +59,10 @@ def envshare(name: str) -> float | None:
 def envspans(name: str, default: str) -> dict[str, tuple[str, int]]:
     """``key=span`` pairs separated by commas, each span ``20m`` (minutes), ``4h`` (hours, both on
     the clock) or ``1d`` (working days): {"emergency": ("minutes", 20), ...}."""
-    out: dict[str, tuple[str, int]] = {}
-    units = {"m": "minutes", "h": "hours", "d": "working_days"}
-    for pair in (env(name, default) or "").split(","):
-        if not pair.strip():
-            continue
-        key, _sep, span = pair.partition("=")
-        span = span.strip()
-        if not key.strip() or len(span) < 2 or span[-1] not in units or not span[:-1].isdigit() or int(span[:-1]) < 1:
-            raise ImproperlyConfigured(f"{name}: {pair!r} is not key=<n>m, key=<n>h or key=<n>d")
-        out[key.strip()] = (units[span[-1]], int(span[:-1]))
-    return out
+    try:
+        return parse_spans(env(name, default) or "")
+    except SpanError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
 
 
 def envint(name: str, default: int) -> int:
@@ -103,6 +98,7 @@ INSTALLED_APPS = [
     "hotline.orgs",
     "hotline.catalog",
     "hotline.workcal",
+    "hotline.policy",
     "hotline.tickets",
     "hotline.intake",
     "hotline.dispatch",

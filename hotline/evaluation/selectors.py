@@ -6,11 +6,10 @@ from __future__ import annotations
 import calendar as pycal
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import Case, Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,8 @@ from django.utils.translation import gettext as _
 from hotline.catalog.models import Matter
 from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
+from hotline.policy import services as policy
+from hotline.policy.services import PolicyValues
 from hotline.tickets.models import Status, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 
@@ -30,9 +31,10 @@ BY = ("unit", "district", "township", "matter")
 ZONES = ("blue", "yellow", "red")
 
 
-def _conf(name: str) -> Any:
-    conf: Mapping[str, Any] = settings.EVALUATION
-    return conf[name]
+def policy_for(period: Period | None = None) -> PolicyValues:
+    """The policy a period's figures are computed with (the one in force on its last day, or
+    today while it runs); today's without a period."""
+    return policy.for_period(period.end) if period is not None else policy.in_force()
 
 
 def awaiting_revisit(viewer: User) -> QuerySet[Ticket]:
@@ -40,30 +42,32 @@ def awaiting_revisit(viewer: User) -> QuerySet[Ticket]:
     return tickets_visible_to(viewer).filter(status=Status.REPLIED)
 
 
-def definitions() -> dict[str, str]:
-    """The definition of each figure, with the centre's current settings filled in."""
-    weights = _conf("WEIGHTS")
+def definitions(rules: PolicyValues | None = None) -> dict[str, str]:
+    """The definition of each figure, with the policy's figures filled in (default: the policy in
+    force today), and ``policy``: which policy that is."""
+    p = rules or policy.in_force()
+    weights = p.weights
     total = sum(weights.values()) or 1
-    if _conf("ZONE_MODE") == "rank":
+    if p.zone_mode == "rank":
         zone = _(
             "Zones by ranking: the top %(blue).0f%% of ranked units are blue, the bottom %(red).0f%% red, "
             "the rest yellow."
-        ) % {"blue": 100 * _conf("ZONE_BLUE_RANK"), "red": 100 * _conf("ZONE_RED_RANK")}
+        ) % {"blue": 100 * p.zone_blue_rank, "red": 100 * p.zone_red_rank}
     else:
         zone = _("Zones by composite score: blue from %(blue)s, yellow from %(yellow)s, red below.") % {
-            "blue": f"{_conf('ZONE_BLUE'):g}",
-            "yellow": f"{_conf('ZONE_YELLOW'):g}",
+            "blue": f"{p.zone_blue:g}",
+            "yellow": f"{p.zone_yellow:g}",
         }
     return {
         "sample": _(
             "Valid revisits only: unreachable and refused revisits are excluded. A unit with fewer than "
             "%(n)d valid revisits in the period is shown but not ranked."
         )
-        % {"n": _conf("MIN_REVISITS")},
+        % {"n": p.min_revisits},
         "response": _("Response rate = revisits where the citizen says the unit contacted them ÷ valid revisits."),
         "resolution": _("Resolution rate = revisits where the citizen says the problem is solved ÷ valid revisits."),
         "satisfaction": _("Satisfaction rate = (satisfied + %(share)s × basically satisfied) ÷ valid revisits.")
-        % {"share": f"{_conf('BASIC_SHARE'):g}"},
+        % {"share": f"{p.basic_share:g}"},
         "composite": _("Composite score = %(r)s%% response + %(s)s%% resolution + %(f)s%% satisfaction.")
         % {
             "r": f"{100 * weights['response'] / total:.0f}",
@@ -72,6 +76,7 @@ def definitions() -> dict[str, str]:
         },
         "zone": zone,
         "praise": _("Praise: praise of a unit recorded from citizens' calls in the period."),
+        "policy": _("Figures computed with %(policy)s.") % {"policy": p.label},
     }
 
 
@@ -86,7 +91,7 @@ def _aggregates(prefix: str = "") -> dict:
     }
 
 
-def _rates(agg: dict) -> dict[str, float | int | None]:
+def _rates(agg: dict, p: PolicyValues) -> dict[str, float | int | None]:
     n = agg["n"]
     if not n:
         return {"n": 0, "response": None, "resolution": None, "satisfaction": None, "composite": None}
@@ -94,9 +99,9 @@ def _rates(agg: dict) -> dict[str, float | int | None]:
         "n": n,
         "response": 100 * agg["contacted"] / n,
         "resolution": 100 * agg["solved"] / n,
-        "satisfaction": 100 * (agg["satisfied"] + _conf("BASIC_SHARE") * agg["basic"]) / n,
+        "satisfaction": 100 * (agg["satisfied"] + p.basic_share * agg["basic"]) / n,
     }
-    weights = _conf("WEIGHTS")
+    weights = p.weights
     total = sum(weights.values())
     if total <= 0:
         raise ValueError("the composite weights must not all be zero")
@@ -104,17 +109,26 @@ def _rates(agg: dict) -> dict[str, float | int | None]:
     return out
 
 
-def three_rates(revisits: QuerySet[Revisit]) -> dict[str, float | int | None]:
+def three_rates(revisits: QuerySet[Revisit], rules: PolicyValues | None = None) -> dict[str, float | int | None]:
     """Response, resolution and satisfaction (percent) over the valid revisits in ``revisits``, with
-    the composite score and the sample size ``n``. See ``definitions()``."""
-    return _rates(revisits.aggregate(**_aggregates()))
+    the composite score and the sample size ``n``, by ``rules`` (default: the policy in force
+    today; a past period passes ``policy_for(period)``). See ``definitions()``."""
+    return _rates(revisits.aggregate(**_aggregates()), rules or policy.in_force())
 
 
-def three_rates_by(revisits: QuerySet[Revisit], field: str) -> dict[object, dict[str, float | int | None]]:
+def three_rates_by(
+    revisits: QuerySet[Revisit],
+    field: str,
+    rules: PolicyValues | None = None,
+    *,
+    rules_for: Callable[[Any], PolicyValues] | None = None,
+) -> dict[object, dict[str, float | int | None]]:
     """The three rates per value of ``field`` (e.g. ``lead_unit`` or an annotated month), by the
-    same definition; groups without a valid revisit are left out."""
+    same definition; groups without a valid revisit are left out. ``rules_for(value)`` gives each
+    group its own policy (a month's: the one in force then)."""
+    p = rules or policy.in_force()
     rows = revisits.values(field).annotate(**_aggregates()).order_by()
-    return {row[field]: _rates(row) for row in rows if row["n"]}
+    return {row[field]: _rates(row, rules_for(row[field]) if rules_for else p) for row in rows if row["n"]}
 
 
 # --- periods ---------------------------------------------------------------------------------------
@@ -178,11 +192,11 @@ def _names(by: str, keys: list) -> dict:
     return dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
 
 
-def _zone_rows(rows: list[dict]) -> None:
+def _zone_rows(rows: list[dict], p: PolicyValues) -> None:
     """Rank the rows with enough valid revisits and give each a zone; the others get neither."""
-    minimum = _conf("MIN_REVISITS")
+    minimum = p.min_revisits
     ranked = sorted((r for r in rows if r["n"] >= minimum), key=lambda r: (-r["composite"], -r["n"], str(r["key"])))
-    mode = _conf("ZONE_MODE")
+    mode = p.zone_mode
     if mode not in ("threshold", "rank"):
         raise ValueError(f"HOTLINE_ZONE_MODE must be threshold or rank, not {mode!r}")
     count = len(ranked)
@@ -190,12 +204,10 @@ def _zone_rows(rows: list[dict]) -> None:
         row["rank"] = i + 1
         if mode == "threshold":
             score = row["composite"]
-            row["zone"] = (
-                "blue" if score >= _conf("ZONE_BLUE") else ("yellow" if score >= _conf("ZONE_YELLOW") else "red")
-            )
+            row["zone"] = "blue" if score >= p.zone_blue else ("yellow" if score >= p.zone_yellow else "red")
         else:
-            blue = round(count * _conf("ZONE_BLUE_RANK"))
-            red = round(count * _conf("ZONE_RED_RANK"))
+            blue = round(count * p.zone_blue_rank)
+            red = round(count * p.zone_red_rank)
             row["zone"] = "blue" if i < blue else ("red" if i >= count - red else "yellow")
     for row in rows:
         row.setdefault("rank", None)
@@ -208,10 +220,12 @@ def unit_scores(period: Period | str, *, by: str = "unit") -> list[dict]:
     One row per group with at least one revisit: ``key``, ``name``, ``n`` (valid revisits),
     ``response``, ``resolution``, ``satisfaction``, ``composite`` (percent, None when n is 0),
     ``rank`` and ``zone`` (None below the minimum sample), and for units ``praise``. Ranked rows
-    come first, best first; then the unranked by sample size.
+    come first, best first; then the unranked by sample size. Computed with the policy in force on
+    the period's last day (``policy_for``), so a change made later leaves the ranking as it was.
     """
     if isinstance(period, str):
         period = parse_period(period)
+    p = policy_for(period)
     key = _group_key(by)
     grouped = (
         Revisit.objects.filter(recorded_at__gte=period.start, recorded_at__lt=period.end)
@@ -222,7 +236,7 @@ def unit_scores(period: Period | str, *, by: str = "unit") -> list[dict]:
     )
     rows = []
     for agg in grouped:
-        row = {"key": agg["group"], **_rates(agg)}
+        row = {"key": agg["group"], **_rates(agg, p)}
         rows.append(row)
     names = _names(by, [r["key"] for r in rows])
     for row in rows:
@@ -231,7 +245,7 @@ def unit_scores(period: Period | str, *, by: str = "unit") -> list[dict]:
         praise = praise_counts(period)
         for row in rows:
             row["praise"] = praise.get(row["key"], 0)
-    _zone_rows(rows)
+    _zone_rows(rows, p)
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -r["n"], str(r["name"])))
     return rows
 

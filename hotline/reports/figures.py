@@ -29,6 +29,8 @@ from hotline.evaluation.selectors import month_headline, three_rates, three_rate
 from hotline.intake.models import Channel
 from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
+from hotline.policy import services as policy
+from hotline.policy.services import PolicyValues
 from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
 from hotline.tickets.selectors import overdue, tickets_visible_to
 
@@ -117,6 +119,8 @@ class ReportFigures:
     previous_returns: int
     top_issues: list[Issue]
     trend: list[tuple[dt.date, int]]
+    # The policy the rates were computed with: the one in force on the period's last day.
+    policy: PolicyValues | None = None
 
     @property
     def kind(self) -> str:
@@ -154,6 +158,7 @@ def period_figures(
     revisits = scoped.revisits(period.start, as_of)
     before_revisits = scoped.revisits(previous.start, previous.end)
     overdue_here = scoped.tickets.filter(overdue(as_of))
+    rules = policy.for_period(period.end, now)
 
     status_counts = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
     return ReportFigures(
@@ -169,9 +174,9 @@ def period_figures(
         by_category=_by_category(tickets, before),
         by_district=_by_region(tickets, before, Region.Level.DISTRICT, overdue_here, limit=None),
         by_township=_by_region(tickets, before, Region.Level.TOWNSHIP, overdue_here, limit=TOP_ROWS * 2),
-        by_unit=_by_unit(tickets, before, revisits, overdue_here),
-        rates=three_rates(revisits),
-        previous_rates=three_rates(before_revisits),
+        by_unit=_by_unit(tickets, before, revisits, overdue_here, rules),
+        rates=three_rates(revisits, rules),
+        previous_rates=three_rates(before_revisits, policy.for_period(previous.end, now)),
         overdue_open=overdue_here.count(),
         deadlines_missed=_missed(scoped.tickets, period.start, as_of),
         previous_deadlines_missed=_missed(scoped.tickets, previous.start, previous.end),
@@ -182,6 +187,7 @@ def period_figures(
         previous_returns=_events(scoped.events, Q(action="return"), previous.start, previous.end),
         top_issues=_top_issues(tickets, before),
         trend=_trend(scoped.tickets, period, as_of),
+        policy=rules,
     )
 
 
@@ -294,7 +300,11 @@ def _by_region(
 
 
 def _by_unit(
-    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, revisits: QuerySet[Revisit], overdue: QuerySet[Ticket]
+    tickets: QuerySet[Ticket],
+    before: QuerySet[Ticket] | None,
+    revisits: QuerySet[Revisit],
+    overdue: QuerySet[Ticket],
+    rules: PolicyValues | None = None,
 ) -> list[Row]:
     """The units that led the most requests received in the period, each with its tickets overdue
     now (whenever received) and its three rates over the period's revisits."""
@@ -307,8 +317,8 @@ def _by_unit(
         else {}
     )
     late = {r["lead_unit"]: r["n"] for r in _counts(overdue.filter(lead_unit__in=ids), "lead_unit")}
-    rates = three_rates_by(revisits.filter(lead_unit__in=ids), "lead_unit")
-    empty = three_rates(Revisit.objects.none())
+    rates = three_rates_by(revisits.filter(lead_unit__in=ids), "lead_unit", rules)
+    empty = three_rates(Revisit.objects.none(), rules)
     return [
         Row(
             str(r["lead_unit"]),
@@ -445,12 +455,12 @@ def dashboard_figures(viewer: User, *, now: dt.datetime | None = None) -> Dashbo
         month_count=this_month.count(),
         open_count=scoped.tickets.filter(status__in=HANDLING).count(),
         overdue=overdue_now.count(),
-        rates=three_rates(month_revisits),
+        rates=three_rates(month_revisits, policy.for_period(month.end, now)),
         rates_30=three_rates(scoped.revisits(since.start, now)),
         trend=per_day(scoped.tickets, [since.first + dt.timedelta(days=i) for i in range(DASHBOARD_DAYS)], now),
         by_district=_by_region(this_month, None, Region.Level.DISTRICT, overdue_now, limit=None),
         by_channel=_by_channel(this_month, None)[:DASHBOARD_CHANNELS],
-        by_unit=_by_unit(this_month, None, month_revisits, overdue_now),
+        by_unit=_by_unit(this_month, None, month_revisits, overdue_now, policy.for_period(month.end, now)),
         scores=unit_scores(label),
         headline=month_headline(label),
     )

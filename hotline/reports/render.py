@@ -200,7 +200,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             [_rate_row(_("All units"), f.rates, f.previous_rates)],
             # The definitions the figures are computed by, with the centre's settings filled in: a
             # restatement here once told readers that "basically satisfied" counted in full.
-            note=_sentences(definitions()[key] for key in ("response", "resolution", "satisfaction", "sample")),
+            note=_sentences(
+                definitions(f.policy)[key] for key in ("response", "resolution", "satisfaction", "sample", "policy")
+            ),
         )
     )
     breakdowns = [

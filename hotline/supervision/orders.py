@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Unit
+from hotline.policy import services as policy
 from hotline.orgs.places import place_key
 from hotline.outbox import delivery
 from hotline.outbox.models import Delivery
@@ -30,10 +31,12 @@ if TYPE_CHECKING:
     from hotline.settings import SupervisionLevel
 
 
-def levels() -> list[SupervisionLevel]:
-    """The configured ladder, validated: a misspelt level or recipient is an error, not a silence."""
-    out = []
-    for entry in settings.SUPERVISION["LEVELS"]:
+def levels(day: dt.date | None = None) -> list[SupervisionLevel]:
+    """The ladder of the policy in force on ``day`` (default today), validated: a misspelt level or
+    recipient is an error, not a silence."""
+    out: list[SupervisionLevel] = []
+    entry: SupervisionLevel
+    for entry in policy.in_force(day).ladder:  # type: ignore[assignment]
         if entry["level"] not in OrderLevel.values:
             raise ValueError(f"unknown supervision level {entry['level']!r}")
         unknown = set(entry["to"]) - {"unit", "parent", "centre"}
@@ -149,7 +152,7 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     calendar = get_calendar()
-    ladder = levels()
+    ladder = levels(timezone.localdate(now))
     horizon = max((-e["offset_days"] for e in ladder if e["offset_days"] < 0), default=0)
     # Working days ahead, in calendar days with room for a Golden Week: a cheap bound for the index.
     latest_due = now + dt.timedelta(days=horizon * 3 + 10)
@@ -196,7 +199,7 @@ def escalate_dispatch(*, now: dt.datetime | None = None) -> dict[str, int]:
     (the reminder) fires at the deadline: until then the queue shows the deadline near."""
     now = now or timezone.now()
     calendar = get_calendar()
-    ladder = levels()
+    ladder = levels(timezone.localdate(now))
     issued = {e["level"]: 0 for e in ladder}
     centre = Unit.objects.filter(kind=Unit.Kind.CENTRE).first()
     if centre is None:

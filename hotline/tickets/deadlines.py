@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from hotline.catalog.models import Matter, TimeTier
+from hotline.policy import services as policy
 from hotline.workcal.services import Calendar, get_calendar
 
 from .models import HANDLING, REPLIED_OR_CLOSED, DeadlineState, Status, Ticket, Urgency
@@ -66,16 +67,15 @@ def span_after(start: dt.datetime, span: tuple[str, int] | None, calendar: Calen
     return calendar.add_working_days(start, n)
 
 
-def dispatch_span(urgency: str) -> tuple[str, int] | None:
-    """派单时限 for a ticket of this urgency (``HOTLINE["DISPATCH_DUE"]``)."""
-    spans: Mapping[str, tuple[str, int]] = _policy("DISPATCH_DUE")
-    return spans.get(urgency)
+def dispatch_span(urgency: str, received_at: dt.datetime) -> tuple[str, int] | None:
+    """派单时限 for a ticket of this urgency, by the policy in force when it was received."""
+    return policy.in_force_at(received_at).dispatch_due.get(urgency)
 
 
-def response_span(channel_kind: str) -> tuple[str, int] | None:
-    """首次响应时限 for a channel of this kind (``HOTLINE["RESPONSE_DUE"]``), or None (no such clock)."""
-    spans: Mapping[str, tuple[str, int]] = _policy("RESPONSE_DUE")
-    return spans.get(channel_kind)
+def response_span(channel_kind: str, received_at: dt.datetime) -> tuple[str, int] | None:
+    """首次响应时限 for a channel of this kind by the policy in force when the request was received,
+    or None (no such clock)."""
+    return policy.in_force_at(received_at).response_due.get(channel_kind)
 
 
 def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
@@ -83,11 +83,15 @@ def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
     days and reply time."""
     cal = calendar or get_calendar()
     provisional = False
-    ticket.dispatch_due, provisional = span_after(ticket.received_at, dispatch_span(ticket.urgency), cal)
+    ticket.dispatch_due, provisional = span_after(
+        ticket.received_at, dispatch_span(ticket.urgency, ticket.received_at), cal
+    )
     if ticket.status == Status.REGISTERED:
         # The channel never changes: its clock is computed while the ticket waits (the channel row
         # is at hand then) and kept afterwards, so later moves read no channel.
-        ticket.respond_due, p = span_after(ticket.received_at, response_span(ticket.channel.kind), cal)
+        ticket.respond_due, p = span_after(
+            ticket.received_at, response_span(ticket.channel.kind, ticket.received_at), cal
+        )
         provisional |= p
     start = ticket.clock_started_at
     if start is None:
