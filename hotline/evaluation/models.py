@@ -35,6 +35,17 @@ class Revisit(models.Model):
     actionable = models.BooleanField(_("unit can act on it"), default=False)
     note = models.TextField(_("note"), blank=True)
     lead_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    # 并单: the ticket merged into ``ticket`` whose requester this revisit asked; empty for the
+    # ticket's own requester. Each requester of a group is revisited once per reply, and each such
+    # revisit counts once in the rates (as a revisit of the group's unit).
+    requester = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("merged requester's ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="requester_revisits",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

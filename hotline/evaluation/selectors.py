@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, F, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,9 +37,17 @@ def policy_for(period: Period | None = None) -> PolicyValues:
     return policy.for_period(period.end) if period is not None else policy.in_force()
 
 
-def awaiting_revisit(viewer: User) -> QuerySet[Ticket]:
-    """Replied tickets the viewer may see, waiting for the citizen to be called back (回访)."""
-    return tickets_visible_to(viewer).filter(status=Status.REPLIED)
+def awaiting_revisit(viewer: User, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+    """Replied tickets the viewer may see, waiting for the citizen to be called back (回访), and
+    closed ones whose merged tickets' requesters (并单) still wait for theirs within the window."""
+    now = now or timezone.now()
+    answered = Revisit.objects.filter(
+        requester=OuterRef("pk"), outcome=Revisit.Outcome.VALID, recorded_at__gte=OuterRef("merged_into__replied_at")
+    )
+    waiting = Ticket.objects.filter(merged_into=OuterRef("pk"), status=Status.MERGED).exclude(Exists(answered))
+    return tickets_visible_to(viewer).filter(
+        Q(status=Status.REPLIED) | Q(status=Status.CLOSED, revisit_due__gte=now) & Exists(waiting)
+    )
 
 
 def definitions(rules: PolicyValues | None = None) -> dict[str, str]:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from hotline import limits
+from hotline.tickets.models import Status
 from hotline.tickets.transitions import TransitionError
 
 from .links import LinkError, ticket_for_token
 from .models import Revisit, Satisfaction
-from .services import record_revisit
+from .services import record_requester_revisit, record_revisit
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -57,6 +59,21 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         solved = data["solved"] == "yes"
+        if ticket.status == Status.MERGED:
+            try:
+                record_requester_revisit(
+                    ticket,
+                    method=Revisit.Method.SMS,
+                    contacted=data["contacted"] == "yes",
+                    solved=solved,
+                    satisfaction=data["satisfaction"],
+                    note=data["comment"],
+                )
+            except (TransitionError, ValidationError):
+                return render(
+                    request, "evaluation/rate.html", {"error": _("This request has already been rated.")}, status=409
+                )
+            return render(request, "evaluation/rate.html", {"done": True, "ticket": ticket})
         try:
             record_revisit(
                 ticket,
@@ -73,4 +90,6 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                 request, "evaluation/rate.html", {"error": _("This request has already been rated.")}, status=409
             )
         return render(request, "evaluation/rate.html", {"done": True, "ticket": ticket})
-    return render(request, "evaluation/rate.html", {"form": form, "ticket": ticket})
+    # A merged ticket's requester reads the reply to the ticket theirs was merged into (并单).
+    reply = ticket.merged_into.result if ticket.merged_into is not None else ticket.result
+    return render(request, "evaluation/rate.html", {"form": form, "ticket": ticket, "reply": reply})

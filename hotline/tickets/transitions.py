@@ -95,6 +95,8 @@ MOVES: dict[str, Move] = {
     "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply"), (E.CO_REPLY_TASK,)),
     "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply"), (E.WITHDRAW_EXTENSION, E.REPLY_TASK)),
     "revisit": _m({S.REPLIED}, None, gettext_lazy("revisit not completed")),  # unreachable or refused
+    # The requester of a ticket merged into this one was revisited (并单: each requester answers).
+    "requester_revisit": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("revisit of a merged requester")),
     "close": _m({S.REPLIED}, S.CLOSED, gettext_lazy("close")),
     "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, gettext_lazy("reopen"), (E.WITHDRAW_EXTENSION, E.REOPEN_TASK)),
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, gettext_lazy("merge")),

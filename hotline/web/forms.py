@@ -140,6 +140,13 @@ class RevisitForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RequesterRevisitForm(RevisitForm):
+    """并单: the revisit of one merged ticket's requester about this ticket's reply."""
+
+    requester = forms.CharField(label=_("Code of the merged ticket"), max_length=24)
+    actionable = None  # type: ignore[assignment]  # a merged requester's answer never reopens the group
+
+
 class AnswerForm(forms.Form):
     article = forms.IntegerField(label=_("Knowledge article"), widget=forms.HiddenInput)
     note = forms.CharField(label=_("Added to the answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -25,7 +25,7 @@ from hotline.dispatch.learning import dispatch_by_dispatcher
 from hotline.dispatch.models import DispatchSuggestion
 from hotline.dispatch.services import answer_from_knowledge
 from hotline.dispatch.suggest import Suggestions, suggest
-from hotline.evaluation.services import record_revisit
+from hotline.evaluation.services import record_requester_revisit, record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
@@ -93,6 +93,21 @@ def _merge(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     if original is None or original.pk == t.pk:
         raise ValidationError({"into": _("No other ticket has that code.")})
     merge_ticket(t, into=original, actor=request.user)
+
+
+def _requester_revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    merged = t.merged_tickets.filter(code=d["requester"].strip()).first()
+    if merged is None:
+        raise ValidationError({"requester": _("No ticket with that code was merged into this one.")})
+    record_requester_revisit(
+        merged,
+        outcome=d["outcome"],
+        contacted=d["contacted"],
+        solved=d["solved"],
+        satisfaction=d["satisfaction"],
+        note=d["note"],
+        actor=request.user,
+    )
 
 
 def _revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
@@ -213,6 +228,15 @@ ACTIONS: dict[str, Action] = {
         _revisit,
         gettext_lazy("Revisit recorded."),
     ),
+    "requester-revisit": Action(
+        gettext_lazy("Revisit a merged ticket's requester"),
+        "requester_revisit",
+        Perm.REVISIT,
+        forms.RequesterRevisitForm,
+        _requester_revisit,
+        gettext_lazy("Revisit recorded."),
+        needs="merged",
+    ),
 }
 
 
@@ -224,6 +248,8 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "merged" and not ticket.merged_tickets.exists():
             continue
         if action.needs == "co" and not (
             unit is not None
