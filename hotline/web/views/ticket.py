@@ -337,7 +337,7 @@ def _page(
         "assignments": ticket.assignments.select_related("unit").order_by("id"),
         "attachments": ticket.attachments.select_related("unit"),
         "extensions": ticket.extensions.select_related("unit").order_by("-requested_at"),
-        "revisits": ticket.revisits.order_by("-recorded_at"),
+        "revisits": ticket.revisits.select_related("requester").order_by("-recorded_at"),
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
         "suggestions": made,
