@@ -207,6 +207,10 @@ class HotlineSettings(TypedDict):
     REPORT_FONT: str
     DISPATCH_DUE: dict[str, tuple[str, int]]
     RESPONSE_DUE: dict[str, tuple[str, int]]
+    EXTENSION_MAX_COUNT: int
+    EXTENSION_MAX_DAYS: int
+    LONG_CYCLE_MAX_DAYS: int
+    PROGRESS_EVERY_DAYS: int
 
 
 class SupervisionLevel(TypedDict):
@@ -286,6 +290,13 @@ HOTLINE: HotlineSettings = {
     # 首次响应时限: requests from online channels get a first response (answered, dispatched or
     # closed as merged or invalid) within this span, by channel kind; kinds not listed have none.
     "RESPONSE_DUE": envspans("HOTLINE_RESPONSE_DUE", "app=2h,web=2h,mail=1d"),
+    # 延期 caps: approved extensions per handling cycle, and working days per extension (吕梁: 3 and 3).
+    "EXTENSION_MAX_COUNT": envint("HOTLINE_EXTENSION_MAX_COUNT", 3),
+    "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", 7),
+    # 长周期 long-running matters: the longest resolution time the centre grants (calendar days from
+    # the dispatch), and how often the unit reports progress meanwhile (working days).
+    "LONG_CYCLE_MAX_DAYS": envint("HOTLINE_LONG_CYCLE_MAX_DAYS", 180),
+    "PROGRESS_EVERY_DAYS": envint("HOTLINE_PROGRESS_EVERY_DAYS", 5),
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset

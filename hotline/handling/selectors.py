@@ -57,3 +57,13 @@ def pending_extensions(viewer: User) -> QuerySet[Extension]:
         .select_related("ticket", "unit", "ticket__matter")
         .order_by("requested_at")
     )
+
+
+def long_cycle_ledger(viewer: User) -> QuerySet[Ticket]:
+    """长周期台账: the long-running matters in a unit's hands that the viewer may see (the centre:
+    all; a unit: its own), the progress update due soonest first."""
+    return (
+        tickets_visible_to(viewer)
+        .filter(status__in=HANDLING, long_cycle_until__isnull=False)
+        .order_by("progress_due", "long_cycle_until", "pk")
+    )

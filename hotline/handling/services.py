@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from hotline import limits
 from hotline.handling import attachments as attachment_store
 from hotline.orgs.models import Unit
+from hotline.policy import services as policy
 from hotline.text import clean_text
 from hotline.tickets import transitions
 from hotline.tickets.models import Extension, Ticket
@@ -59,6 +60,15 @@ def extension_cutoff(due: dt.datetime) -> dt.datetime:
     return min(cutoff, local_due)
 
 
+def extensions_granted(ticket: Ticket) -> int:
+    """Extensions approved in the ticket's current handling cycle (since its last dispatch or
+    reopening): what the cap counts."""
+    approved = Extension.objects.filter(ticket=ticket, state=Extension.State.APPROVED)
+    if ticket.clock_started_at is not None:
+        approved = approved.filter(requested_at__gte=ticket.clock_started_at)
+    return approved.count()
+
+
 def request_extension(
     ticket: Ticket, *, unit: Unit, days: int, reason: str, actor: Actor | None = None, at: dt.datetime | None = None
 ) -> Extension:
@@ -71,8 +81,17 @@ def request_extension(
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("An extension needs a reason.")})
     limits.check_lengths(reason=(reason.strip(), limits.NOTE))
-    if not 1 <= days <= 30:
-        raise ValidationError({"days": _("An extension is between 1 and 30 working days.")})
+    rules = policy.in_force_at(now)
+    if not 1 <= days <= rules.extension_max_days:
+        raise ValidationError(
+            {"days": _("An extension is between 1 and %(n)d working days.") % {"n": rules.extension_max_days}}
+        )
+    granted = extensions_granted(ticket)
+    if granted >= rules.extension_max_count:
+        raise TransitionError(
+            _("This ticket has had %(n)d extensions, the most allowed; the deadline stands.") % {"n": granted},
+            code="cap",
+        )
     if ticket.resolve_due is not None and now > ticket.resolve_due:
         raise TransitionError(_("The deadline has passed; an extension can no longer be requested."), code="late")
     if ticket.resolve_due is not None and now >= extension_cutoff(ticket.resolve_due):
@@ -115,6 +134,63 @@ def decide_extension(
         data={"days": extension.days},
         extension=extension,
     )
+
+
+def grant_long_cycle(
+    ticket: Ticket, *, days: int, note: str, actor: Actor | None = None, at: dt.datetime | None = None
+) -> None:
+    """长周期: the centre classes a matter as long-running. Its resolution deadline becomes ``days``
+    calendar days from the dispatch (at most the policy's limit), and the unit owes a progress
+    update every N working days (the policy's), starting now. A second grant may lengthen it, never
+    beyond the limit."""
+    transitions.check(ticket, "long_cycle")
+    note = clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say why the matter needs a long time.")})
+    limits.check_lengths(note=(note, limits.NOTE))
+    now = at or timezone.now()
+    rules = policy.in_force_at(now)
+    if not 1 <= days <= rules.long_cycle_max_days:
+        raise ValidationError(
+            {"days": _("A long-running matter is resolved within 1 to %(n)d days.") % {"n": rules.long_cycle_max_days}}
+        )
+    start = ticket.clock_started_at or now
+    until = start + dt.timedelta(days=days)
+    if until <= now:
+        raise ValidationError({"days": _("That deadline has already passed.")})
+    if ticket.long_cycle_until is not None and until < ticket.long_cycle_until:
+        raise ValidationError({"days": _("A long-running matter's deadline is never shortened.")})
+    transitions.apply(
+        ticket,
+        "long_cycle",
+        actor=actor,
+        unit=ticket.lead_unit,
+        note=note,
+        at=now,
+        data={"days": days, "every": rules.progress_every_days},
+        changes={
+            "long_cycle_until": until,
+            "progress_every": rules.progress_every_days,
+            "progress_at": ticket.progress_at or now,
+        },
+    )
+
+
+def record_progress(
+    ticket: Ticket, *, unit: Unit, note: str, actor: Actor | None = None, at: dt.datetime | None = None
+) -> None:
+    """阶段性进展: the lead unit's progress update on a long-running matter; the next is due N
+    working days later."""
+    transitions.require_lead(ticket, unit)
+    transitions.check(ticket, "progress")
+    if ticket.long_cycle_until is None:
+        raise TransitionError(_("Only a long-running matter keeps a progress ledger."), code="not_long")
+    note = clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say what has been done since the last update.")})
+    limits.check_lengths(note=(note, limits.NOTE))
+    now = at or timezone.now()
+    transitions.apply(ticket, "progress", actor=actor, unit=unit, note=note, at=now, changes={"progress_at": now})
 
 
 def reply(

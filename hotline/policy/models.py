@@ -52,6 +52,18 @@ class Policy(models.Model):
         help_text=_("e.g. app=2h,web=2h,mail=1d; kinds not listed have none"),
     )
 
+    # 办: extension caps and long-running matters (长周期).
+    extension_max_count = models.PositiveSmallIntegerField(
+        _("approved extensions per handling cycle, at most"), default=3
+    )
+    extension_max_days = models.PositiveSmallIntegerField(_("working days per extension, at most"), default=7)
+    long_cycle_max_days = models.PositiveSmallIntegerField(
+        _("long-running matter: days to resolve, at most"), default=180
+    )
+    progress_every_days = models.PositiveSmallIntegerField(
+        _("long-running matter: a progress update every (working days)"), default=5
+    )
+
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

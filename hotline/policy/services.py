@@ -42,6 +42,10 @@ FIGURES = (
     "ladder",
     "dispatch_due",
     "response_due",
+    "extension_max_count",
+    "extension_max_days",
+    "long_cycle_max_days",
+    "progress_every_days",
 )
 LEVELS = ("reminder", "notice", "public")
 RECIPIENTS = ("unit", "parent", "centre")
@@ -62,6 +66,10 @@ class PolicyValues:
     ladder: list[dict[str, Any]]
     dispatch_due: dict[str, Span]
     response_due: dict[str, Span]
+    extension_max_count: int
+    extension_max_days: int
+    long_cycle_max_days: int
+    progress_every_days: int
     # Where it comes from: a row (its id and first day) or the settings (both None).
     pk: int | None = None
     effective_from: dt.date | None = None
@@ -93,6 +101,10 @@ def from_settings() -> PolicyValues:
         ladder=[dict(e) for e in settings.SUPERVISION["LEVELS"]],
         dispatch_due=dict(hotline["DISPATCH_DUE"]),
         response_due=dict(hotline["RESPONSE_DUE"]),
+        extension_max_count=hotline["EXTENSION_MAX_COUNT"],
+        extension_max_days=hotline["EXTENSION_MAX_DAYS"],
+        long_cycle_max_days=hotline["LONG_CYCLE_MAX_DAYS"],
+        progress_every_days=hotline["PROGRESS_EVERY_DAYS"],
     )
 
 
@@ -113,6 +125,10 @@ def from_row(row: Policy) -> PolicyValues:
         ladder=[dict(e) for e in row.ladder],
         dispatch_due=parse_spans(row.dispatch_due),
         response_due=parse_spans(row.response_due),
+        extension_max_count=row.extension_max_count,
+        extension_max_days=row.extension_max_days,
+        long_cycle_max_days=row.long_cycle_max_days,
+        progress_every_days=row.progress_every_days,
         pk=row.pk,
         effective_from=row.effective_from,
         note=row.note,
@@ -177,6 +193,12 @@ def check(values: dict[str, Any]) -> None:
             errors[name] = _("A share is between 0 and 1.")
     if values["zone_blue_rank"] + values["zone_red_rank"] > 1:
         errors["zone_red_rank"] = _("Blue and red shares together cannot exceed all units.")
+    if not 1 <= values["extension_max_days"] <= 30:
+        errors["extension_max_days"] = _("An extension is between 1 and 30 working days.")
+    if not 1 <= values["long_cycle_max_days"] <= 366:
+        errors["long_cycle_max_days"] = _("A long-running matter is resolved within a year at most.")
+    if not 1 <= values["progress_every_days"] <= 60:
+        errors["progress_every_days"] = _("Progress updates are due every 1 to 60 working days.")
     ladder_error = _check_ladder(values["ladder"])
     if ladder_error:
         errors["ladder"] = ladder_error
@@ -239,6 +261,10 @@ def values_of_settings_as_fields() -> dict[str, Any]:
         "ladder": v.ladder,
         "dispatch_due": format_spans(v.dispatch_due),
         "response_due": format_spans(v.response_due),
+        "extension_max_count": v.extension_max_count,
+        "extension_max_days": v.extension_max_days,
+        "long_cycle_max_days": v.long_cycle_max_days,
+        "progress_every_days": v.progress_every_days,
     }
 
 

@@ -22,6 +22,7 @@ DEADLINES = (
     ("contact_state", "contact_due", "clock_started_at"),
     ("resolve_state", "resolve_due", "clock_started_at"),
     ("revisit_state", "revisit_due", "replied_at"),
+    ("progress_state", "progress_due", "progress_at"),
 )
 MOVING = (DeadlineState.ON_TIME, DeadlineState.WARNING)
 READ_FULL = (
@@ -42,6 +43,9 @@ READ_FULL = (
     "replied_at",
     "revisit_due",
     "closed_at",
+    "long_cycle_until",
+    "progress_at",
+    "progress_due",
     *STATE_FIELDS,
 )
 
@@ -80,7 +84,7 @@ def scan_deadlines(*, now: dt.datetime | None = None, full: bool = False, chunk:
         moving = Q()
         for state, _due, _start in DEADLINES:
             moving |= Q(**{f"{state}__in": MOVING})
-        columns: tuple[str, ...] = ("id", "version", "received_at", "clock_started_at", "replied_at")
+        columns: tuple[str, ...] = ("id", "version", "received_at", "clock_started_at", "replied_at", "progress_at")
         columns += tuple(f for d in DEADLINES for f in d[:2])
         rows = Ticket.objects.filter(moving, status__in=CLOCKED).values_list(*columns).order_by("id")
         for row in rows.iterator(chunk_size=chunk):

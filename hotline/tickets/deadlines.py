@@ -29,9 +29,18 @@ DUE_FIELDS = (
     "return_due",
     "resolve_due",
     "revisit_due",
+    "progress_due",
     "deadlines_provisional",
 )
-STATE_FIELDS = ("dispatch_state", "respond_state", "sign_state", "contact_state", "resolve_state", "revisit_state")
+STATE_FIELDS = (
+    "dispatch_state",
+    "respond_state",
+    "sign_state",
+    "contact_state",
+    "resolve_state",
+    "revisit_state",
+    "progress_state",
+)
 
 
 # A leaf of the catalogue without a tier, or a ticket without a matter, gets this one.
@@ -114,6 +123,14 @@ def compute_dues(ticket: Ticket, calendar: Calendar | None = None) -> None:
             ticket.return_due, p3 = cal.add_working_days(start, _policy("RETURN_WORKING_DAYS"))
             ticket.resolve_due, p4 = cal.add_working_days(start, tier + ticket.extension_days)
             provisional |= p1 or p2 or p3 or p4
+        if ticket.long_cycle_until is not None:
+            # A long-running matter: the centre granted this deadline in place of the tier's.
+            ticket.resolve_due = ticket.long_cycle_until
+    if ticket.long_cycle_until is not None and ticket.progress_every and ticket.progress_at is not None:
+        ticket.progress_due, p = cal.add_working_days(ticket.progress_at, ticket.progress_every)
+        provisional |= p
+    else:
+        ticket.progress_due = None
     if ticket.replied_at is not None and ticket.status in REPLIED_OR_CLOSED:
         ticket.revisit_due, p = cal.add_working_days(ticket.replied_at, _policy("REVISIT_WORKING_DAYS"))
         provisional |= p
@@ -193,6 +210,14 @@ def refresh_states(ticket: Ticket, now: dt.datetime, calendar: Calendar | None =
         done=ticket.replied_at,
         now=now,
         running=handling,
+        calendar=calendar,
+    )
+    ticket.progress_state = deadline_state(
+        due=ticket.progress_due,
+        start=ticket.progress_at,
+        done=None,
+        now=now,
+        running=handling and ticket.status != Status.DISPATCHED,
         calendar=calendar,
     )
     ticket.revisit_state = deadline_state(

@@ -174,6 +174,14 @@ class Ticket(models.Model):
     dispatch_state = _state(_("dispatch state"))
     respond_due = _due(_("first response due"))
     respond_state = _state(_("first response state"))
+    # 长周期: a long-running matter's resolution deadline granted by the centre (replacing the
+    # tier's), and its progress ledger: an update due every ``progress_every`` working days after
+    # the last (``progress_at``; the grant counts as the first).
+    long_cycle_until = models.DateTimeField(_("long-running matter: resolve by"), null=True, blank=True)
+    progress_every = models.PositiveSmallIntegerField(_("progress update every (working days)"), default=0)
+    progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True)
+    progress_due = _due(_("progress update due"))
+    progress_state = _state(_("progress update state"))
     # When the unit's clock started: the last dispatch, or the reopening after a failed revisit.
     clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
     sign_due = _due(_("sign-off due"))

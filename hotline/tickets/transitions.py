@@ -92,6 +92,8 @@ MOVES: dict[str, Move] = {
     "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension"), (E.OPEN_EXTENSION,)),
     "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension"), (E.DECIDE_EXTENSION,)),
     "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension"), (E.DECIDE_EXTENSION,)),
+    "long_cycle": _m({S.IN_PROGRESS}, None, gettext_lazy("classify as a long-running matter")),
+    "progress": _m({S.IN_PROGRESS}, None, gettext_lazy("progress update")),
     "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply"), (E.CO_REPLY_TASK,)),
     "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply"), (E.WITHDRAW_EXTENSION, E.REPLY_TASK)),
     "revisit": _m({S.REPLIED}, None, gettext_lazy("revisit not completed")),  # unreachable or refused
@@ -204,6 +206,9 @@ def apply(
         changes["responded_at"] = now
     if action == "dispatch" and ticket.first_dispatched_at is None:
         changes["first_dispatched_at"] = now
+    if action == "dispatch" and ticket.long_cycle_until is not None:
+        # A new unit starts on the tier's deadline: a long-running grant was the old unit's.
+        changes.update(long_cycle_until=None, progress_every=0, progress_at=None)
     touched = {"status", "version", *changes, *deadlines.DUE_FIELDS, *deadlines.STATE_FIELDS}
     snapshot = {name: getattr(ticket, name) for name in touched}
     try:

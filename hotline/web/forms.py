@@ -107,6 +107,15 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class LongCycleForm(forms.Form):
+    days = forms.IntegerField(label=_("Days to resolve, from the dispatch"), min_value=1, max_value=366, initial=90)
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressForm(forms.Form):
+    note = forms.CharField(label=_("Progress since the last update"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ReplyForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label=_("Photos and documents"))

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,7 @@ from hotline.dispatch import selectors as dispatch_selectors
 from hotline.evaluation import selectors as evaluation_selectors
 from hotline.handling import selectors as handling_selectors
 from hotline.handling.services import decide_extension
-from hotline.orgs.permissions import Perm, permission_required, unit_of
+from hotline.orgs.permissions import Perm, has_perm, permission_required, unit_of
 from hotline.tickets import deadlines
 from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
@@ -88,6 +89,21 @@ def revisits(request: AuthedRequest) -> HttpResponse:
     )
     _live(page)
     return render(request, "web/revisits.html", {"page": page, "sort": sort})
+
+
+@login_required
+def long_cycles(request: AuthedRequest) -> HttpResponse:
+    """长周期台账: long-running matters and their progress updates, the one due soonest first."""
+    if not (has_perm(request.user, Perm.DECIDE_EXTENSIONS) or has_perm(request.user, Perm.HANDLE)):
+        raise PermissionDenied
+    page, sort = paged(
+        request,
+        handling_selectors.long_cycle_ledger(request.user).select_related(*_COLUMNS),
+        sorts={"progress": ("progress_due",), "until": ("long_cycle_until",)},
+        default="progress",
+    )
+    _live(page)
+    return render(request, "web/long_cycles.html", {"page": page, "sort": sort})
 
 
 @permission_required(Perm.DECIDE_EXTENSIONS)

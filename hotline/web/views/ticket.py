@@ -191,6 +191,23 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Extension requested; the centre decides."),
         needs="lead",
     ),
+    "long-cycle": Action(
+        gettext_lazy("Class as a long-running matter"),
+        "long_cycle",
+        Perm.DECIDE_EXTENSIONS,
+        forms.LongCycleForm,
+        lambda t, d, r: handling.grant_long_cycle(t, days=d["days"], note=d["note"], actor=r.user),
+        gettext_lazy("Classed as a long-running matter; progress updates are due."),
+    ),
+    "progress": Action(
+        gettext_lazy("Report progress"),
+        "progress",
+        Perm.HANDLE,
+        forms.ProgressForm,
+        lambda t, d, r: handling.record_progress(t, unit=_unit(r), note=d["note"], actor=r.user),
+        gettext_lazy("Progress recorded."),
+        needs="long",
+    ),
     "reply": Action(
         gettext_lazy("Reply with the result"),
         "reply",
@@ -250,6 +267,10 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
             continue
         if action.needs == "merged" and not ticket.merged_tickets.exists():
+            continue
+        if action.needs == "long" and (
+            ticket.long_cycle_until is None or unit is None or ticket.lead_unit_id != unit.pk
+        ):
             continue
         if action.needs == "co" and not (
             unit is not None
