@@ -54,6 +54,7 @@ class Perm(StrEnum):
     EDIT_KNOWLEDGE = "edit_knowledge"
     OVERSEE = "oversee"  # 督: the supervision pool
     SPOT_CHECK = "spot_check"
+    ORDER_SUPERVISION = "order_supervision"  # 督: issue a 催办/督办/通报 on a ticket by hand
     READ_DASHBOARD = "read_dashboard"
     READ_REPORTS = "read_reports"  # 报
     PUBLISH_CASES = "publish_cases"  # 宣: typical cases
@@ -75,6 +76,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.EDIT_KNOWLEDGE: frozenset({R.SUPERVISOR}),
     Perm.OVERSEE: frozenset({R.SUPERVISOR, R.DISTRICT, R.LEADER}),
     Perm.SPOT_CHECK: frozenset({R.SUPERVISOR}),
+    Perm.ORDER_SUPERVISION: frozenset({R.SUPERVISOR, R.LEADER}),
     Perm.READ_DASHBOARD: frozenset({R.LEADER, R.SUPERVISOR, R.DISTRICT}),
     Perm.READ_REPORTS: frozenset({R.LEADER, R.SUPERVISOR}),
     Perm.PUBLISH_CASES: frozenset({R.SUPERVISOR}),

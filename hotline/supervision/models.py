@@ -32,6 +32,15 @@ class SupervisionOrder(models.Model):
     due = models.DateTimeField(_("deadline"))
     reason = models.TextField(_("reason"), blank=True)
     issued_at = models.DateTimeField(_("issued at"), db_index=True)
+    # Issued by hand by a leader or supervisor (empty: by the escalation ladder or a repeat scan).
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("supervision order")

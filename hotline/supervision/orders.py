@@ -11,15 +11,18 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.orgs.models import Unit
 from hotline.policy import services as policy
 from hotline.orgs.places import place_key
 from hotline.outbox import delivery
 from hotline.outbox.models import Delivery
+from hotline.text import clean_text
 from hotline.tickets import transitions
 from hotline.tickets.models import HANDLING, RUNNING, VOID, Status, Ticket
 from hotline.workcal.services import Calendar, get_calendar
@@ -88,6 +91,7 @@ def issue(
     now: dt.datetime,
     actor: Actor | None = None,
     unit: Unit | None = None,
+    by_hand: bool = False,
 ) -> SupervisionOrder | None:
     """Issue one order with its event and messages, or nothing when it exists already.
 
@@ -108,6 +112,7 @@ def issue(
                 due=due,
                 reason=reason,
                 issued_at=now,
+                issued_by=actor if by_hand else None,
             )
             transitions.apply(
                 ticket,
@@ -191,6 +196,41 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 ):
                     issued[entry["level"]] += 1
     return issued
+
+
+# Who hears of an order issued by hand, by level: as the default ladder's levels.
+BY_HAND: dict[str, list[str]] = {
+    OrderLevel.REMINDER: ["unit"],
+    OrderLevel.NOTICE: ["unit", "parent"],
+    OrderLevel.PUBLIC: ["unit", "parent", "centre"],
+}
+
+
+def order_by_hand(
+    ticket: Ticket, *, level: str, note: str, actor: Actor, at: dt.datetime | None = None
+) -> SupervisionOrder:
+    """A leader or supervisor issues a 催办 (reminder), 督办 (notice) or 通报 (public notice) on a
+    ticket, with a note: one order, its event and its messages, as the ladder's.
+
+    Refused (``ValidationError`` or ``TransitionError``, nothing written): an unknown level, no
+    note, a ticket no unit has (registered, answered, merged, invalid)."""
+    if level not in BY_HAND:
+        raise ValidationError({"level": _("Choose reminder, supervision notice or public notice.")})
+    note = clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say what the unit must do.")})
+    limits.check_lengths(note=(note, limits.NOTE))
+    transitions.check(ticket, "supervise")
+    if ticket.lead_unit_id is None:
+        raise ValidationError({"__all__": _("No unit handles this ticket yet: there is nobody to supervise.")})
+    now = at or timezone.now()
+    order = issue(ticket, level=level, due=now, reason=note, to=BY_HAND[level], now=now, actor=actor, by_hand=True)
+    if order is None:
+        raise transitions.TransitionError(
+            _("Ticket %(code)s was changed by someone else; reload and try again.") % {"code": ticket.code},
+            code="conflict",
+        )
+    return order
 
 
 def escalate_dispatch(*, now: dt.datetime | None = None) -> dict[str, int]:

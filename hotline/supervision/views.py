@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from hotline.tickets.selectors import tickets_visible_to
 
@@ -32,6 +32,16 @@ def spot_check_notice(request: AuthedRequest, batch: str) -> HttpResponse:
     if not checks.exists():
         raise Http404
     return _docx(notices.spot_check_notice(checks, batch=batch), f"spot-checks-{batch}")
+
+
+@login_required
+def order_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One supervision order as a page to read and print: the ticket, the unit, the level, why,
+    who issued it and when."""
+    order = get_object_or_404(SupervisionOrder.objects.select_related("ticket", "unit", "issued_by"), pk=pk)
+    if not tickets_visible_to(request.user).filter(pk=order.ticket_id).exists():
+        raise PermissionDenied
+    return render(request, "supervision/order.html", {"order": order, "ticket": order.ticket})
 
 
 @login_required

@@ -107,6 +107,19 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class SuperviseForm(forms.Form):
+    level = verdict(
+        _("Order"),
+        [
+            ("reminder", _("reminder (催办)")),
+            ("notice", _("supervision notice (督办)")),
+            ("public", _("public notice (通报)")),
+        ],
+        _("Choose the kind of order."),
+    )
+    note = forms.CharField(label=_("What the unit must do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class LongCycleForm(forms.Form):
     days = forms.IntegerField(label=_("Days to resolve, from the dispatch"), min_value=1, max_value=366, initial=90)
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -31,6 +31,7 @@ from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
+from hotline.supervision import orders as supervision_orders
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
@@ -191,6 +192,15 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Extension requested; the centre decides."),
         needs="lead",
     ),
+    "supervise": Action(
+        gettext_lazy("Issue a supervision order"),
+        "supervise",
+        Perm.ORDER_SUPERVISION,
+        forms.SuperviseForm,
+        lambda t, d, r: supervision_orders.order_by_hand(t, level=d["level"], note=d["note"], actor=r.user),
+        gettext_lazy("Supervision order issued."),
+        needs="unit",
+    ),
     "long-cycle": Action(
         gettext_lazy("Class as a long-running matter"),
         "long_cycle",
@@ -265,6 +275,8 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "unit" and ticket.lead_unit_id is None:
             continue
         if action.needs == "merged" and not ticket.merged_tickets.exists():
             continue
