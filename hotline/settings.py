@@ -237,6 +237,8 @@ class OutboxSettings(TypedDict):
 
 
 class EvaluationSettings(TypedDict):
+    SCALE: str
+    GRADE_WEIGHTS: dict[str, float]
     BASIC_SHARE: float
     WEIGHTS: dict[str, float]
     ZONE_MODE: str
@@ -342,6 +344,15 @@ OUTBOX: OutboxSettings = {
 EVALUATION: EvaluationSettings = {
     # The share of a "basically satisfied" (基本满意) answer that counts as satisfied.
     "BASIC_SHARE": float(env("HOTLINE_BASIC_SHARE", "0.8") or 0.8),
+    # The satisfaction scale offered to citizens: "three" (满意/基本满意/不满意) or "five" (adds
+    # 非常满意 and 非常不满意); and the weight of each other grade in the satisfaction rate.
+    "SCALE": env("HOTLINE_SATISFACTION_SCALE", "three") or "three",
+    "GRADE_WEIGHTS": {
+        "very_satisfied": float(env("HOTLINE_WEIGHT_VERY_SATISFIED", "1") or 1),
+        "satisfied": float(env("HOTLINE_WEIGHT_SATISFIED", "1") or 1),
+        "dissatisfied": float(env("HOTLINE_WEIGHT_DISSATISFIED", "0") or 0),
+        "very_dissatisfied": float(env("HOTLINE_WEIGHT_VERY_DISSATISFIED", "0") or 0),
+    },
     # Composite = weighted mean of the three rates (weights need not sum to 1; they are normalised).
     "WEIGHTS": {
         "response": float(env("HOTLINE_WEIGHT_RESPONSE", "0.2") or 0.2),
@@ -367,6 +378,8 @@ EMAIL_HOST_PASSWORD = env("HOTLINE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = envbool("HOTLINE_EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = env("HOTLINE_EMAIL_FROM", "12345@localhost") or "12345@localhost"
 
+if EVALUATION["SCALE"] not in ("three", "five"):
+    raise ImproperlyConfigured(f"HOTLINE_SATISFACTION_SCALE must be three or five, not {EVALUATION['SCALE']!r}")
 if not set(HOTLINE["REPORT_FORMATS"]) <= {"docx", "xlsx", "txt"}:
     raise ImproperlyConfigured(f"HOTLINE_REPORT_FORMATS must list docx, xlsx or txt, not {HOTLINE['REPORT_FORMATS']}")
 

@@ -8,9 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Satisfaction(models.TextChoices):
+    """The grades a citizen may give, best first. A centre offers three (satisfied, basically
+    satisfied, dissatisfied) or all five (the policy's ``satisfaction_scale``); each grade's weight
+    in the satisfaction rate is the policy's too."""
+
+    VERY_SATISFIED = "very_satisfied", _("very satisfied")
     SATISFIED = "satisfied", _("satisfied")
     BASIC = "basic", _("basically satisfied")
     DISSATISFIED = "dissatisfied", _("dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("very dissatisfied")
+
+
+THREE_GRADES = (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED)
+# A dissatisfied citizen with a problem the unit can act on gets a redo (重办).
+DISSATISFIED_GRADES = (Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED)
+# Grades that count as content where a yes/no is needed (typical cases, spot-check risk).
+SATISFIED_GRADES = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
 
 
 class Revisit(models.Model):
@@ -30,7 +43,7 @@ class Revisit(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.VALID)
     contacted = models.BooleanField(_("contacted by the unit"), null=True)
     solved = models.BooleanField(_("solved"), null=True)
-    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
     # The unit could act on the complaint: a dissatisfied citizen with this set reopens the ticket.
     actionable = models.BooleanField(_("unit can act on it"), default=False)
     note = models.TextField(_("note"), blank=True)

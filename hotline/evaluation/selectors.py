@@ -22,7 +22,7 @@ from hotline.policy.services import PolicyValues
 from hotline.tickets.models import Status, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 
-from .models import Praise, Revisit, Satisfaction
+from .models import THREE_GRADES, Praise, Revisit, Satisfaction
 
 if TYPE_CHECKING:
     from hotline.orgs.permissions import User
@@ -74,8 +74,7 @@ def definitions(rules: PolicyValues | None = None) -> dict[str, str]:
         % {"n": p.min_revisits},
         "response": _("Response rate = revisits where the citizen says the unit contacted them ÷ valid revisits."),
         "resolution": _("Resolution rate = revisits where the citizen says the problem is solved ÷ valid revisits."),
-        "satisfaction": _("Satisfaction rate = (satisfied + %(share)s × basically satisfied) ÷ valid revisits.")
-        % {"share": f"{p.basic_share:g}"},
+        "satisfaction": _satisfaction_definition(p),
         "composite": _("Composite score = %(r)s%% response + %(s)s%% resolution + %(f)s%% satisfaction.")
         % {
             "r": f"{100 * weights['response'] / total:.0f}",
@@ -88,14 +87,37 @@ def definitions(rules: PolicyValues | None = None) -> dict[str, str]:
     }
 
 
+def offered_grades(rules: PolicyValues | None = None) -> list[tuple[str, str]]:
+    """The satisfaction grades offered to citizens (value, label), best first: three or five, by
+    the policy in force."""
+    p = rules or policy.in_force()
+    grades = Satisfaction.values if p.satisfaction_scale == "five" else [g.value for g in THREE_GRADES]
+    return [(g, str(Satisfaction(g).label)) for g in grades]
+
+
+def _satisfaction_definition(p: PolicyValues) -> str:
+    w = p.grade_weights
+    if p.satisfaction_scale == "three" and w["satisfied"] == 1 and w["dissatisfied"] == 0:
+        return _("Satisfaction rate = (satisfied + %(share)s × basically satisfied) ÷ valid revisits.") % {
+            "share": f"{p.basic_share:g}"
+        }
+    terms = " + ".join(f"{w[g]:g} × {label}" if w[g] != 1 else str(label) for g, label in offered_grades(p) if w[g] > 0)
+    return _("Satisfaction rate = (%(terms)s) ÷ valid revisits, on a scale of %(n)d grades.") % {
+        "terms": terms or "0",
+        "n": len(offered_grades(p)),
+    }
+
+
 def _aggregates(prefix: str = "") -> dict:
     valid = Q(**{f"{prefix}outcome": Revisit.Outcome.VALID})
     return {
         "n": Count("id", filter=valid),
         "contacted": Count("id", filter=valid & Q(**{f"{prefix}contacted": True})),
         "solved": Count("id", filter=valid & Q(**{f"{prefix}solved": True})),
-        "satisfied": Count("id", filter=valid & Q(**{f"{prefix}satisfaction": Satisfaction.SATISFIED})),
-        "basic": Count("id", filter=valid & Q(**{f"{prefix}satisfaction": Satisfaction.BASIC})),
+        **{
+            f"grade_{grade}": Count("id", filter=valid & Q(**{f"{prefix}satisfaction": grade}))
+            for grade in Satisfaction.values
+        },
     }
 
 
@@ -107,7 +129,7 @@ def _rates(agg: dict, p: PolicyValues) -> dict[str, float | int | None]:
         "n": n,
         "response": 100 * agg["contacted"] / n,
         "resolution": 100 * agg["solved"] / n,
-        "satisfaction": 100 * (agg["satisfied"] + p.basic_share * agg["basic"]) / n,
+        "satisfaction": 100 * sum(p.grade_weights[g] * agg[f"grade_{g}"] for g in Satisfaction.values) / n,
     }
     weights = p.weights
     total = sum(weights.values())

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from hotline import limits
 from hotline.orgs.models import Unit
+from hotline.policy import services as policy
 from hotline.tickets import transitions
 from hotline.tickets.models import REPLIED_OR_CLOSED, Status, Ticket
 
-from .models import Praise, Revisit, Satisfaction
+from .models import DISSATISFIED_GRADES, Praise, Revisit, Satisfaction
+from .selectors import offered_grades
 
 if TYPE_CHECKING:
     from hotline.orgs.permissions import Actor
@@ -45,9 +47,8 @@ def record_revisit(
     limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     transitions.check(ticket, "revisit")
     valid = outcome == Revisit.Outcome.VALID
-    if valid and (contacted is None or solved is None or satisfaction not in Satisfaction.values):
-        raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
     now = at or timezone.now()
+    _check_answer(valid, contacted, solved, satisfaction, now)
     data = {"outcome": outcome, "contacted": contacted, "solved": solved, "satisfaction": satisfaction}
     with transitions.service_block():
         revisit = Revisit.objects.create(
@@ -65,11 +66,23 @@ def record_revisit(
         )
         if not valid:
             transitions.apply(ticket, "revisit", actor=actor, note=note, data=data, at=now)
-        elif satisfaction == Satisfaction.DISSATISFIED and actionable:
+        elif satisfaction in DISSATISFIED_GRADES and actionable:
             reopen(ticket, reason=note or _("The citizen is not satisfied."), actor=actor, at=now, data=data)
         else:
             transitions.apply(ticket, "close", actor=actor, note=note, data=data, at=now, changes={"closed_at": now})
     return revisit
+
+
+def _check_answer(
+    valid: bool, contacted: bool | None, solved: bool | None, satisfaction: str, now: dt.datetime
+) -> None:
+    """A valid revisit answers all three questions, with a grade of the centre's scale then."""
+    if not valid:
+        return
+    if contacted is None or solved is None or satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
+    if satisfaction not in {g for g, _label in offered_grades(policy.in_force_at(now))}:
+        raise ValidationError({"satisfaction": _("That grade is not on the centre's satisfaction scale.")})
 
 
 def _group(ticket: Ticket) -> Ticket | None:
@@ -128,8 +141,7 @@ def record_requester_revisit(
     if refusal:
         raise ValidationError({"__all__": refusal})
     valid = outcome == Revisit.Outcome.VALID
-    if valid and (contacted is None or solved is None or satisfaction not in Satisfaction.values):
-        raise ValidationError({"satisfaction": _("A valid revisit answers all three questions.")})
+    _check_answer(valid, contacted, solved, satisfaction, now)
     group = _group(ticket)
     assert group is not None  # checked by requester_revisit_refusal
     data = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,7 +15,8 @@ from hotline.tickets.models import Status
 from hotline.tickets.transitions import TransitionError
 
 from .links import LinkError, ticket_for_token
-from .models import Revisit, Satisfaction
+from .models import DISSATISFIED_GRADES, Revisit
+from .selectors import offered_grades
 from .services import record_requester_revisit, record_revisit
 
 if TYPE_CHECKING:
@@ -40,13 +41,18 @@ class RatingForm(forms.Form):
     )
     satisfaction = forms.ChoiceField(
         label=_("How satisfied are you?"),
-        choices=Satisfaction.choices,
+        choices=(),
         widget=forms.RadioSelect,
         error_messages={"required": _("Please say how satisfied you are.")},
     )
     comment = forms.CharField(
         label=_("Anything to add (optional)"), required=False, max_length=limits.PUBLIC_COMMENT, widget=forms.Textarea
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The grades of the centre's scale (three or five), by the policy in force.
+        self.fields["satisfaction"].choices = offered_grades()  # type: ignore[attr-defined]
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +88,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                 solved=solved,
                 satisfaction=data["satisfaction"],
                 # Dissatisfied with a problem still there: something the unit can act on, so it is redone.
-                actionable=data["satisfaction"] == Satisfaction.DISSATISFIED and not solved,
+                actionable=data["satisfaction"] in DISSATISFIED_GRADES and not solved,
                 note=data["comment"],
             )
         except TransitionError:

@@ -20,7 +20,17 @@ class Policy(models.Model):
     note = models.TextField(_("why this change"))
 
     # 评: the three rates, the composite, the zones.
+    satisfaction_scale = models.CharField(
+        _("satisfaction scale"),
+        max_length=5,
+        choices=[("three", _("three grades")), ("five", _("five grades"))],
+        default="three",
+    )
+    weight_very_satisfied = models.FloatField(_("“very satisfied” counted as"), default=1.0)
+    weight_satisfied = models.FloatField(_("“satisfied” counted as"), default=1.0)
     basic_share = models.FloatField(_("share of “basically satisfied” counted as satisfied"))
+    weight_dissatisfied = models.FloatField(_("“dissatisfied” counted as"), default=0.0)
+    weight_very_dissatisfied = models.FloatField(_("“very dissatisfied” counted as"), default=0.0)
     weight_response = models.FloatField(_("weight of the response rate"))
     weight_resolution = models.FloatField(_("weight of the resolution rate"))
     weight_satisfaction = models.FloatField(_("weight of the satisfaction rate"))

@@ -29,7 +29,12 @@ if TYPE_CHECKING:
 
 # A row's figures, in the order the admin shows them.
 FIGURES = (
+    "satisfaction_scale",
+    "weight_very_satisfied",
+    "weight_satisfied",
     "basic_share",
+    "weight_dissatisfied",
+    "weight_very_dissatisfied",
     "weight_response",
     "weight_resolution",
     "weight_satisfaction",
@@ -55,6 +60,9 @@ RECIPIENTS = ("unit", "parent", "centre")
 class PolicyValues:
     """The figures of one policy, whichever its source."""
 
+    satisfaction_scale: str
+    # Each grade's weight in the satisfaction rate ("basic" is ``basic_share``).
+    grade_weights: dict[str, float]
     basic_share: float
     weights: dict[str, float]
     zone_mode: str
@@ -90,6 +98,8 @@ def from_settings() -> PolicyValues:
     evaluation: Mapping[str, Any] = settings.EVALUATION
     hotline: Mapping[str, Any] = settings.HOTLINE
     return PolicyValues(
+        satisfaction_scale=evaluation["SCALE"],
+        grade_weights={**evaluation["GRADE_WEIGHTS"], "basic": evaluation["BASIC_SHARE"]},
         basic_share=evaluation["BASIC_SHARE"],
         weights=dict(evaluation["WEIGHTS"]),
         zone_mode=evaluation["ZONE_MODE"],
@@ -110,6 +120,14 @@ def from_settings() -> PolicyValues:
 
 def from_row(row: Policy) -> PolicyValues:
     return PolicyValues(
+        satisfaction_scale=row.satisfaction_scale,
+        grade_weights={
+            "very_satisfied": row.weight_very_satisfied,
+            "satisfied": row.weight_satisfied,
+            "basic": row.basic_share,
+            "dissatisfied": row.weight_dissatisfied,
+            "very_dissatisfied": row.weight_very_dissatisfied,
+        },
         basic_share=row.basic_share,
         weights={
             "response": row.weight_response,
@@ -181,6 +199,20 @@ def check(values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     if not 0 <= values["basic_share"] <= 1:
         errors["basic_share"] = _("A share is between 0 and 1.")
+    for name in ("weight_very_satisfied", "weight_satisfied", "weight_dissatisfied", "weight_very_dissatisfied"):
+        if not 0 <= values[name] <= 1:
+            errors[name] = _("A share is between 0 and 1.")
+    order = [
+        "weight_very_satisfied",
+        "weight_satisfied",
+        "basic_share",
+        "weight_dissatisfied",
+        "weight_very_dissatisfied",
+    ]
+    if any(values[a] < values[b] for a, b in zip(order, order[1:])):
+        errors["weight_satisfied"] = _("A better grade never counts less than a worse one.")
+    if values["satisfaction_scale"] not in ("three", "five"):
+        errors["satisfaction_scale"] = _("The scale has three or five grades.")
     weights = [values["weight_response"], values["weight_resolution"], values["weight_satisfaction"]]
     if any(w < 0 for w in weights) or sum(weights) <= 0:
         errors["weight_response"] = _("Weights are not negative and not all zero.")
@@ -248,6 +280,11 @@ def values_of_settings_as_fields() -> dict[str, Any]:
     """The settings as a row's fields: the starting point of the first row a centre enters."""
     v = from_settings()
     return {
+        "satisfaction_scale": v.satisfaction_scale,
+        "weight_very_satisfied": v.grade_weights["very_satisfied"],
+        "weight_satisfied": v.grade_weights["satisfied"],
+        "weight_dissatisfied": v.grade_weights["dissatisfied"],
+        "weight_very_dissatisfied": v.grade_weights["very_dissatisfied"],
         "basic_share": v.basic_share,
         "weight_response": v.weights["response"],
         "weight_resolution": v.weights["resolution"],

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.evaluation.models import Revisit
+from hotline.evaluation.models import DISSATISFIED_GRADES, Revisit
 from hotline.evaluation.selectors import definitions
 from hotline.evaluation.services import record_revisit
 from hotline.tickets.models import Status
@@ -146,7 +146,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             contacted=data["contacted"],
             solved=data["solved"],
             satisfaction=data["satisfaction"],
-            actionable=data["satisfaction"] == "dissatisfied" and not data["solved"],
+            actionable=data["satisfaction"] in DISSATISFIED_GRADES and not data["solved"],
             note=data["note"],
         )
     except TransitionError:

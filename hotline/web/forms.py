@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
+from hotline.evaluation.selectors import offered_grades
 from hotline.intake.models import Channel
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, Urgency
@@ -160,6 +161,11 @@ class RevisitForm(forms.Form):
     )
     actionable = forms.BooleanField(label=_("The unit can still act on it (reopen)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The grades of the centre's scale (three or five), by the policy in force.
+        self.fields["satisfaction"].choices = [CHOOSE, *offered_grades()]  # type: ignore[attr-defined]
 
 
 class RequesterRevisitForm(RevisitForm):
