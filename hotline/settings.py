@@ -237,6 +237,7 @@ class OutboxSettings(TypedDict):
 
 
 class EvaluationSettings(TypedDict):
+    CLASS_POLICIES: dict[str, str]
     SCALE: str
     GRADE_WEIGHTS: dict[str, float]
     BASIC_SHARE: float
@@ -347,6 +348,14 @@ EVALUATION: EvaluationSettings = {
     # The satisfaction scale offered to citizens: "three" (满意/基本满意/不满意) or "five" (adds
     # 非常满意 and 非常不满意); and the weight of each other grade in the satisfaction rate.
     "SCALE": env("HOTLINE_SATISFACTION_SCALE", "three") or "three",
+    # How a reply the centre classed counts in the rates: "count" (as any), "exclude" (its revisits
+    # leave the rates), "solved" (counted as resolved). Resolved replies always count.
+    "CLASS_POLICIES": {
+        "explained": env("HOTLINE_CLASS_EXPLAINED", "count") or "count",
+        "unreasonable": env("HOTLINE_CLASS_UNREASONABLE", "exclude") or "exclude",
+        "outside_remit": env("HOTLINE_CLASS_OUTSIDE_REMIT", "exclude") or "exclude",
+        "legal_route": env("HOTLINE_CLASS_LEGAL_ROUTE", "exclude") or "exclude",
+    },
     "GRADE_WEIGHTS": {
         "very_satisfied": float(env("HOTLINE_WEIGHT_VERY_SATISFIED", "1") or 1),
         "satisfied": float(env("HOTLINE_WEIGHT_SATISFIED", "1") or 1),

@@ -19,7 +19,7 @@ from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
 from hotline.policy import services as policy
 from hotline.policy.services import PolicyValues
-from hotline.tickets.models import Status, Ticket
+from hotline.tickets.models import ReplyClass, Status, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 
 from .models import THREE_GRADES, Praise, Revisit, Satisfaction
@@ -71,7 +71,8 @@ def definitions(rules: PolicyValues | None = None) -> dict[str, str]:
             "Valid revisits only: unreachable and refused revisits are excluded. A unit with fewer than "
             "%(n)d valid revisits in the period is shown but not ranked."
         )
-        % {"n": p.min_revisits},
+        % {"n": p.min_revisits}
+        + _classes_definition(p),
         "response": _("Response rate = revisits where the citizen says the unit contacted them ÷ valid revisits."),
         "resolution": _("Resolution rate = revisits where the citizen says the problem is solved ÷ valid revisits."),
         "satisfaction": _satisfaction_definition(p),
@@ -95,6 +96,21 @@ def offered_grades(rules: PolicyValues | None = None) -> list[tuple[str, str]]:
     return [(g, str(Satisfaction(g).label)) for g in grades]
 
 
+def _classes_definition(p: PolicyValues) -> str:
+    """How replies the centre classed count, said beside every figure (empty when all count)."""
+    labels = dict(ReplyClass.choices)
+    excluded = [str(labels[c]) for c in policy.CLASSES if p.class_policies.get(c, "count") == "exclude"]
+    solved = [str(labels[c]) for c in policy.CLASSES if p.class_policies.get(c, "count") == "solved"]
+    text = ""
+    if excluded:
+        text += " " + _("Revisits of replies the centre classed as %(classes)s are left out.") % {
+            "classes": "、".join(excluded)
+        }
+    if solved:
+        text += " " + _("Replies the centre classed as %(classes)s count as resolved.") % {"classes": "、".join(solved)}
+    return text
+
+
 def _satisfaction_definition(p: PolicyValues) -> str:
     w = p.grade_weights
     if p.satisfaction_scale == "three" and w["satisfied"] == 1 and w["dissatisfied"] == 0:
@@ -108,8 +124,11 @@ def _satisfaction_definition(p: PolicyValues) -> str:
     }
 
 
-def _aggregates(prefix: str = "") -> dict:
-    valid = Q(**{f"{prefix}outcome": Revisit.Outcome.VALID})
+_METRICS = ("n", "contacted", "solved", *(f"grade_{g}" for g in Satisfaction.values))
+
+
+def _metrics(prefix: str, where: Q) -> dict[str, Count]:
+    valid = Q(**{f"{prefix}outcome": Revisit.Outcome.VALID}) & where
     return {
         "n": Count("id", filter=valid),
         "contacted": Count("id", filter=valid & Q(**{f"{prefix}contacted": True})),
@@ -121,7 +140,36 @@ def _aggregates(prefix: str = "") -> dict:
     }
 
 
+def _aggregates(prefix: str = "") -> dict:
+    """Every count the rates need: over all valid revisits, and again over those of each reply
+    class the centre decided (``<class>:<metric>``), so that ``_rates`` applies any policy's class
+    rules (a past month's included) to one query's result."""
+    out: dict[str, Count] = {}
+    # The per-class counts first: an alias named like a field ("contacted", "solved") would shadow
+    # the field in the filters of the counts after it.
+    for cls in policy.CLASSES:
+        for name, count in _metrics(prefix, Q(**{f"{prefix}ticket__decided_class": cls})).items():
+            out[f"{cls}:{name}"] = count
+    out.update(_metrics(prefix, Q()))
+    return out
+
+
+def _apply_classes(agg: dict, p: PolicyValues) -> dict:
+    """The counts after the policy's class rules: an excluded class's revisits leave the sample; a
+    class counted as solved is solved whatever the citizen said."""
+    counts = {name: agg[name] for name in _METRICS}
+    for cls in policy.CLASSES:
+        mode = p.class_policies.get(cls, "count")
+        if mode == "exclude":
+            for name in _METRICS:
+                counts[name] -= agg[f"{cls}:{name}"]
+        elif mode == "solved":
+            counts["solved"] += agg[f"{cls}:n"] - agg[f"{cls}:solved"]
+    return counts
+
+
 def _rates(agg: dict, p: PolicyValues) -> dict[str, float | int | None]:
+    agg = _apply_classes(agg, p)
     n = agg["n"]
     if not n:
         return {"n": 0, "response": None, "resolution": None, "satisfaction": None, "composite": None}
@@ -158,7 +206,8 @@ def three_rates_by(
     group its own policy (a month's: the one in force then)."""
     p = rules or policy.in_force()
     rows = revisits.values(field).annotate(**_aggregates()).order_by()
-    return {row[field]: _rates(row, rules_for(row[field]) if rules_for else p) for row in rows if row["n"]}
+    out = {row[field]: _rates(row, rules_for(row[field]) if rules_for else p) for row in rows}
+    return {key: rates for key, rates in out.items() if rates["n"]}
 
 
 # --- periods ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from hotline.orgs.models import Unit
 from hotline.policy import services as policy
 from hotline.text import clean_text
 from hotline.tickets import transitions
-from hotline.tickets.models import Extension, Ticket
+from hotline.tickets.models import Extension, ReplyClass, Ticket
 from hotline.tickets.transitions import TransitionError
 
 if TYPE_CHECKING:
@@ -199,17 +199,27 @@ def reply(
     unit: Unit,
     result: str,
     attachments: Sequence[UploadedFile] = (),
+    reply_class: str = ReplyClass.RESOLVED,
+    evidence: str = "",
     actor: Actor | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """办结答复: the lead unit reports what it did, with photos or documents; the ticket waits for
-    the revisit. A refused file refuses the whole reply."""
+    """办结答复: the lead unit reports what it did, with photos or documents, and classes its reply
+    (resolved, explained according to law, unreasonable demand, outside the remit, the legal
+    route); a class other than resolved needs its evidence. The ticket waits for the revisit, and
+    the centre decides the class. A refused file refuses the whole reply."""
     transitions.require_lead(ticket, unit)
     transitions.check(ticket, "reply")
     result = (result or "").strip()
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
     limits.check_lengths(result=(result, limits.RESULT))
+    if reply_class not in ReplyClass.values:
+        raise ValidationError({"reply_class": _("Unknown reply class.")})
+    evidence = clean_text(evidence)
+    if reply_class != ReplyClass.RESOLVED and not evidence:
+        raise ValidationError({"evidence": _("Say on what law, policy or fact the class rests.")})
+    limits.check_lengths(evidence=(evidence, limits.NOTE))
     files = attachment_store.check(attachments)
     now = at or timezone.now()
     with transitions.service_block():
@@ -221,7 +231,16 @@ def reply(
             unit=unit,
             note=result,
             at=now,
-            changes={"replied_at": now, "result": result},
+            changes={
+                "replied_at": now,
+                "result": result,
+                "reply_class": reply_class,
+                "reply_evidence": evidence,
+                # A new reply waits for a new decision on its class.
+                "class_decision": "",
+                "decided_class": "",
+                "final_answer": False,
+            },
             data={"attachments": len(files)} if files else None,
         )
 

@@ -55,6 +55,7 @@ class Perm(StrEnum):
     OVERSEE = "oversee"  # 督: the supervision pool
     SPOT_CHECK = "spot_check"
     ORDER_SUPERVISION = "order_supervision"  # 督: issue a 催办/督办/通报 on a ticket by hand
+    DECIDE_CLASS = "decide_class"  # 评: confirm or overturn a reply's class, declare a final answer
     READ_DASHBOARD = "read_dashboard"
     READ_REPORTS = "read_reports"  # 报
     PUBLISH_CASES = "publish_cases"  # 宣: typical cases
@@ -77,6 +78,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.OVERSEE: frozenset({R.SUPERVISOR, R.DISTRICT, R.LEADER}),
     Perm.SPOT_CHECK: frozenset({R.SUPERVISOR}),
     Perm.ORDER_SUPERVISION: frozenset({R.SUPERVISOR, R.LEADER}),
+    Perm.DECIDE_CLASS: frozenset({R.SUPERVISOR, R.DISPATCHER}),
     Perm.READ_DASHBOARD: frozenset({R.LEADER, R.SUPERVISOR, R.DISTRICT}),
     Perm.READ_REPORTS: frozenset({R.LEADER, R.SUPERVISOR}),
     Perm.PUBLISH_CASES: frozenset({R.SUPERVISOR}),

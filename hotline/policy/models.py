@@ -41,6 +41,15 @@ class Policy(models.Model):
     zone_red_rank = models.FloatField(_("red share of ranked units"))
     min_revisits = models.PositiveIntegerField(_("minimum valid revisits to be ranked"))
 
+    class_policies = models.JSONField(
+        _("how each reply class counts in the rates"),
+        default=dict,
+        help_text=_(
+            'e.g. {"explained": "count", "unreasonable": "exclude", "outside_remit": "exclude", '
+            '"legal_route": "exclude"}: count, exclude (the revisit leaves the rates) or solved.'
+        ),
+    )
+
     # 督: the escalation ladder, and the centre's own clocks.
     ladder = models.JSONField(
         _("escalation ladder"),

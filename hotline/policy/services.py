@@ -44,6 +44,7 @@ FIGURES = (
     "zone_blue_rank",
     "zone_red_rank",
     "min_revisits",
+    "class_policies",
     "ladder",
     "dispatch_due",
     "response_due",
@@ -53,6 +54,9 @@ FIGURES = (
     "progress_every_days",
 )
 LEVELS = ("reminder", "notice", "public")
+# The reply classes a policy says how to count (resolved ones always count), and how.
+CLASSES = ("explained", "unreasonable", "outside_remit", "legal_route")
+CLASS_MODES = ("count", "exclude", "solved")
 RECIPIENTS = ("unit", "parent", "centre")
 
 
@@ -71,6 +75,7 @@ class PolicyValues:
     zone_blue_rank: float
     zone_red_rank: float
     min_revisits: int
+    class_policies: dict[str, str]
     ladder: list[dict[str, Any]]
     dispatch_due: dict[str, Span]
     response_due: dict[str, Span]
@@ -108,6 +113,7 @@ def from_settings() -> PolicyValues:
         zone_blue_rank=evaluation["ZONE_BLUE_RANK"],
         zone_red_rank=evaluation["ZONE_RED_RANK"],
         min_revisits=evaluation["MIN_REVISITS"],
+        class_policies=dict(evaluation["CLASS_POLICIES"]),
         ladder=[dict(e) for e in settings.SUPERVISION["LEVELS"]],
         dispatch_due=dict(hotline["DISPATCH_DUE"]),
         response_due=dict(hotline["RESPONSE_DUE"]),
@@ -140,6 +146,7 @@ def from_row(row: Policy) -> PolicyValues:
         zone_blue_rank=row.zone_blue_rank,
         zone_red_rank=row.zone_red_rank,
         min_revisits=row.min_revisits,
+        class_policies=dict(row.class_policies),
         ladder=[dict(e) for e in row.ladder],
         dispatch_due=parse_spans(row.dispatch_due),
         response_due=parse_spans(row.response_due),
@@ -231,6 +238,15 @@ def check(values: dict[str, Any]) -> None:
         errors["long_cycle_max_days"] = _("A long-running matter is resolved within a year at most.")
     if not 1 <= values["progress_every_days"] <= 60:
         errors["progress_every_days"] = _("Progress updates are due every 1 to 60 working days.")
+    classes = values["class_policies"]
+    if (
+        not isinstance(classes, dict)
+        or set(classes) - set(CLASSES)
+        or any(mode not in CLASS_MODES for mode in classes.values())
+    ):
+        errors["class_policies"] = _(
+            "Give each class (explained, unreasonable, outside_remit, legal_route) count, exclude or solved."
+        )
     ladder_error = _check_ladder(values["ladder"])
     if ladder_error:
         errors["ladder"] = ladder_error
@@ -295,6 +311,7 @@ def values_of_settings_as_fields() -> dict[str, Any]:
         "zone_blue_rank": v.zone_blue_rank,
         "zone_red_rank": v.zone_red_rank,
         "min_revisits": v.min_revisits,
+        "class_policies": v.class_policies,
         "ladder": v.ladder,
         "dispatch_due": format_spans(v.dispatch_due),
         "response_due": format_spans(v.response_due),

@@ -71,6 +71,26 @@ class Kind(models.TextChoices):
     PRAISE = "praise", _("praise")
 
 
+class ReplyClass(models.TextChoices):
+    """What the unit's reply is (答复分类): the unit says, the centre confirms or overturns."""
+
+    RESOLVED = "resolved", _("resolved")
+    EXPLAINED = "explained", _("explained according to law and policy")
+    UNREASONABLE = "unreasonable", _("unreasonable demand")
+    OUTSIDE_REMIT = "outside_remit", _("outside the government's remit")
+    LEGAL_ROUTE = "legal_route", _("referred to the legal route (litigation, arbitration, petition)")
+
+
+class ClassDecision(models.TextChoices):
+    PENDING = "", _("not decided yet")
+    CONFIRMED = "confirmed", _("confirmed")
+    OVERTURNED = "overturned", _("overturned")
+
+
+# Classes a "final answer" (终局答复) may close: answered according to law, nothing more to do.
+FINAL_ANSWER_CLASSES = (ReplyClass.EXPLAINED, ReplyClass.UNREASONABLE, ReplyClass.LEGAL_ROUTE)
+
+
 class DeadlineState(models.TextChoices):
     NONE = "", _("not running")
     ON_TIME = "on_time", _("on time")
@@ -149,6 +169,15 @@ class Ticket(models.Model):
         related_name="merged_tickets",
     )
     result = models.TextField(_("result"), blank=True)  # capped by its writers (limits.RESULT)
+    # 答复分类: the unit's class of its reply and its evidence; the centre's decision and the class
+    # in force after it (empty until decided: the rates read only a decided class); a final answer.
+    reply_class = models.CharField(_("reply class"), max_length=16, choices=ReplyClass.choices, blank=True)
+    reply_evidence = models.TextField(_("evidence for the class"), blank=True)
+    class_decision = models.CharField(
+        _("centre's decision on the class"), max_length=10, choices=ClassDecision.choices, blank=True
+    )
+    decided_class = models.CharField(_("class decided"), max_length=16, choices=ReplyClass.choices, blank=True)
+    final_answer = models.BooleanField(_("final answer"), default=False)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     registered_by = models.ForeignKey(

@@ -92,6 +92,7 @@ MOVES: dict[str, Move] = {
     "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension"), (E.OPEN_EXTENSION,)),
     "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension"), (E.DECIDE_EXTENSION,)),
     "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension"), (E.DECIDE_EXTENSION,)),
+    "decide_class": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("decide the reply's class")),
     "long_cycle": _m({S.IN_PROGRESS}, None, gettext_lazy("classify as a long-running matter")),
     "progress": _m({S.IN_PROGRESS}, None, gettext_lazy("progress update")),
     "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply"), (E.CO_REPLY_TASK,)),

@@ -14,7 +14,7 @@ from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.evaluation.selectors import offered_grades
 from hotline.intake.models import Channel
 from hotline.orgs.models import Unit
-from hotline.tickets.models import Kind, Urgency
+from hotline.tickets.models import Kind, ReplyClass, Urgency
 
 
 def leaf_matters() -> QuerySet[Matter]:
@@ -108,6 +108,21 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DecideClassForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("confirm the unit's class")), ("0", _("overturn it"))],
+        coerce=lambda v: v == "1",
+    )
+    new_class = forms.ChoiceField(label=_("Class instead"), choices=[CHOOSE, *ReplyClass.choices], required=False)
+    final_answer = forms.BooleanField(label=_("A final answer (终局答复)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FinalAnswerForm(forms.Form):
+    final = forms.CharField(label=_("Code of the ticket with the final answer"), max_length=24)
+
+
 class SuperviseForm(forms.Form):
     level = verdict(
         _("Order"),
@@ -132,6 +147,12 @@ class ProgressForm(forms.Form):
 
 class ReplyForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    reply_class = forms.ChoiceField(label=_("Reply class"), choices=ReplyClass.choices, initial=ReplyClass.RESOLVED)
+    evidence = forms.CharField(
+        label=_("Evidence for the class (law, policy, facts)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     attachments = MultipleFileField(label=_("Photos and documents"))
 
 

@@ -132,6 +132,9 @@ def test_the_monthly_report_names_its_policy(people):
         ({"ladder": [{"level": "notice", "offset_days": "1", "to": ["unit"]}]}, "ladder"),
         ({"ladder": [{"level": "notice", "offset_days": 1, "to": ["mayor"]}]}, "ladder"),
         ({"ladder": "<script>alert(1)</script>"}, "ladder"),
+        ({"class_policies": {"unreasonable": "ignore"}}, "class_policies"),
+        ({"class_policies": {"rude": "exclude"}}, "class_policies"),
+        ({"class_policies": ["exclude"]}, "class_policies"),
         ({"dispatch_due": "emergency=20"}, "dispatch_due"),
         ({"dispatch_due": "emergency=20m,emergency=1h"}, "dispatch_due"),
         ({"response_due": "web=" + "9" * 500}, "response_due"),
@@ -205,8 +208,9 @@ def test_the_admin_shows_a_row_in_force_read_only_and_refuses_a_past_start(admin
     form = admin_client.get("/admin/policy/policy/add/")
     assert form.status_code == 200
     data = {
-        **{k: v for k, v in services.values_of_settings_as_fields().items() if k != "ladder"},
+        **{k: v for k, v in services.values_of_settings_as_fields().items() if k not in ("ladder", "class_policies")},
         "ladder": '[{"level": "reminder", "offset_days": -1, "to": ["unit"]}]',
+        "class_policies": '{"unreasonable": "exclude"}',
         "note": "新政策",
         "effective_from": f"{today - dt.timedelta(days=1):%Y-%m-%d}",
     }

@@ -25,6 +25,7 @@ from hotline.dispatch.learning import dispatch_by_dispatcher
 from hotline.dispatch.models import DispatchSuggestion
 from hotline.dispatch.services import answer_from_knowledge
 from hotline.dispatch.suggest import Suggestions, suggest
+from hotline.evaluation import classes
 from hotline.evaluation.services import record_requester_revisit, record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
@@ -94,6 +95,13 @@ def _merge(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     if original is None or original.pk == t.pk:
         raise ValidationError({"into": _("No other ticket has that code.")})
     merge_ticket(t, into=original, actor=request.user)
+
+
+def _answer_from_final(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    final = tickets_visible_to(request.user).filter(code=d["final"].strip()).first()
+    if final is None:
+        raise ValidationError({"final": _("No ticket has that code.")})
+    classes.answer_from_final(t, final=final, actor=request.user)
 
 
 def _requester_revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
@@ -192,6 +200,30 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Extension requested; the centre decides."),
         needs="lead",
     ),
+    "decide-class": Action(
+        gettext_lazy("Decide the reply's class"),
+        "decide_class",
+        Perm.DECIDE_CLASS,
+        forms.DecideClassForm,
+        lambda t, d, r: classes.decide_class(
+            t,
+            confirm=d["confirm"],
+            new_class=d["new_class"],
+            final_answer=d["final_answer"],
+            note=d["note"],
+            actor=r.user,
+        ),
+        gettext_lazy("Class decided."),
+        needs="classed",
+    ),
+    "answer-final": Action(
+        gettext_lazy("Answer from a final answer"),
+        "answer",
+        Perm.REGISTER,
+        forms.FinalAnswerForm,
+        _answer_from_final,
+        gettext_lazy("Answered from the final answer; not dispatched again."),
+    ),
     "supervise": Action(
         gettext_lazy("Issue a supervision order"),
         "supervise",
@@ -224,7 +256,13 @@ ACTIONS: dict[str, Action] = {
         Perm.HANDLE,
         forms.ReplyForm,
         lambda t, d, r: handling.reply(
-            t, unit=_unit(r), result=d["result"], attachments=d["attachments"], actor=r.user
+            t,
+            unit=_unit(r),
+            result=d["result"],
+            attachments=d["attachments"],
+            reply_class=d["reply_class"],
+            evidence=d["evidence"],
+            actor=r.user,
         ),
         gettext_lazy("Replied; the centre will revisit the citizen."),
         needs="lead",
@@ -275,6 +313,8 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "classed" and ticket.reply_class in ("", "resolved"):
             continue
         if action.needs == "unit" and ticket.lead_unit_id is None:
             continue
