@@ -211,6 +211,7 @@ class HotlineSettings(TypedDict):
     EXTENSION_MAX_DAYS: int
     LONG_CYCLE_MAX_DAYS: int
     PROGRESS_EVERY_DAYS: int
+    APPEAL_WORKING_DAYS: int
 
 
 class SupervisionLevel(TypedDict):
@@ -300,6 +301,8 @@ HOTLINE: HotlineSettings = {
     # the dispatch), and how often the unit reports progress meanwhile (working days).
     "LONG_CYCLE_MAX_DAYS": envint("HOTLINE_LONG_CYCLE_MAX_DAYS", 180),
     "PROGRESS_EVERY_DAYS": envint("HOTLINE_PROGRESS_EVERY_DAYS", 5),
+    # 申诉: a unit appeals a revisit, a dispatch or a spot-check finding within this many working days.
+    "APPEAL_WORKING_DAYS": envint("HOTLINE_APPEAL_WORKING_DAYS", 3),
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset

@@ -37,6 +37,8 @@ class Revisit(models.Model):
         REFUSED = "refused", _("refused")
         # A spot check found the closure false or the satisfaction coerced: the answer no longer counts.
         VOIDED = "voided", _("voided by a spot check")
+        # A unit's appeal against it was accepted: the answer leaves the rates.
+        APPEALED = "appealed", _("withdrawn on appeal")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="revisits")
     method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.PHONE)

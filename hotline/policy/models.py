@@ -83,6 +83,8 @@ class Policy(models.Model):
         _("long-running matter: a progress update every (working days)"), default=5
     )
 
+    appeal_working_days = models.PositiveSmallIntegerField(_("appeal window (working days)"), default=3)
+
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -52,6 +52,7 @@ FIGURES = (
     "extension_max_days",
     "long_cycle_max_days",
     "progress_every_days",
+    "appeal_working_days",
 )
 LEVELS = ("reminder", "notice", "public")
 # The reply classes a policy says how to count (resolved ones always count), and how.
@@ -83,6 +84,7 @@ class PolicyValues:
     extension_max_days: int
     long_cycle_max_days: int
     progress_every_days: int
+    appeal_working_days: int
     # Where it comes from: a row (its id and first day) or the settings (both None).
     pk: int | None = None
     effective_from: dt.date | None = None
@@ -121,6 +123,7 @@ def from_settings() -> PolicyValues:
         extension_max_days=hotline["EXTENSION_MAX_DAYS"],
         long_cycle_max_days=hotline["LONG_CYCLE_MAX_DAYS"],
         progress_every_days=hotline["PROGRESS_EVERY_DAYS"],
+        appeal_working_days=hotline["APPEAL_WORKING_DAYS"],
     )
 
 
@@ -154,6 +157,7 @@ def from_row(row: Policy) -> PolicyValues:
         extension_max_days=row.extension_max_days,
         long_cycle_max_days=row.long_cycle_max_days,
         progress_every_days=row.progress_every_days,
+        appeal_working_days=row.appeal_working_days,
         pk=row.pk,
         effective_from=row.effective_from,
         note=row.note,
@@ -319,6 +323,7 @@ def values_of_settings_as_fields() -> dict[str, Any]:
         "extension_max_days": v.extension_max_days,
         "long_cycle_max_days": v.long_cycle_max_days,
         "progress_every_days": v.progress_every_days,
+        "appeal_working_days": v.appeal_working_days,
     }
 
 

@@ -31,6 +31,7 @@ from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
 from hotline.policy import services as policy
 from hotline.policy.services import PolicyValues
+from hotline.supervision.models import Appeal
 from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
 from hotline.tickets.selectors import overdue, tickets_visible_to
 
@@ -121,6 +122,8 @@ class ReportFigures:
     trend: list[tuple[dt.date, int]]
     # The policy the rates were computed with: the one in force on the period's last day.
     policy: PolicyValues | None = None
+    # 申诉: appeals filed in the period per unit: (unit name, filed, accepted, rejected, pending).
+    appeals: list[tuple[str, int, int, int, int]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -188,7 +191,26 @@ def period_figures(
         top_issues=_top_issues(tickets, before),
         trend=_trend(scoped.tickets, period, as_of),
         policy=rules,
+        appeals=_appeals(scoped, period.start, as_of),
     )
+
+
+def _appeals(scoped: Scope, start: dt.datetime, until: dt.datetime) -> list[tuple[str, int, int, int, int]]:
+    """Appeals filed in the period, per unit: filed, accepted, rejected, still pending."""
+    appeals = Appeal.objects.filter(filed_at__gte=start, filed_at__lt=until)
+    if not scoped.whole_city:
+        appeals = appeals.filter(ticket__in=scoped.tickets)
+    rows = (
+        appeals.values("unit__name")
+        .annotate(
+            n=Count("id"),
+            accepted=Count("id", filter=Q(state=Appeal.State.ACCEPTED)),
+            rejected=Count("id", filter=Q(state=Appeal.State.REJECTED)),
+            pending=Count("id", filter=Q(state=Appeal.State.PENDING)),
+        )
+        .order_by("-n", "unit__name")
+    )
+    return [(r["unit__name"], r["n"], r["accepted"], r["rejected"], r["pending"]) for r in rows]
 
 
 class Scope:

@@ -240,6 +240,14 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
     )
     out.tables.append(
         Table(
+            _("Appeals by unit"),
+            [_("Unit"), _("Appeals filed"), _("Accepted"), _("Rejected"), _("Pending")],
+            [list(row) for row in f.appeals],
+            note=_("Appeals filed in the period against a revisit result, a dispatch or a spot-check finding."),
+        )
+    )
+    out.tables.append(
+        Table(
             _("Top issues of the period"),
             [_("Matter"), _("Requests"), _("Previous period"), _("Change"), _("Examples")],
             [

@@ -87,6 +87,54 @@ class SpotCheck(models.Model):
         return f"{self.batch} {self.ticket_id}"
 
 
+class Appeal(models.Model):
+    """申诉: a unit contests a revisit result, a dispatch, or a spot-check finding, with evidence,
+    within the policy's window; a reviewer at the centre accepts or rejects it with a reason."""
+
+    class Kind(models.TextChoices):
+        REVISIT = "revisit", _("a revisit result")
+        DISPATCH = "dispatch", _("a dispatch")
+        SPOT_CHECK = "spot_check", _("a spot-check finding")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="appeals")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("appeal against"), max_length=12, choices=Kind.choices)
+    revisit = models.ForeignKey(
+        "evaluation.Revisit", null=True, blank=True, on_delete=models.CASCADE, related_name="appeals"
+    )
+    spot_check = models.ForeignKey(SpotCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("reason and evidence"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    filed_at = models.DateTimeField(_("filed at"), db_index=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(_("reviewer's reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-filed_at"]
+        constraints = [
+            # One pending appeal per thing contested: a second one waits for the first decision.
+            models.UniqueConstraint(
+                fields=["ticket", "kind"], condition=models.Q(state="pending"), name="appeal_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_kind_display()} ({self.get_state_display()})"
+
+
 class Accountability(models.Model):
     """问责记录: a finding held against a unit (a false closure, coerced satisfaction, a public notice)."""
 

@@ -92,6 +92,15 @@ MOVES: dict[str, Move] = {
     "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension"), (E.OPEN_EXTENSION,)),
     "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension"), (E.DECIDE_EXTENSION,)),
     "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension"), (E.DECIDE_EXTENSION,)),
+    "appeal": _m(ANY - {S.REGISTERED, S.ANSWERED, S.MERGED, S.INVALID}, None, gettext_lazy("appeal")),
+    "decide_appeal": _m(ANY - {S.REGISTERED, S.ANSWERED, S.MERGED, S.INVALID}, None, gettext_lazy("decide the appeal")),
+    # An accepted appeal against the dispatch: the ticket goes back to the centre to dispatch again.
+    "withdraw_dispatch": _m(
+        {S.DISPATCHED, S.IN_PROGRESS},
+        S.RETURNED,
+        gettext_lazy("take back the dispatch on appeal"),
+        (E.WITHDRAW_EXTENSION, E.RETURN_TASK),
+    ),
     "decide_class": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("decide the reply's class")),
     "long_cycle": _m({S.IN_PROGRESS}, None, gettext_lazy("classify as a long-running matter")),
     "progress": _m({S.IN_PROGRESS}, None, gettext_lazy("progress update")),

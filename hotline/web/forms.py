@@ -123,6 +123,26 @@ class FinalAnswerForm(forms.Form):
     final = forms.CharField(label=_("Code of the ticket with the final answer"), max_length=24)
 
 
+class AppealForm(forms.Form):
+    kind = verdict(
+        _("Appeal against"),
+        [
+            ("revisit", _("the latest revisit result")),
+            ("dispatch", _("the dispatch")),
+            ("spot_check", _("the latest spot-check finding")),
+        ],
+        _("Choose what you appeal against."),
+    )
+    reason = forms.CharField(label=_("Reason and evidence"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideAppealForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Decision"), choices=[("1", _("accept")), ("0", _("reject"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class SuperviseForm(forms.Form):
     level = verdict(
         _("Order"),

@@ -32,6 +32,7 @@ from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
+from hotline.supervision import appeals
 from hotline.supervision import orders as supervision_orders
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
@@ -95,6 +96,22 @@ def _merge(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     if original is None or original.pk == t.pk:
         raise ValidationError({"into": _("No other ticket has that code.")})
     merge_ticket(t, into=original, actor=request.user)
+
+
+def _file_appeal(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    unit = _unit(request)
+    revisit = t.revisits.filter(lead_unit=unit, outcome="valid").order_by("-recorded_at").first()
+    check = t.spot_checks.filter(unit=unit).exclude(finding__in=("", "true")).order_by("-checked_at").first()
+    appeals.file_appeal(
+        t, unit=unit, kind=d["kind"], reason=d["reason"], revisit=revisit, spot_check=check, actor=request.user
+    )
+
+
+def _decide_appeal(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    pending = t.appeals.filter(state="pending").order_by("filed_at").first()
+    if pending is None:
+        raise ValidationError({"__all__": _("No appeal on this ticket waits for a decision.")})
+    appeals.decide_appeal(pending, accept=d["accept"], note=d["note"], actor=request.user)
 
 
 def _answer_from_final(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
@@ -224,6 +241,24 @@ ACTIONS: dict[str, Action] = {
         _answer_from_final,
         gettext_lazy("Answered from the final answer; not dispatched again."),
     ),
+    "appeal": Action(
+        gettext_lazy("Appeal (申诉)"),
+        "appeal",
+        Perm.HANDLE,
+        forms.AppealForm,
+        _file_appeal,
+        gettext_lazy("Appeal filed; the centre reviews it."),
+        needs="lead",
+    ),
+    "decide-appeal": Action(
+        gettext_lazy("Decide the appeal"),
+        "decide_appeal",
+        Perm.DECIDE_APPEALS,
+        forms.DecideAppealForm,
+        _decide_appeal,
+        gettext_lazy("Appeal decided."),
+        needs="appeal",
+    ),
     "supervise": Action(
         gettext_lazy("Issue a supervision order"),
         "supervise",
@@ -313,6 +348,8 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "appeal" and not ticket.appeals.filter(state="pending").exists():
             continue
         if action.needs == "classed" and ticket.reply_class in ("", "resolved"):
             continue
