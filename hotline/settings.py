@@ -212,6 +212,7 @@ class HotlineSettings(TypedDict):
     LONG_CYCLE_MAX_DAYS: int
     PROGRESS_EVERY_DAYS: int
     APPEAL_WORKING_DAYS: int
+    REPLY_REVIEW: str
 
 
 class SupervisionLevel(TypedDict):
@@ -303,6 +304,8 @@ HOTLINE: HotlineSettings = {
     "PROGRESS_EVERY_DAYS": envint("HOTLINE_PROGRESS_EVERY_DAYS", 5),
     # 申诉: a unit appeals a revisit, a dispatch or a spot-check finding within this many working days.
     "APPEAL_WORKING_DAYS": envint("HOTLINE_APPEAL_WORKING_DAYS", 3),
+    # 答复审核: which replies a reviewer checks before the revisit: none, all, or risk (the risky ones).
+    "REPLY_REVIEW": env("HOTLINE_REPLY_REVIEW", "none") or "none",
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset
@@ -390,6 +393,8 @@ EMAIL_HOST_PASSWORD = env("HOTLINE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = envbool("HOTLINE_EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = env("HOTLINE_EMAIL_FROM", "12345@localhost") or "12345@localhost"
 
+if HOTLINE["REPLY_REVIEW"] not in ("none", "all", "risk"):
+    raise ImproperlyConfigured(f"HOTLINE_REPLY_REVIEW must be none, all or risk, not {HOTLINE['REPLY_REVIEW']!r}")
 if EVALUATION["SCALE"] not in ("three", "five"):
     raise ImproperlyConfigured(f"HOTLINE_SATISFACTION_SCALE must be three or five, not {EVALUATION['SCALE']!r}")
 if not set(HOTLINE["REPORT_FORMATS"]) <= {"docx", "xlsx", "txt"}:

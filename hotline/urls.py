@@ -18,6 +18,7 @@ urlpatterns = [
     path("revisits/", queues.revisits, name="revisits"),
     path("extensions/", queues.extensions, name="extensions"),
     path("long-cycles/", queues.long_cycles, name="long-cycles"),
+    path("reviews/", queues.reviews, name="reviews"),
     path("extensions/<int:pk>/decide/", queues.decide, name="extension-decide"),
     path("pool/", pool.pool, name="pool"),
     path("search/", pool.search, name="search"),

@@ -75,7 +75,12 @@ def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> d
     )
     tickets = (
         Ticket.objects.filter(
-            status=Status.REPLIED, replied_at__lte=now, revisit_due__gt=now, confidential=False, anonymous=False
+            status=Status.REPLIED,
+            replied_at__lte=now,
+            revisit_due__gt=now,
+            confidential=False,
+            anonymous=False,
+            review_pending=False,
         )
         .exclude(requester_phone="")
         .exclude(Exists(sent))
@@ -108,6 +113,7 @@ def _send_to_merged_requesters(now: dt.datetime, limit: int) -> int:
             merged_into__status=Status.REPLIED,
             merged_into__replied_at__lte=now,
             merged_into__revisit_due__gt=now,
+            merged_into__review_pending=False,
             confidential=False,
             anonymous=False,
         )

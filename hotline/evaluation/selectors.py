@@ -46,8 +46,13 @@ def awaiting_revisit(viewer: User, *, now: dt.datetime | None = None) -> QuerySe
     )
     waiting = Ticket.objects.filter(merged_into=OuterRef("pk"), status=Status.MERGED).exclude(Exists(answered))
     return tickets_visible_to(viewer).filter(
-        Q(status=Status.REPLIED) | Q(status=Status.CLOSED, revisit_due__gte=now) & Exists(waiting)
+        Q(status=Status.REPLIED, review_pending=False) | Q(status=Status.CLOSED, revisit_due__gte=now) & Exists(waiting)
     )
+
+
+def awaiting_review(viewer: User) -> QuerySet[Ticket]:
+    """Replies waiting for a reviewer at the centre before their revisit (答复审核)."""
+    return tickets_visible_to(viewer).filter(status=Status.REPLIED, review_pending=True)
 
 
 def definitions(rules: PolicyValues | None = None) -> dict[str, str]:

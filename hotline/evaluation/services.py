@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hotline import limits
 from hotline.orgs.models import Unit
 from hotline.policy import services as policy
+from hotline.text import clean_text
 from hotline.tickets import transitions
 from hotline.tickets.models import REPLIED_OR_CLOSED, Status, Ticket
 
@@ -46,6 +47,8 @@ def record_revisit(
         raise ValidationError({"method": _("Unknown revisit method.")})
     limits.check_lengths(note=((note or "").strip(), limits.NOTE))
     transitions.check(ticket, "revisit")
+    if ticket.review_pending:
+        raise ValidationError({"__all__": _("The reply waits for its review: the citizen is called back after it.")})
     valid = outcome == Revisit.Outcome.VALID
     now = at or timezone.now()
     _check_answer(valid, contacted, solved, satisfaction, now)
@@ -100,7 +103,7 @@ def requester_revisit_refusal(ticket: Ticket, *, now: dt.datetime | None = None)
     group = _group(ticket)
     if ticket.status != Status.MERGED or group is None:
         return _("Only the requester of a merged ticket is revisited this way.")
-    if group.status not in REPLIED_OR_CLOSED or group.replied_at is None:
+    if group.status not in REPLIED_OR_CLOSED or group.replied_at is None or group.review_pending:
         return _("Ticket %(code)s, which this one was merged into, has no reply yet.") % {"code": group.code}
     if group.revisit_due is not None and now > group.revisit_due:
         return _("The revisit window of ticket %(code)s has passed.") % {"code": group.code}
@@ -192,7 +195,42 @@ def reopen(
             "replied_at": None,
             "closed_at": None,
             "extension_days": 0,
+            "review_pending": False,
         },
+    )
+
+
+def review_reply(
+    ticket: Ticket, *, approve: bool, note: str = "", actor: Actor | None = None, at: dt.datetime | None = None
+) -> None:
+    """答复审核: a reviewer at the centre passes the reply on to the revisit, or sends it back to the
+    unit with a reason: a redo (重办), counted as one."""
+    transitions.check(ticket, "review_reply")
+    if not ticket.review_pending:
+        raise ValidationError({"__all__": _("No reply of this ticket waits for review.")})
+    note = clean_text(note)
+    limits.check_lengths(note=(note, limits.NOTE))
+    now = at or timezone.now()
+    if approve:
+        transitions.apply(
+            ticket,
+            "review_reply",
+            actor=actor,
+            unit=ticket.lead_unit,
+            note=note,
+            at=now,
+            data={"review": "passed"},
+            changes={"review_pending": False},
+        )
+        return
+    if not note:
+        raise ValidationError({"note": _("Say why the reply is sent back.")})
+    reopen(
+        ticket,
+        reason=_("Reply sent back by the reviewer: %(note)s") % {"note": note},
+        actor=actor,
+        at=now,
+        data={"review": "sent_back"},
     )
 
 
@@ -213,7 +251,8 @@ def close_expired_revisits(*, now: dt.datetime | None = None, limit: int = 500) 
     second run finds nothing."""
     now = now or timezone.now()
     closed = 0
-    for ticket in Ticket.objects.filter(status=Status.REPLIED, revisit_due__lt=now).order_by("revisit_due")[:limit]:
+    waiting = Ticket.objects.filter(status=Status.REPLIED, revisit_due__lt=now, review_pending=False)
+    for ticket in waiting.order_by("revisit_due")[:limit]:
         try:
             close_after_window(ticket, at=now)
         except transitions.TransitionError:

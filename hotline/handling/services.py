@@ -19,7 +19,7 @@ from hotline.orgs.models import Unit
 from hotline.policy import services as policy
 from hotline.text import clean_text
 from hotline.tickets import transitions
-from hotline.tickets.models import Extension, ReplyClass, Ticket
+from hotline.tickets.models import Extension, Kind, ReplyClass, Ticket, Urgency
 from hotline.tickets.transitions import TransitionError
 
 if TYPE_CHECKING:
@@ -193,6 +193,26 @@ def record_progress(
     transitions.apply(ticket, "progress", actor=actor, unit=unit, note=note, at=now, changes={"progress_at": now})
 
 
+def needs_review(ticket: Ticket, reply_class: str, now: dt.datetime) -> bool:
+    """Whether a reviewer checks this reply before the revisit, by the policy in force: none, all,
+    or the risky ones (a class other than resolved, a redo, an urgent or emergency request, a
+    complaint, an extended or late reply)."""
+    mode = policy.in_force_at(now).reply_review
+    if mode == "all":
+        return True
+    if mode != "risk":
+        return False
+    late = ticket.resolve_due is not None and now > ticket.resolve_due
+    return (
+        reply_class != ReplyClass.RESOLVED
+        or ticket.redo_count > 0
+        or ticket.urgency != Urgency.NORMAL
+        or ticket.kind == Kind.COMPLAINT
+        or ticket.extension_days > 0
+        or late
+    )
+
+
 def reply(
     ticket: Ticket,
     *,
@@ -236,6 +256,7 @@ def reply(
                 "result": result,
                 "reply_class": reply_class,
                 "reply_evidence": evidence,
+                "review_pending": needs_review(ticket, reply_class, now),
                 # A new reply waits for a new decision on its class.
                 "class_decision": "",
                 "decided_class": "",

@@ -84,6 +84,12 @@ class Policy(models.Model):
     )
 
     appeal_working_days = models.PositiveSmallIntegerField(_("appeal window (working days)"), default=3)
+    reply_review = models.CharField(
+        _("replies reviewed before the revisit"),
+        max_length=5,
+        choices=[("none", _("none")), ("all", _("all")), ("risk", _("the risky ones"))],
+        default="none",
+    )
 
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     created_by = models.ForeignKey(

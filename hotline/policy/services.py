@@ -53,6 +53,7 @@ FIGURES = (
     "long_cycle_max_days",
     "progress_every_days",
     "appeal_working_days",
+    "reply_review",
 )
 LEVELS = ("reminder", "notice", "public")
 # The reply classes a policy says how to count (resolved ones always count), and how.
@@ -85,6 +86,7 @@ class PolicyValues:
     long_cycle_max_days: int
     progress_every_days: int
     appeal_working_days: int
+    reply_review: str
     # Where it comes from: a row (its id and first day) or the settings (both None).
     pk: int | None = None
     effective_from: dt.date | None = None
@@ -124,6 +126,7 @@ def from_settings() -> PolicyValues:
         long_cycle_max_days=hotline["LONG_CYCLE_MAX_DAYS"],
         progress_every_days=hotline["PROGRESS_EVERY_DAYS"],
         appeal_working_days=hotline["APPEAL_WORKING_DAYS"],
+        reply_review=hotline["REPLY_REVIEW"],
     )
 
 
@@ -158,6 +161,7 @@ def from_row(row: Policy) -> PolicyValues:
         long_cycle_max_days=row.long_cycle_max_days,
         progress_every_days=row.progress_every_days,
         appeal_working_days=row.appeal_working_days,
+        reply_review=row.reply_review,
         pk=row.pk,
         effective_from=row.effective_from,
         note=row.note,
@@ -222,6 +226,8 @@ def check(values: dict[str, Any]) -> None:
     ]
     if any(values[a] < values[b] for a, b in zip(order, order[1:])):
         errors["weight_satisfied"] = _("A better grade never counts less than a worse one.")
+    if values["reply_review"] not in ("none", "all", "risk"):
+        errors["reply_review"] = _("Review none, all or the risky replies.")
     if values["satisfaction_scale"] not in ("three", "five"):
         errors["satisfaction_scale"] = _("The scale has three or five grades.")
     weights = [values["weight_response"], values["weight_resolution"], values["weight_satisfaction"]]
@@ -324,6 +330,7 @@ def values_of_settings_as_fields() -> dict[str, Any]:
         "long_cycle_max_days": v.long_cycle_max_days,
         "progress_every_days": v.progress_every_days,
         "appeal_working_days": v.appeal_working_days,
+        "reply_review": v.reply_review,
     }
 
 

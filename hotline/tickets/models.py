@@ -178,6 +178,8 @@ class Ticket(models.Model):
     )
     decided_class = models.CharField(_("class decided"), max_length=16, choices=ReplyClass.choices, blank=True)
     final_answer = models.BooleanField(_("final answer"), default=False)
+    # 答复审核: the reply waits for a reviewer at the centre before the revisit (an overlay).
+    review_pending = models.BooleanField(_("reply waiting for review"), default=False, db_index=True)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     registered_by = models.ForeignKey(

@@ -101,6 +101,7 @@ MOVES: dict[str, Move] = {
         gettext_lazy("take back the dispatch on appeal"),
         (E.WITHDRAW_EXTENSION, E.RETURN_TASK),
     ),
+    "review_reply": _m({S.REPLIED}, None, gettext_lazy("reply reviewed")),
     "decide_class": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("decide the reply's class")),
     "long_cycle": _m({S.IN_PROGRESS}, None, gettext_lazy("classify as a long-running matter")),
     "progress": _m({S.IN_PROGRESS}, None, gettext_lazy("progress update")),

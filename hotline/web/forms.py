@@ -143,6 +143,15 @@ class DecideAppealForm(forms.Form):
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReviewReplyForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Review"),
+        choices=[("1", _("pass it on to the revisit")), ("0", _("send it back (redo)"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class SuperviseForm(forms.Form):
     level = verdict(
         _("Order"),

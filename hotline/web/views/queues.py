@@ -91,6 +91,18 @@ def revisits(request: AuthedRequest) -> HttpResponse:
     return render(request, "web/revisits.html", {"page": page, "sort": sort})
 
 
+@permission_required(Perm.REVIEW_REPLIES)
+def reviews(request: AuthedRequest) -> HttpResponse:
+    """答复审核: replies waiting for a reviewer before their revisit, the oldest reply first."""
+    page, sort = paged(
+        request,
+        evaluation_selectors.awaiting_review(request.user).select_related(*_COLUMNS),
+        sorts={"replied": ("replied_at",)},
+        default="replied",
+    )
+    return render(request, "web/reviews.html", {"page": page, "sort": sort})
+
+
 @login_required
 def long_cycles(request: AuthedRequest) -> HttpResponse:
     """长周期台账: long-running matters and their progress updates, the one due soonest first."""

@@ -26,6 +26,7 @@ from hotline.dispatch.models import DispatchSuggestion
 from hotline.dispatch.services import answer_from_knowledge
 from hotline.dispatch.suggest import Suggestions, suggest
 from hotline.evaluation import classes
+from hotline.evaluation import services as evaluation_services
 from hotline.evaluation.services import record_requester_revisit, record_revisit
 from hotline.handling import services as handling
 from hotline.intake.services import invalidate_ticket, merge_ticket
@@ -259,6 +260,15 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Appeal decided."),
         needs="appeal",
     ),
+    "review-reply": Action(
+        gettext_lazy("Review the reply"),
+        "review_reply",
+        Perm.REVIEW_REPLIES,
+        forms.ReviewReplyForm,
+        lambda t, d, r: evaluation_services.review_reply(t, approve=d["approve"], note=d["note"], actor=r.user),
+        gettext_lazy("Reply reviewed."),
+        needs="review",
+    ),
     "supervise": Action(
         gettext_lazy("Issue a supervision order"),
         "supervise",
@@ -348,6 +358,8 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "review" and not ticket.review_pending:
             continue
         if action.needs == "appeal" and not ticket.appeals.filter(state="pending").exists():
             continue
