@@ -58,6 +58,7 @@ class Perm(StrEnum):
     DECIDE_CLASS = "decide_class"  # 评: confirm or overturn a reply's class, declare a final answer
     DECIDE_APPEALS = "decide_appeals"  # 督: accept or reject a unit's appeal (申诉)
     REVIEW_REPLIES = "review_replies"  # 评: check a unit's reply before the revisit (答复审核)
+    QUALITY_CHECK = "quality_check"  # 督: draw and rate operators' calls (话务质检)
     READ_DASHBOARD = "read_dashboard"
     READ_REPORTS = "read_reports"  # 报
     PUBLISH_CASES = "publish_cases"  # 宣: typical cases
@@ -83,6 +84,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.DECIDE_CLASS: frozenset({R.SUPERVISOR, R.DISPATCHER}),
     Perm.DECIDE_APPEALS: frozenset({R.SUPERVISOR}),
     Perm.REVIEW_REPLIES: frozenset({R.SUPERVISOR}),
+    Perm.QUALITY_CHECK: frozenset({R.SUPERVISOR}),
     Perm.READ_DASHBOARD: frozenset({R.LEADER, R.SUPERVISOR, R.DISTRICT}),
     Perm.READ_REPORTS: frozenset({R.LEADER, R.SUPERVISOR}),
     Perm.PUBLISH_CASES: frozenset({R.SUPERVISOR}),

@@ -159,3 +159,55 @@ class Accountability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.get_kind_display()}"
+
+
+class QaCriterion(models.Model):
+    """话务质检: one line of the rubric the centre edits. ``auto_check`` names an automatic pre-check
+    that marks the line before the reviewer looks (the reviewer has the last word)."""
+
+    class Check(models.TextChoices):
+        NONE = "", _("none (the reviewer judges)")
+        FIVE_ELEMENTS = "five_elements", _("the request's five elements are there")
+        MATTER_AND_KIND = "matter_kind", _("a matter and a kind are chosen")
+        NO_PERSONAL_DATA_IN_TITLE = "title_clean", _("no phone or ID number in the title")
+
+    text = models.CharField(_("criterion"), max_length=200)
+    points = models.PositiveSmallIntegerField(_("points"), default=10)
+    auto_check = models.CharField(_("automatic pre-check"), max_length=16, choices=Check.choices, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("quality criterion")
+        verbose_name_plural = _("quality rubric")
+        ordering = ["sort", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QaReview(models.Model):
+    """One call of one operator drawn for the month's quality check, its pre-checks, the
+    reviewer's marks, score and feedback. One per ticket: a call is rated once."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="qa_review")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews")
+    month = models.CharField(_("month"), max_length=7, db_index=True)
+    drawn_at = models.DateTimeField(_("drawn at"))
+    # {criterion id: passed} from the automatic pre-checks, and the reviewer's final marks.
+    prechecks = models.JSONField(_("pre-checks"), default=dict, blank=True)
+    marks = models.JSONField(_("marks"), default=dict, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    feedback = models.TextField(_("feedback to the operator"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quality review")
+        verbose_name_plural = _("quality reviews")
+        ordering = ["month", "operator", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.ticket_id}"

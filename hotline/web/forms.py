@@ -176,7 +176,10 @@ class ProgressForm(forms.Form):
 
 class ReplyForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
-    reply_class = forms.ChoiceField(label=_("Reply class"), choices=ReplyClass.choices, initial=ReplyClass.RESOLVED)
+    # Optional: a reply without a class is "resolved" (the forms and clients made before classes).
+    reply_class = forms.ChoiceField(
+        label=_("Reply class"), choices=ReplyClass.choices, initial=ReplyClass.RESOLVED, required=False
+    )
     evidence = forms.CharField(
         label=_("Evidence for the class (law, policy, facts)"),
         required=False,

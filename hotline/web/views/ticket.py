@@ -305,7 +305,7 @@ ACTIONS: dict[str, Action] = {
             unit=_unit(r),
             result=d["result"],
             attachments=d["attachments"],
-            reply_class=d["reply_class"],
+            reply_class=d["reply_class"] or "resolved",
             evidence=d["evidence"],
             actor=r.user,
         ),
