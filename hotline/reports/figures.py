@@ -31,6 +31,7 @@ from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
 from hotline.policy import services as policy
 from hotline.policy.services import PolicyValues
+from hotline.supervision import quality
 from hotline.supervision.models import Appeal
 from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
 from hotline.tickets.selectors import overdue, tickets_visible_to
@@ -124,6 +125,8 @@ class ReportFigures:
     policy: PolicyValues | None = None
     # 申诉: appeals filed in the period per unit: (unit name, filed, accepted, rejected, pending).
     appeals: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    # 话务质检 (monthly reports of the whole city): per operator, calls drawn, rated, average score.
+    operator_quality: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -192,6 +195,9 @@ def period_figures(
         trend=_trend(scoped.tickets, period, as_of),
         policy=rules,
         appeals=_appeals(scoped, period.start, as_of),
+        operator_quality=(
+            quality.operator_table(f"{period.first:%Y-%m}") if kind == Kind.MONTHLY and scoped.whole_city else []
+        ),
     )
 
 

@@ -246,6 +246,18 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             note=_("Appeals filed in the period against a revisit result, a dispatch or a spot-check finding."),
         )
     )
+    if f.operator_quality:
+        out.tables.append(
+            Table(
+                _("Operator quality"),
+                [_("Operator"), _("Calls drawn"), _("Rated"), _("Average score")],
+                [
+                    [r["operator"], r["drawn"], r["reviewed"], "—" if r["average"] is None else round(r["average"], 1)]
+                    for r in f.operator_quality
+                ],
+                note=_("A monthly sample of each operator's calls, rated against the centre's rubric."),
+            )
+        )
     out.tables.append(
         Table(
             _("Top issues of the period"),
