@@ -127,6 +127,9 @@ class ReportFigures:
     appeals: list[tuple[str, int, int, int, int]] = field(default_factory=list)
     # 话务质检 (monthly reports of the whole city): per operator, calls drawn, rated, average score.
     operator_quality: list[dict[str, Any]] = field(default_factory=list)
+    # 涉企诉求: companies' requests received in the period, counted apart, and the previous period's.
+    company_requests: int = 0
+    previous_company_requests: int = 0
 
     @property
     def kind(self) -> str:
@@ -195,6 +198,8 @@ def period_figures(
         trend=_trend(scoped.tickets, period, as_of),
         policy=rules,
         appeals=_appeals(scoped, period.start, as_of),
+        company_requests=tickets.exclude(status__in=VOID).exclude(company_code="").count(),
+        previous_company_requests=before.exclude(status__in=VOID).exclude(company_code="").count(),
         operator_quality=(
             quality.operator_table(f"{period.first:%Y-%m}") if kind == Kind.MONTHLY and scoped.whole_city else []
         ),

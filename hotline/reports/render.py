@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from hotline.evaluation.selectors import definitions
 
 from . import charts
-from .figures import ReportFigures, Row
+from .figures import ReportFigures, Row, change
 from .periods import Kind
 
 FORMATS = ("docx", "xlsx", "txt")
@@ -183,6 +183,12 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 [_("Returns"), f.returns, f.previous_returns, ""],
                 [_("Re-dispatches after a return"), f.redispatches, "", ""],
                 [_("Tickets reopened after a revisit"), f.reopened, "", ""],
+                [
+                    _("Companies' requests (涉企诉求)"),
+                    f.company_requests,
+                    f.previous_company_requests,
+                    Percent(change(f.company_requests, f.previous_company_requests), signed=True),
+                ],
                 [_("Tickets escalated"), f.escalated, "", ""],
                 [_("Overdue, still being handled"), f.overdue_open, "", ""],
             ],

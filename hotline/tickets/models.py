@@ -139,6 +139,9 @@ class Ticket(models.Model):
     requester_name = models.CharField(_("requester name"), max_length=limits.REQUESTER_NAME, blank=True)
     requester_phone = models.CharField(_("requester phone"), max_length=20, blank=True, db_index=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
+    # 涉企诉求: a company's request, with its name and 统一社会信用代码 (checked at intake).
+    company_name = models.CharField(_("company name"), max_length=100, blank=True)
+    company_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
     confidential = models.BooleanField(_("confidential"), default=False)
 
     status = models.CharField(

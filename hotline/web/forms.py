@@ -60,6 +60,9 @@ class RegisterForm(forms.Form):
     matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), required=False, to_field_name="code")
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
+    # 涉企诉求: a company's request names the company and its 统一社会信用代码.
+    company_name = forms.CharField(label=_("Company (for a company's request)"), max_length=100, required=False)
+    company_code = forms.CharField(label=_("Unified social credit code"), max_length=30, required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)  # the retry key
 

@@ -57,6 +57,8 @@ def console(request: AuthedRequest) -> HttpResponse:
                 urgency=data["urgency"],
                 article=data["article"],
                 idempotency_key=data["key"],
+                company_name=data["company_name"],
+                company_code=data["company_code"],
                 actor=request.user,
             )
         except ValidationError as error:
