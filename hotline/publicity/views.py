@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.evaluation.models import DISSATISFIED_GRADES, Revisit
+from hotline.knowledge import services as knowledge
 from hotline.evaluation.selectors import definitions
 from hotline.evaluation.services import record_revisit
 from hotline.tickets.models import Status
@@ -162,6 +163,12 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "publicity/case.html", {"case": get_object_or_404(published_cases(), pk=pk)})
+
+
+def faq(request: HttpRequest) -> HttpResponse:
+    """常见问题: the public searches the centre's published, valid answers (nothing personal)."""
+    query = (request.GET.get("q") or "")[:100]
+    return render(request, "publicity/faq.html", {"q": query, "items": knowledge.faq(query)})
 
 
 def figures(request: HttpRequest) -> HttpResponse:
