@@ -130,6 +130,13 @@ class ReportFigures:
     # 涉企诉求: companies' requests received in the period, counted apart, and the previous period's.
     company_requests: int = 0
     previous_company_requests: int = 0
+    # 派单及时: tickets first dispatched in the period, and of those within their dispatch deadline.
+    first_dispatched: int = 0
+    dispatched_on_time: int = 0
+
+    @property
+    def dispatch_on_time_rate(self) -> float | None:
+        return 100 * self.dispatched_on_time / self.first_dispatched if self.first_dispatched else None
 
     @property
     def kind(self) -> str:
@@ -199,11 +206,21 @@ def period_figures(
         policy=rules,
         appeals=_appeals(scoped, period.start, as_of),
         company_requests=tickets.exclude(status__in=VOID).exclude(company_code="").count(),
+        **_dispatch_timeliness(scoped, period.start, as_of),
         previous_company_requests=before.exclude(status__in=VOID).exclude(company_code="").count(),
         operator_quality=(
             quality.operator_table(f"{period.first:%Y-%m}") if kind == Kind.MONTHLY and scoped.whole_city else []
         ),
     )
+
+
+def _dispatch_timeliness(scoped: Scope, start: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """Tickets first dispatched in [start, until) with a dispatch deadline, and those dispatched by it."""
+    first = scoped.tickets.filter(first_dispatched_at__gte=start, first_dispatched_at__lt=until).exclude(
+        dispatch_due=None
+    )
+    row = first.aggregate(n=Count("id"), on_time=Count("id", filter=Q(first_dispatched_at__lte=F("dispatch_due"))))
+    return {"first_dispatched": row["n"], "dispatched_on_time": row["on_time"]}
 
 
 def _appeals(scoped: Scope, start: dt.datetime, until: dt.datetime) -> list[tuple[str, int, int, int, int]]:

@@ -183,6 +183,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 [_("Returns"), f.returns, f.previous_returns, ""],
                 [_("Re-dispatches after a return"), f.redispatches, "", ""],
                 [_("Tickets reopened after a revisit"), f.reopened, "", ""],
+                [_("First dispatches"), f.first_dispatched, "", ""],
+                [_("Dispatched within the dispatch deadline"), f.dispatched_on_time, "", ""],
+                [_("Dispatch timeliness rate"), Percent(f.dispatch_on_time_rate), "", ""],
                 [
                     _("Companies' requests (涉企诉求)"),
                     f.company_requests,

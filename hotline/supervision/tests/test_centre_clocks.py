@@ -135,3 +135,17 @@ def test_an_unconfigured_urgency_has_no_dispatch_clock(people, settings):
     ticket = new_ticket(people.operator, when=MON_9)
     assert ticket.dispatch_due is None and ticket.dispatch_state == DeadlineState.NONE
     assert sum(orders.escalate_dispatch(now=at(2026, 12, 1)).values()) == 0
+
+
+def test_the_report_counts_dispatch_timeliness(people):
+    from hotline.reports.figures import period_figures
+    from hotline.reports.periods import Kind
+
+    fast = new_ticket(people.operator, when=MON_9, urgency=Urgency.EMERGENCY)
+    slow = new_ticket(people.operator, when=MON_9, urgency=Urgency.EMERGENCY, content="东关大街积水很深。")
+    waiting = new_ticket(people.operator, when=MON_9, content="小区垃圾好几天没人清运。")  # never dispatched
+    dispatch_ticket(fast, lead_unit=people.township, matter=township_matter(), at=at(2026, 11, 2, 9, 10))
+    dispatch_ticket(slow, lead_unit=people.township, matter=township_matter(), at=at(2026, 11, 2, 11))
+    f = period_figures(Kind.MONTHLY, at(2026, 11, 10).date(), now=at(2026, 12, 1))
+    assert (f.first_dispatched, f.dispatched_on_time) == (2, 1) and f.dispatch_on_time_rate == 50.0
+    assert waiting.first_dispatched_at is None
