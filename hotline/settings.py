@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_filters",
+    "ninja",  # its Swagger page's assets, served from here rather than a CDN
     "hotline.outbox",
     "hotline.worker",
     "hotline.orgs",
@@ -101,15 +102,18 @@ INSTALLED_APPS = [
     "hotline.policy",
     "hotline.tickets",
     "hotline.intake",
+    "hotline.calls",
     "hotline.dispatch",
     "hotline.handling",
     "hotline.evaluation",
     "hotline.reports",
     "hotline.knowledge",
     "hotline.publicity",
+    "hotline.linkage",
     "hotline.supervision",
     "hotline.insight",
     "hotline.demo",
+    "hotline.api",
 ]
 
 MIDDLEWARE = [
@@ -122,9 +126,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hotline.api.middleware.ApiAuditMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
+CSRF_FAILURE_VIEW = "hotline.web.views.errors.csrf_failure"
 WSGI_APPLICATION = "hotline.wsgi.application"
 
 TEMPLATES = [
@@ -339,6 +345,7 @@ OUTBOX: OutboxSettings = {
         "sms": env("HOTLINE_SMS_TRANSPORT", "file"),
         "email": env("HOTLINE_EMAIL_TRANSPORT", "file"),
         "inbox": env("HOTLINE_INBOX_TRANSPORT", "file"),
+        "webhook": env("HOTLINE_WEBHOOK_TRANSPORT", "webhook"),
     },
     "SMS_URL": env("HOTLINE_SMS_URL", ""),
     "SMS_TOKEN": env("HOTLINE_SMS_TOKEN", ""),
@@ -405,4 +412,22 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
+}
+
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id this platform answers for. A request
+# naming another jurisdiction gets the spec's 404.
+OPEN311_JURISDICTION = env("HOTLINE_OPEN311_JURISDICTION", "xining.12345") or "xining.12345"
+
+
+# The phone system (CTI): where click-to-call requests go (a signed webhook delivery; the phone
+# system is a partner client with the "calls" scope and this URL as its webhook), and the hours a
+# missed call may wait for its call-back.
+class CtiSettings(TypedDict):
+    DIAL_URL: str
+    CALLBACK_HOURS: int
+
+
+CTI: CtiSettings = {
+    "DIAL_URL": env("HOTLINE_CTI_DIAL_URL", "") or "",
+    "CALLBACK_HOURS": envint("HOTLINE_CALLBACK_HOURS", 24),
 }

@@ -90,6 +90,29 @@ def strip_wrapping(text: str) -> str:
     return _WRAPPING.sub("", text)
 
 
+# Openings and closings that say nothing about the request: the near-copy key leaves them out.
+_OPENINGS = re.compile(r"^(?:尊敬的[^，,：:。]{0,8}[，,：:]|领导[你您]好|[你您]好|市长[你您]?好)[，,！!：:\s]*")
+_TAILS = re.compile(
+    r"(?:希望|请|恳请|望)(?:相关部门|有关部门|领导)?(?:尽快|早日)?(?:核实|处理|解决|派人)[^。]{0,12}[。！!]*$"
+)
+_NOT_WORD = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fffA-Za-z0-9]+")
+NEAR_COPY_CHARS = 40
+
+
+def near_copy_key(text: str) -> str:
+    """A key that copies and near-copies of one request share: the text without the caller's or
+    channel's wrapping ("市民来电反映：", "尊敬的市长："), closing pleas, spaces and punctuation,
+    its first ``NEAR_COPY_CHARS`` characters. Used to keep copies on one side of a fold."""
+    value = clean_text(text or "")
+    for _round in range(3):
+        before = value
+        value = _OPENINGS.sub("", strip_wrapping(value.strip()))
+        if value == before:
+            break
+    value = _TAILS.sub("", value)
+    return _NOT_WORD.sub("", value).lower()[:NEAR_COPY_CHARS]
+
+
 def summarise(text: str, limit: int) -> str:
     """The start of ``text`` in whole sentences, at most ``limit`` characters, without the caller's
     wrapping ("来电人称："): what a typical case or a list shows instead of a cut mid-word. A first

@@ -49,5 +49,8 @@ def create_personas() -> list[tuple[str, str, str]]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             Staff.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
+            if role == Staff.Role.UNIT_MANAGER and not unit.reply_review:
+                # The demo street office has a manager: its handler's replies wait for her review.
+                Unit.objects.filter(pk=unit.pk).update(reply_review=True)
             out.append((username, display, str(unit)))
     return out

@@ -12,6 +12,7 @@ from hotline.catalog.models import Matter
 from hotline.dispatch import router
 from hotline.dispatch.locate import seed_gazetteer
 from hotline.intake.reference import load_channels
+from hotline.linkage.reference import load_linkage
 from hotline.knowledge.services import seed_articles
 from hotline.orgs import places
 from hotline.orgs import services as orgs
@@ -27,6 +28,7 @@ def load_reference(say: Callable[[str], None] = lambda _m: None) -> None:
         result = catalog.load_default()
         say(f"catalogue: {result['created']} new, {result['updated']} updated matters")
         say(f"channels: {load_channels()}")
+        say(f"linkage agencies and matters: {load_linkage()}")
         say(f"holidays and working weekends: {seed_from_chinese_calendar()} new")
         say(f"knowledge base: {seed_articles()} starter articles")
         say("gazetteer: {created} new, {updated} updated roads, estates and landmarks".format(**seed_gazetteer()))

@@ -308,7 +308,6 @@ def train(
     progress: Callable[[str], None] = lambda _m: None,
 ) -> TextClassifier:
     """Fit and calibrate a model. Rows without readable text are dropped; bad data is one error."""
-    from sklearn.model_selection import cross_val_predict
     from sklearn.svm import LinearSVC
 
     check_training_data(texts, labels)
@@ -323,9 +322,7 @@ def train(
     X = pipeline.fit_transform([t for t, _l in rows])
     # Out-of-fold scores teach the calibration and the threshold; the final model sees all rows.
     progress(_("scoring held-out folds (%(k)d)") % {"k": folds})
-    held = cross_val_predict(
-        LinearSVC(C=1.0, class_weight="balanced", random_state=0), X, y, cv=folds, method="decision_function"
-    )
+    held, grouping = _held_out_scores(X, y, [t for t, _l in rows], folds)
     progress(_("fitting the model"))
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(X, y)
     classes = np.array(svm.classes_)
@@ -341,10 +338,38 @@ def train(
         labels=[str(c) for c in classes],
         parents=dict(parents or {}),
         threshold=threshold,
-        metrics={"cv_coverage": round(coverage, 4), "cv_accuracy": round(float((guess == y).mean()), 4)},
+        metrics={
+            "cv_coverage": round(coverage, 4),
+            "cv_accuracy": round(float((guess == y).mean()), 4),
+            "cv_folds": grouping,
+        },
         trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         n_train=len(rows),
     )
+
+
+def _held_out_scores(X: csr_matrix, y: np.ndarray, texts: Sequence[str], folds: int) -> tuple[np.ndarray, str]:
+    """Out-of-fold scores on folds that keep copies and near-copies of a message together
+    (``text.near_copy_key``, StratifiedGroupKFold): a threshold chosen where a copy of each
+    message sat in training promised 97% precision and kept 95% on new messages. When grouping
+    leaves a class out of a training fold (a leaf whose examples are all one message), the folds
+    are stratified as before, and the model says so in its metrics."""
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
+    from sklearn.svm import LinearSVC
+
+    from hotline.text import near_copy_key
+
+    def svm() -> LinearSVC:
+        return LinearSVC(C=1.0, class_weight="balanced", random_state=0)
+
+    groups = [near_copy_key(t) or f"#{i}" for i, t in enumerate(texts)]
+    if len(set(groups)) >= folds:
+        try:
+            cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=0)
+            return cross_val_predict(svm(), X, y, cv=cv, groups=groups, method="decision_function"), "grouped"
+        except ValueError:
+            pass  # a class missing from a training fold
+    return cross_val_predict(svm(), X, y, cv=folds, method="decision_function"), "stratified"
 
 
 class _Calibrated:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from hotline.catalog.models import Matter
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Status, Ticket
 
-from . import classifier, store
+from . import classifier, store, unitrouter
 from .locate import learn_from_history
 from .models import ClassifierModel, DispatchCorrection, DispatchSuggestion
 from .suggest import Suggestions, suggest
@@ -122,6 +123,67 @@ def retrain(
         activate=new_score >= old_score,
         metrics={"holdout_accuracy": round(new_score, 4), "previous_accuracy": round(old_score, 4)},
     )
+
+
+# --- the unit router: where requests really went -------------------------------------------------
+
+
+def unit_examples(*, max_rows: int = 60_000) -> tuple[list[unitrouter.Example], list[unitrouter.Example]]:
+    """Answered tickets and the unit that answered them (the lead whose task ended in a reply), and the
+    negatives: tasks a unit returned or lost to a re-dispatch, with the unit that had them. A
+    dispatcher's choice is in both: the unit they chose kept the ticket, the one they moved it
+    from is a negative."""
+    from hotline.tickets.models import Assignment
+
+    lead = Assignment.Role.LEAD
+    kept = (
+        Assignment.objects.filter(role=lead, state=Assignment.State.REPLIED)
+        .order_by("-replied_at")
+        .values_list(
+            "ticket__content",
+            "ticket__address",
+            "ticket__region_id",
+            "ticket__region__level",
+            "ticket__region__parent_id",
+            "unit__code",
+            "ticket__received_at",
+        )[:max_rows]
+    )
+    positives = [
+        unitrouter.Example(content, unitrouter.place_tokens(code, level, parent, address or ""), unit, received.date())
+        for content, address, code, level, parent, unit, received in kept.iterator(chunk_size=2000)
+    ]
+    sent_back = (
+        Assignment.objects.filter(role=lead, state__in=[Assignment.State.RETURNED, Assignment.State.WITHDRAWN])
+        .order_by("-dispatched_at")
+        .values_list(
+            "ticket__content",
+            "ticket__address",
+            "ticket__region_id",
+            "ticket__region__level",
+            "ticket__region__parent_id",
+            "unit__code",
+        )[: max_rows // 10]
+    )
+    negatives = [
+        unitrouter.Example(content, unitrouter.place_tokens(code, level, parent, address or ""), unit)
+        for content, address, code, level, parent, unit in sent_back.iterator(chunk_size=2000)
+    ]
+    return positives, negatives
+
+
+def retrain_units(*, min_rows: int = unitrouter.MIN_ROWS) -> dict:
+    """Train the unit router on closed tickets (with returns as negative evidence) and put it in
+    place for every process; skipped while the history is thinner than ``min_rows``."""
+    positives, negatives = unit_examples()
+    if len(positives) < min_rows or len({e.unit for e in positives}) < 2:
+        log.info("unit router skipped: %d closed tickets, %d needed", len(positives), min_rows)
+        return {"unit_router": None, "rows": len(positives)}
+    counts = Counter(e.unit for e in positives)
+    rows = [e for e in positives if counts[e.unit] >= 2]
+    router = unitrouter.fit(rows, negatives=negatives, min_rows=min_rows)
+    store.save_unit_router(router)
+    return {"unit_router": router.n_train, "threshold": round(router.threshold, 4), **router.metrics}
 
 
 # --- suggestions, auto-dispatch and corrections ---------------------------------------------------

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 
 from hotline import limits
 from hotline.catalog.models import Matter
-from hotline.intake.services import register_ticket
+from hotline.intake.services import merge_ticket, register_ticket
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import answer_with_article
 from hotline.orgs.models import Unit
 from hotline.tickets import transitions
 from hotline.tickets.deadlines import tier_for
-from hotline.tickets.models import Kind, Ticket, Urgency
+from hotline.tickets.models import UNFINISHED, VOID, Kind, Ticket, Urgency
 
 from . import learning, store
 from .models import Consultation, ConsultationTask, DispatchSuggestion
@@ -240,6 +240,61 @@ def register_call(
         else:
             _dispatch_if_sure(ticket, chosen=matter, made=made)
     return ticket, True
+
+
+def register_repeat_call(
+    *,
+    into: Ticket,
+    channel: str,
+    content: str,
+    title: str = "",
+    requester_phone: str = "",
+    requester_name: str = "",
+    kind: str = Kind.HELP,
+    urgency: str = Urgency.NORMAL,
+    address: str = "",
+    matter: Matter | None = None,
+    anonymous: bool = False,
+    confidential: bool = False,
+    idempotency_key: str = "",
+    actor: Actor | None,
+) -> tuple[Ticket, bool]:
+    """A call about a request we already have (重复诉求), folded into ``into`` from the console.
+
+    The call is still recorded as its own ticket (the caller's words and the call count), then
+    merged into the original in the same transaction, so no second ticket ever waits for dispatch
+    and a refusal (the original merged or invalid meanwhile, a bad field) leaves nothing behind.
+    The same ``idempotency_key`` as ``register_call`` gives the same ticket: a resend merges once.
+    """
+    key = (idempotency_key or "").strip()
+    if key and not _KEY.match(key):
+        raise ValidationError({"idempotency_key": _("The form could not be accepted; please send it again.")})
+    if into.status not in UNFINISHED and into.status not in VOID:
+        # A request answered or closed is done: the same problem again is a new request, and
+        # folding it into the finished ticket would hide it. (Merged and invalid originals are
+        # refused by merge_ticket itself.)
+        raise ValidationError(
+            {"into": _("%(code)s is finished already: register the call as a new request.") % {"code": into.code}}
+        )
+    with transitions.service_block():
+        ticket, new = register_ticket(
+            channel=channel,
+            content=content,
+            title=title,
+            kind=kind,
+            requester_name=requester_name,
+            requester_phone=requester_phone,
+            anonymous=anonymous,
+            confidential=confidential,
+            address=address,
+            matter=matter,
+            urgency=urgency,
+            external_id=f"console-{key}" if key else None,
+            actor=actor,
+        )
+        if new:
+            merge_ticket(ticket, into=into, actor=actor)
+    return ticket, new
 
 
 def sure_matter(suggestions: Suggestions | None) -> Matter | None:

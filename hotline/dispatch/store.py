@@ -104,3 +104,62 @@ def forget(*, on_commit: bool = True) -> None:
     _active.forget()
     if on_commit:
         transaction.on_commit(_active.forget)
+
+
+# --- the unit router (where requests really go) -------------------------------------------------
+
+UNIT_ROUTER_FILE = "unit-router.joblib"
+
+
+def save_unit_router(router: object) -> Path:
+    """Write the unit router where every process finds it; the rename makes the swap atomic."""
+    path = model_dir() / UNIT_ROUTER_FILE
+    partial = path.with_suffix(".partial")
+    router.save(partial)  # type: ignore[attr-defined]
+    partial.replace(path)
+    _unit_router.forget()
+    return path
+
+
+class _UnitRouterFile:
+    """The unit router in memory, reloaded when its file changes (checked every few seconds)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: float | None = None
+        self._router: object | None = None
+        self._checked = 0.0
+
+    def get(self) -> object | None:
+        import joblib
+
+        with self._lock:
+            if time.monotonic() - self._checked >= CHECK_EVERY:
+                self._checked = time.monotonic()
+                path = model_dir() / UNIT_ROUTER_FILE
+                stamp = path.stat().st_mtime if path.exists() else None
+                if stamp is None:
+                    self._router, self._stamp = None, None
+                elif stamp != self._stamp:
+                    try:
+                        self._router, self._stamp = joblib.load(path), stamp
+                    except Exception:  # a torn or foreign file: route by the catalogue alone
+                        log.exception("unit router at %s cannot be loaded", path)
+                        self._router, self._stamp = None, stamp
+            return self._router
+
+    def forget(self) -> None:
+        with self._lock:
+            self._checked = 0.0
+
+
+_unit_router = _UnitRouterFile()
+
+
+def unit_router() -> object | None:
+    """The learnt unit router (a ``unitrouter.UnitRouter``), or None before one is trained."""
+    return _unit_router.get()
+
+
+def forget_unit_router() -> None:
+    _unit_router.forget()

@@ -4,6 +4,7 @@ how sure it is and why. The one function the operator console and the dispatcher
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from hotline.caching import ProcessCache
 from hotline.catalog.models import Matter
 from hotline.orgs.models import Region, Unit
 
-from . import router, store
+from . import router, store, unitrouter
 from .classifier import Prediction
 from .locate import PlaceGuess, locate
 
@@ -32,6 +33,13 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class LearnedUnit:
+    unit: Unit
+    confidence: float
+    reason: str  # in the active language: "该地同类诉求 12 件由海湖供热公司办结"
+
+
+@dataclass(frozen=True)
 class Suggestions:
     candidates: tuple[Candidate, ...]  # at most three, best first
     place: PlaceGuess
@@ -41,10 +49,23 @@ class Suggestions:
     model_version: int | None = None
     fallback: Matter | None = None  # a higher-level matter the model is sure of when the leaf is unsure
     extra: dict = field(default_factory=dict)
+    # Where history says requests like this went (the unit router), best first, and which of
+    # history and the catalogue's rule decided the best candidate's unit.
+    learned: tuple[LearnedUnit, ...] = ()
+    decided_by: str = ""  # "history", "catalogue", "both" or "" (no unit router yet)
 
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def decided_label(self) -> str:
+        """Which of history and the catalogue's rule chose the best candidate's unit, in words."""
+        return {
+            "history": _("History decided the unit"),
+            "catalogue": _("The catalogue's rule decided the unit"),
+            "both": _("History and the catalogue's rule agree"),
+        }.get(self.decided_by, "")
 
     @property
     def shown(self) -> tuple[Candidate, ...]:
@@ -92,10 +113,99 @@ def suggest_many(requests: Sequence[tuple[str, str]], *, explain: bool = False) 
         return [Suggestions((), place, True, _("No classifier has been trained yet."), 1.0) for place in places]
     predictions = model.predict([text for text, _a in requests], explain=explain)
     limit = threshold(model.threshold)
-    return [
+    results = [
         _suggestions(p, place, version, limit, text=text if explain else "")
         for p, place, (text, _a) in zip(predictions, places, requests)
     ]
+    return _with_history(results, requests)
+
+
+def _units() -> dict[str, Unit]:
+    return {u.code: u for u in Unit.objects.filter(is_active=True).select_related("region")}
+
+
+_unit_index = ProcessCache(_units)
+
+
+def _place_name(token: str) -> str:
+    kind, _sep, value = token.partition(":")
+    if kind == "place":
+        return value
+    region = Region.objects.filter(code=value).only("name").first()
+    return region.name if region else value
+
+
+def _history_reason(guess: unitrouter.UnitGuess, unit: Unit, nearest: int) -> str:
+    if guess.place and guess.place_count:
+        text = _("%(n)d earlier requests at %(place)s were handled by %(unit)s") % {
+            "n": guess.place_count,
+            "place": _place_name(guess.place),
+            "unit": unit.name,
+        }
+    elif guess.similar:
+        text = _("%(n)d of the %(k)d most similar earlier requests were handled by %(unit)s") % {
+            "n": guess.similar,
+            "k": nearest,
+            "unit": unit.name,
+        }
+    else:
+        text = _("%(unit)s handled %(n)d earlier requests") % {"unit": unit.name, "n": guess.support}
+    if guess.returned:
+        text += _("; it sent back similar requests")
+    return text
+
+
+def _with_history(results: list[Suggestions], requests: Sequence[tuple[str, str]]) -> list[Suggestions]:
+    """Join the unit router's view to the catalogue's: the learnt units with their reasons, and,
+    when history decides, the best candidate goes to history's unit (auto-dispatched only when
+    history is as sure as its own grouped-fold threshold)."""
+    learnt = store.unit_router()
+    if not isinstance(learnt, unitrouter.UnitRouter):
+        return results
+    units = _unit_index.get()
+    tokens = []
+    for result, (_text, address) in zip(results, requests):
+        region = result.place.stored
+        tokens.append(
+            unitrouter.place_tokens(
+                region.code if region else None,
+                region.level if region else None,
+                region.parent_id if region else None,
+                address,
+            )
+        )
+    guesses = learnt.predict([text for text, _a in requests], tokens)
+    out = []
+    for result, found in zip(results, guesses):
+        found = tuple(g for g in found if g.unit in units)
+        best = result.best
+        catalogue = best.unit.code if best is not None and best.unit is not None else None
+        decision = unitrouter.decide(found, catalogue, n_train=learnt.n_train, min_rows=learnt.min_rows)
+        learned = tuple(
+            LearnedUnit(units[g.unit], g.confidence, _history_reason(g, units[g.unit], unitrouter.NEIGHBOURS))
+            for g in found
+        )
+        candidates, unsure, reason = result.candidates, result.unsure, result.reason
+        if decision.decided_by == "history" and best is not None and decision.unit in units:
+            first = learned[0]
+            candidates = (
+                dataclasses.replace(best, unit=first.unit, reasons=(*best.reasons, first.reason)),
+                *candidates[1:],
+            )
+            if first.confidence < learnt.threshold:
+                unsure = True
+                reason = reason or _("History and the catalogue disagree: a dispatcher decides.")
+        out.append(
+            dataclasses.replace(
+                result,
+                candidates=candidates,
+                unsure=unsure,
+                reason=reason if unsure else "",
+                learned=learned,
+                decided_by=decision.decided_by,
+            )
+        )
+    return out
 
 
 # Words of a request that say how people ask, not what about: never shown as evidence.

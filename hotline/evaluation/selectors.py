@@ -344,14 +344,15 @@ def praise_counts(period: Period) -> dict[int, int]:
     )
 
 
-def month_headline(period: Period | str) -> dict:
+def month_headline(period: Period | str, *, scores: list[dict] | None = None) -> dict:
     """Xining's kind of headline: the share of ranked units in the blue zone and praise this month,
-    each beside last month's figure."""
+    each beside last month's figure. ``scores``: the month's ``unit_scores`` when the caller has
+    them already (the dashboard), so they are not counted twice."""
     if isinstance(period, str):
         period = parse_period(period)
 
-    def figures(p: Period) -> dict:
-        rows = [r for r in unit_scores(p) if r["rank"] is not None]
+    def figures(p: Period, given: list[dict] | None = None) -> dict:
+        rows = [r for r in (unit_scores(p) if given is None else given) if r["rank"] is not None]
         blue = sum(r["zone"] == "blue" for r in rows)
         return {
             "ranked": len(rows),
@@ -361,6 +362,6 @@ def month_headline(period: Period | str) -> dict:
             "praise": Praise.objects.filter(recorded_at__gte=p.start, recorded_at__lt=p.end).count(),
         }
 
-    now = figures(period)
+    now = figures(period, scores)
     before = figures(period.previous())
     return {"period": period.label, **now, "previous": {"period": period.previous().label, **before}}

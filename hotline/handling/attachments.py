@@ -35,12 +35,21 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
-    """Each file with its real type; a ValidationError naming every refused file otherwise."""
+PHOTOS = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def check(
+    files: Sequence[UploadedFile], *, most: int | None = None, photos_only: bool = False, field: str = "attachments"
+) -> list[tuple[UploadedFile, str]]:
+    """Each file with its real type; a ValidationError naming every refused file otherwise.
+
+    Units attach photos and PDFs, up to ``ATTACHMENT_MAX_FILES``; the public portal passes a
+    smaller ``most`` and ``photos_only`` (citizens send photos). The size cap is the same for both."""
     limit = settings.HOTLINE["ATTACHMENT_MAX_BYTES"]
-    most = settings.HOTLINE["ATTACHMENT_MAX_FILES"]
+    most = settings.HOTLINE["ATTACHMENT_MAX_FILES"] if most is None else most
     if len(files) > most:
-        raise ValidationError({"attachments": _("At most %(n)d files per reply.") % {"n": most}})
+        too_many = _("At most %(n)d photos.") if photos_only else _("At most %(n)d files per reply.")
+        raise ValidationError({field: too_many % {"n": most}})
     problems, accepted = [], []
     for upload in files:
         name = (upload.name or "")[:120]
@@ -53,19 +62,23 @@ def check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
         upload.seek(0)
         content_type = sniff(upload.read(16))
         upload.seek(0)
+        if photos_only and content_type not in PHOTOS:
+            problems.append(_("%(name)s is not a JPEG, PNG or WebP photo.") % {"name": name})
+            continue
         if content_type is None:
             problems.append(_("%(name)s is not a JPEG, PNG or WebP photo or a PDF.") % {"name": name})
             continue
         accepted.append((upload, content_type))
     if problems:
-        raise ValidationError({"attachments": problems})
+        raise ValidationError({field: problems})
     return accepted
 
 
 def store(
-    ticket: Ticket, unit: Unit, files: Sequence[tuple[UploadedFile, str]], actor: Actor | None = None
+    ticket: Ticket, unit: Unit | None, files: Sequence[tuple[UploadedFile, str]], actor: Actor | None = None
 ) -> list[Attachment]:
-    """Write checked files under MEDIA_ROOT by content hash and record them on the ticket."""
+    """Write checked files under MEDIA_ROOT by content hash and record them on the ticket; without
+    a ``unit`` they are the citizen's own (sent with the request from the portal)."""
     stored = []
     for upload, content_type in files:
         assert upload.size is not None  # check() refused a file of unknown size

@@ -213,6 +213,18 @@ def needs_review(ticket: Ticket, reply_class: str, now: dt.datetime) -> bool:
     )
 
 
+def check_class(reply_class: str, evidence: str) -> str:
+    """A reply's class and its evidence, checked (a class other than resolved needs evidence);
+    returns the cleaned evidence. The unit manager's review checks a held reply the same way."""
+    if reply_class not in ReplyClass.values:
+        raise ValidationError({"reply_class": _("Unknown reply class.")})
+    evidence = clean_text(evidence)
+    if reply_class != ReplyClass.RESOLVED and not evidence:
+        raise ValidationError({"evidence": _("Say on what law, policy or fact the class rests.")})
+    limits.check_lengths(evidence=(evidence, limits.NOTE))
+    return evidence
+
+
 def reply(
     ticket: Ticket,
     *,
@@ -234,12 +246,7 @@ def reply(
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
     limits.check_lengths(result=(result, limits.RESULT))
-    if reply_class not in ReplyClass.values:
-        raise ValidationError({"reply_class": _("Unknown reply class.")})
-    evidence = clean_text(evidence)
-    if reply_class != ReplyClass.RESOLVED and not evidence:
-        raise ValidationError({"evidence": _("Say on what law, policy or fact the class rests.")})
-    limits.check_lengths(evidence=(evidence, limits.NOTE))
+    evidence = check_class(reply_class, evidence)
     files = attachment_store.check(attachments)
     now = at or timezone.now()
     with transitions.service_block():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline import limits
 
@@ -15,7 +16,7 @@ class Hotspot(models.Model):
 
     period_start = models.DateTimeField(_("period start"))
     period_end = models.DateTimeField(_("period end"), db_index=True)
-    rank = models.PositiveSmallIntegerField(_("rank"))
+    rank = models.PositiveSmallIntegerField(pgettext_lazy("hot issue", "rank"))
     title = models.CharField(_("title"), max_length=200)
     place = models.CharField(_("place"), max_length=100, blank=True)
     keywords = models.JSONField(_("keywords"), default=list)

@@ -14,7 +14,8 @@ from hotline.catalog.models import Matter
 from hotline.insight import repeats, selectors, services, warnings
 from hotline.insight.forms import ProjectForm
 from hotline.orgs import places
-from hotline.tickets.models import Ticket
+from hotline.orgs.permissions import Perm, has_perm
+from hotline.tickets.models import UNFINISHED, Ticket
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -64,11 +65,16 @@ def repeats_panel(request: AuthedRequest) -> HttpResponse:
     phone = (q.get("phone") or q.get("requester_phone") or "")[:30]
     address = (q.get("address") or "")[:255]
     region = places.resolve(address).region if address else None
-    matter = Matter.objects.filter(code=q.get("matter") or "").first()
+    # The console's matter field holds a code, or a picked entry read "path · code".
+    matter = Matter.objects.filter(code=(q.get("matter") or "").rsplit("·", 1)[-1].strip()).first()
     exclude = Ticket.objects.filter(code=q.get("exclude") or "").values_list("pk", flat=True).first()
     found = repeats.likely_repeats(phone, address, region, matter, text, exclude=exclude) if (text or phone) else []
     # An empty panel says whether nothing was found or nothing was asked yet (m12).
-    return render(request, "insight/_repeats.html", {"repeats": found, "asked": bool(text or phone)})
+    # From the console (its own field names), an operator may fold the call into one of them.
+    can_merge = "content" in q and has_perm(request.user, Perm.REGISTER)
+    # Only a request still being worked on takes a repeat call; a finished one gets a new ticket.
+    context = {"repeats": found, "asked": bool(text or phone), "can_merge": can_merge, "unfinished": UNFINISHED}
+    return render(request, "insight/_repeats.html", context)
 
 
 @login_required

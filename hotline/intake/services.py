@@ -162,6 +162,7 @@ def register_ticket(
     title_matter: Matter | None = None,
     company_name: str = "",
     company_code: str = "",
+    outside_ok: bool = False,
 ) -> tuple[Ticket, bool]:
     """Record a request. Returns the ticket and whether it is new.
 
@@ -172,6 +173,8 @@ def register_ticket(
 
     The same (channel, external id) always gives the same ticket: a channel that retries after a
     time-out never creates a second one. Invalid input raises ``ValidationError`` and writes nothing.
+    An address in another city is refused unless ``outside_ok`` (the caller forwards the ticket to
+    that city's centre at once: ``linkage.services.forward_outside``).
     """
     errors: dict[str, str] = {}
     channel_obj = Channel.objects.filter(code=channel, is_active=True).first() if isinstance(channel, str) else None
@@ -211,7 +214,7 @@ def register_ticket(
         errors["address"] = _("The address is longer than %(max)d characters.") % {"max": limits.ADDRESS}
     elif address:
         match = places.resolve(address)
-        if match.outside:
+        if match.outside and not outside_ok:
             errors["address"] = _("The address is in %(place)s, outside this hotline's area.") % {
                 "place": match.outside
             }

@@ -28,8 +28,8 @@ class UnitFunctionInline(admin.TabularInline):
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     inlines = [UnitFunctionInline]
-    list_display = ["code", "name", "short_name", "kind", "region", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["code", "name", "short_name", "kind", "region", "reply_review", "is_active"]
+    list_filter = ["kind", "reply_review", "is_active"]
     search_fields = ["code", "name", "short_name"]
     raw_id_fields = ["region", "parent"]
 

@@ -105,6 +105,12 @@ class Unit(models.Model):
         through="UnitFunction",
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # A handler's reply waits for the unit's manager (负责人) before it goes to the centre.
+    reply_review = models.BooleanField(_("manager reviews replies"), default=False)
+    # Where reminders and notices reach the unit (issue 16): a duty mobile for SMS, an e-mail
+    # address; the platform inbox always exists. A unit with neither is listed when a pack loads.
+    mobile = models.CharField(_("duty mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -48,6 +48,7 @@ class Perm(StrEnum):
     ANSWER = "answer"  # answer directly from the knowledge base
     DISPATCH = "dispatch"  # 派: the dispatch queue, dispatch, refuse a return
     HANDLE = "handle"  # 办: a unit's inbox; sign, contact, extension, reply, return, co-reply
+    MANAGE_UNIT = "manage_unit"  # 负责人: assign the unit's tickets, review replies, the team page
     REVISIT = "revisit"  # 评: call the citizen back and record the revisit
     DECIDE_EXTENSIONS = "decide_extensions"
     READ_KNOWLEDGE = "read_knowledge"
@@ -74,6 +75,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.ANSWER: frozenset({R.OPERATOR}),
     Perm.DISPATCH: frozenset({R.DISPATCHER}),
     Perm.HANDLE: UNIT_ROLES,
+    Perm.MANAGE_UNIT: frozenset({R.UNIT_MANAGER}),
     Perm.REVISIT: frozenset({R.OPERATOR}),
     Perm.DECIDE_EXTENSIONS: frozenset({R.DISPATCHER, R.SUPERVISOR}),
     Perm.READ_KNOWLEDGE: frozenset({R.OPERATOR, R.DISPATCHER, R.SUPERVISOR}),

@@ -4,9 +4,11 @@ the functions and the units. Every loader is idempotent: run it again and nothin
 
 from __future__ import annotations
 
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from hotline.tabular import Source, divisions_json, package_table, read_table
@@ -109,6 +111,15 @@ def township_office_name(region: Region) -> str:
     return f"{region.district.name if region.district else ''}{region.name}人民政府"
 
 
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def without_contact(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Units a reminder can reach only through the platform inbox: no duty mobile, no e-mail."""
+    return units.filter(mobile="", email="")
+
+
 def load_units(source: Source | None = None) -> int:
     """Units from ``code,name,short_name,kind,region_code,parent_code,functions,phone`` rows (a function
     written ``code*`` is carried without leading on it),
@@ -127,6 +138,10 @@ def load_units(source: Source | None = None) -> int:
             errors.append(_("line %(n)d: unknown kind %(kind)s") % {"n": n, "kind": row["kind"]})
         if row["region_code"] not in regions:
             errors.append(_("line %(n)d: unknown region %(code)s") % {"n": n, "code": row["region_code"]})
+        if row.get("mobile") and not _MOBILE.fullmatch(row["mobile"]):
+            errors.append(_("line %(n)d: not a mobile number: %(m)s") % {"n": n, "m": row["mobile"]})
+        if row.get("email") and not _EMAIL.fullmatch(row["email"]):
+            errors.append(_("line %(n)d: not an e-mail address: %(m)s") % {"n": n, "m": row["email"]})
         unknown = [f for f in row["functions"].replace("*", "").split() if f not in functions]
         if unknown:
             errors.append(_("line %(n)d: unknown functions %(f)s") % {"n": n, "f": " ".join(unknown)})
@@ -144,6 +159,8 @@ def load_units(source: Source | None = None) -> int:
                     "kind": row["kind"],
                     "region_id": row["region_code"],
                     "phone": row.get("phone", ""),
+                    "mobile": row.get("mobile", ""),
+                    "email": row.get("email", ""),
                 },
             )
             # "heating*": the unit carries the function but does not lead on it.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Delivery(models.Model):
@@ -18,9 +19,11 @@ class Delivery(models.Model):
         EMAIL = "email", _("e-mail")
         # The unit's inbox on the platform, for units without a number to text.
         INBOX = "inbox", _("platform inbox")
+        # A partner system's HTTPS endpoint, signed (HMAC-SHA256) with the partner's secret.
+        WEBHOOK = "webhook", _("webhook")
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("delivery state", "pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 

@@ -8,8 +8,11 @@ so a demo or a staging site can never reach a real citizen.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -106,8 +109,62 @@ def sms_http(delivery: Delivery) -> None:
         raise TransportError(f"SMS gateway answered {status}")
 
 
+# The signing secret of a webhook delivery. The partner clients live in a layer above the outbox,
+# which installs the lookup when it starts (``ApiConfig.ready``).
+def _no_secret(delivery: Delivery) -> str:
+    return ""
+
+
+_webhook_secret: Callable[[Delivery], str] = _no_secret
+
+
+def use_webhook_secrets(lookup: Callable[[Delivery], str]) -> None:
+    global _webhook_secret
+    _webhook_secret = lookup
+
+
+def sign_webhook(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over ``timestamp.body``: a receiver checks both, so an old delivery cannot be replayed
+    with a fresh time."""
+    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+@register("webhook")
+def webhook(delivery: Delivery) -> None:
+    """POST the delivery's JSON body to the partner's URL, signed; any answer but 2xx is retried.
+
+    Headers: ``X-Hotline-Timestamp`` (Unix seconds), ``X-Hotline-Signature`` (``sha256=<hex>``),
+    ``Idempotency-Key`` (the delivery key: a retry after a lost answer is recognisably the same)."""
+    secret = _webhook_secret(delivery)
+    if not secret:
+        raise TransportError("the webhook has no signing secret")
+    body = delivery.body.encode("utf-8")
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        delivery.address,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": delivery.key,
+            "X-Hotline-Timestamp": timestamp,
+            "X-Hotline-Signature": sign_webhook(secret, timestamp, body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.OUTBOX["SMS_TIMEOUT"]) as response:  # noqa: S310
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        raise TransportError(f"webhook answered {exc.code}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise TransportError(f"webhook unreachable: {exc}") from exc
+    if not 200 <= status < 300:
+        raise TransportError(f"webhook answered {status}")
+
+
 def transport_for(channel: str) -> tuple[str, Transport]:
-    name = settings.OUTBOX["TRANSPORTS"].get(channel, "file")
+    name = settings.OUTBOX["TRANSPORTS"].get(channel, "webhook" if channel == Delivery.Channel.WEBHOOK else "file")
     try:
         return name, REGISTRY[name]
     except KeyError:

@@ -11,6 +11,25 @@ from hotline.tickets.models import Kind
 PUBLIC_KINDS = [(k, label) for k, label in Kind.choices if k != Kind.PRAISE] + [(Kind.PRAISE, Kind.PRAISE.label)]
 
 
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of photos; the service checks what they really are, their size and how many."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PhotosInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 class SubmitForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PUBLIC_KINDS, initial=Kind.HELP)
     content = forms.CharField(
@@ -23,11 +42,24 @@ class SubmitForm(forms.Form):
     requester_name = forms.CharField(label=_("Your name"), max_length=limits.REQUESTER_NAME, required=False)
     requester_phone = forms.CharField(label=_("Your mobile phone"), max_length=20)
     anonymous = forms.BooleanField(label=_("Keep my name from the unit"), required=False)
+    photos = PhotosField(label=_("Photos (optional)"))
     answer = forms.CharField(label=_("Check"), max_length=4)
     challenge = forms.CharField(widget=forms.HiddenInput)
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # Left empty by people; scripts fill every field they find.
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        from .services import PORTAL_PHOTOS
+
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = _("Up to %(n)d photos (JPEG, PNG or WebP), each up to %(size)s.") % {
+            "n": PORTAL_PHOTOS,
+            "size": filesizeformat(settings.HOTLINE["ATTACHMENT_MAX_BYTES"]),
+        }
 
 
 class TrackForm(forms.Form):

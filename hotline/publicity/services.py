@@ -19,14 +19,20 @@ from hotline import limits
 from hotline.dispatch.models import DispatchSuggestion
 from hotline.dispatch.services import hold_for_dispatcher, sure_matter
 from hotline.dispatch.suggest import suggest
+from hotline.handling import attachments
 from hotline.intake.services import register_ticket
 from hotline.text import carries_information, clean_text, id_numbers, summarise
+from hotline.tickets import transitions
 from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
 from .models import Attempt, TypicalCase
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.core.files.uploadedfile import UploadedFile
+
     from hotline.orgs.permissions import Actor
 
 CHANNEL = "web_portal"
@@ -35,6 +41,7 @@ CHALLENGE_MIN_SECONDS = 2  # a person needs longer than this to read and answer
 CHALLENGE_MAX_SECONDS = 3600
 HOUR = dt.timedelta(hours=1)
 SUBMITS_PER_HOUR = 5  # per network
+PORTAL_PHOTOS = 3  # photos a citizen may send with one request (a unit may attach more to a reply)
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -98,6 +105,7 @@ def submit_request(
     website: str = "",
     client: str,
     now: dt.datetime | None = None,
+    photos: Sequence[UploadedFile] = (),
 ) -> tuple[Ticket, bool]:
     """A citizen's request from the portal. Returns the ticket and whether it is new.
 
@@ -119,6 +127,8 @@ def submit_request(
         content=(clean_text(content), limits.PORTAL_CONTENT), address=(clean_text(address), limits.PORTAL_ADDRESS)
     )
     check_public_text(content=content, address=address)
+    # The same checks as a unit's attachments (content, not name; size; count), photos only.
+    checked = attachments.check(photos, most=PORTAL_PHOTOS, photos_only=True, field="photos")
     external_id = f"portal-{nonce}"
     sent = Ticket.objects.filter(channel_id=CHANNEL, external_id=external_id).first()
     if sent is not None:
@@ -128,23 +138,25 @@ def submit_request(
             {NON_FIELD_ERRORS: _("Too many requests from your network in the last hour; please call 12345.")}
         )
     made = suggest(content, address)  # names the ticket (m9) and is kept for the dispatcher
-    ticket, new = register_ticket(
-        channel=CHANNEL,
-        title_matter=sure_matter(made),
-        external_id=external_id,
-        kind=kind,
-        content=content,
-        address=address,
-        requester_name=requester_name,
-        requester_phone=requester_phone,
-        anonymous=anonymous,
-        received_at=now,
-    )
-    if new:  # a resend that raced the first one is its answer, not a second request
-        count("submit", client, now=now)
-        # Anyone can write here: a dispatcher reads each request before it goes to a unit, and
-        # the ticket page says so (m18).
-        hold_for_dispatcher(ticket, held=DispatchSuggestion.Held.CHANNEL, suggestions=made)
+    with transitions.service_block():  # the request and its photos, or neither
+        ticket, new = register_ticket(
+            channel=CHANNEL,
+            title_matter=sure_matter(made),
+            external_id=external_id,
+            kind=kind,
+            content=content,
+            address=address,
+            requester_name=requester_name,
+            requester_phone=requester_phone,
+            anonymous=anonymous,
+            received_at=now,
+        )
+        if new:  # a resend that raced the first one is its answer, not a second request
+            attachments.store(ticket, None, checked)
+            count("submit", client, now=now)
+            # Anyone can write here: a dispatcher reads each request before it goes to a unit, and
+            # the ticket page says so (m18).
+            hold_for_dispatcher(ticket, held=DispatchSuggestion.Held.CHANNEL, suggestions=made)
     return ticket, new
 
 

@@ -49,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def submit(request: HttpRequest) -> HttpResponse:
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,6 +65,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 nonce=data["nonce"],
                 website=data["website"],
                 client=_client_ip(request),
+                photos=data["photos"],
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():

@@ -17,10 +17,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
+from django.db import models
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hotline.catalog.models import Matter
 from hotline.dbfuncs import LocalDate
@@ -33,8 +35,10 @@ from hotline.policy import services as policy
 from hotline.policy.services import PolicyValues
 from hotline.supervision import quality
 from hotline.supervision.models import Appeal
+from hotline.linkage import selectors as linkage
+from hotline.orgs.permissions import Perm, has_perm
 from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
-from hotline.tickets.selectors import overdue, tickets_visible_to
+from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
 
 from .periods import Kind, Period, period_for
 
@@ -138,6 +142,9 @@ class ReportFigures:
     def dispatch_on_time_rate(self) -> float | None:
         return 100 * self.dispatched_on_time / self.first_dispatched if self.first_dispatched else None
 
+    # Transfers to and from 110/119/120/122 and other centres sent in the period, and the late ones.
+    transfers: dict[str, int] = field(default_factory=dict)
+
     @property
     def kind(self) -> str:
         return self.period.kind
@@ -211,6 +218,7 @@ def period_figures(
         operator_quality=(
             quality.operator_table(f"{period.first:%Y-%m}") if kind == Kind.MONTHLY and scoped.whole_city else []
         ),
+        transfers=linkage.counts(period.start, as_of, now=as_of, tickets=None if scoped.whole_city else scoped.tickets),
     )
 
 
@@ -414,17 +422,34 @@ def _top_issues(tickets: QuerySet[Ticket], before: QuerySet[Ticket]) -> list[Iss
     ids = [r["matter"] for r in top]
     matters = Matter.objects.in_bulk(ids)
     previous = {r["matter"]: r["n"] for r in _counts(before.filter(matter__in=ids), "matter")}
+    # The latest requests of the period per matter, as the citizens put them (titles carry no phone
+    # numbers): one windowed query for all the top matters, not one query per matter.
+    latest = (
+        tickets.filter(matter__in=ids)
+        .exclude(status__in=VOID)
+        .annotate(
+            nth=Window(RowNumber(), partition_by=[F("matter")], order_by=[F("received_at").desc(), F("id").desc()])
+        )
+        .filter(nth__lte=EXAMPLES_PER_ISSUE)
+        .order_by("matter", "nth")
+        .values_list("matter", "title")
+    )
+    examples: dict[int, list[str]] = {}
+    for matter_id, title in latest:
+        examples.setdefault(matter_id, []).append(title)
     issues = []
     for r in top:
         matter = matters[r["matter"]]
-        # The latest requests of the period, as the citizens put them (titles carry no phone numbers).
-        examples = list(
-            tickets.filter(matter=matter)
-            .exclude(status__in=VOID)
-            .order_by("-received_at")
-            .values_list("title", flat=True)[:EXAMPLES_PER_ISSUE]
+        issues.append(
+            Issue(
+                matter.code,
+                matter.name,
+                matter.path,
+                r["n"],
+                previous.get(r["matter"], 0),
+                examples.get(r["matter"], []),
+            )
         )
-        issues.append(Issue(matter.code, matter.name, matter.path, r["n"], previous.get(r["matter"], 0), examples))
     return issues
 
 
@@ -460,15 +485,64 @@ DASHBOARD_DAYS = 30
 DASHBOARD_CHANNELS = 10
 
 
+class DashboardPeriod(models.TextChoices):
+    """The spans a leader can look at; "overdue" and "being handled" are always as of now."""
+
+    TODAY = "today", gettext_lazy("today")
+    WEEK = "week", gettext_lazy("this week")
+    MONTH = "month", gettext_lazy("this month")
+    LAST_MONTH = "last_month", gettext_lazy("last month")
+    LAST_30 = "30d", gettext_lazy("last 30 days")
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the leader asked the dashboard: a period, and optionally a district (or township), a
+    lead unit and a matter (any level: the matter and everything filed under it). Every figure is
+    counted over the viewer's tickets narrowed by these, and the ticket lists the figures link to
+    apply the same narrowing (``narrow`` here, ``web.views.pool.TicketFilter`` there)."""
+
+    period: str = DashboardPeriod.MONTH
+    region: Region | None = None
+    unit: Unit | None = None
+    matter: Matter | None = None
+
+    def span(self, today: dt.date) -> Period:
+        """The days the period covers (the last day inclusive), as a ``Period``."""
+        if self.period == DashboardPeriod.TODAY:
+            return period_for(Kind.DAILY, today)
+        if self.period == DashboardPeriod.WEEK:
+            return period_for(Kind.WEEKLY, today)
+        if self.period == DashboardPeriod.LAST_MONTH:
+            return period_for(Kind.MONTHLY, today).previous()
+        if self.period == DashboardPeriod.LAST_30:
+            return Period("range", today - dt.timedelta(days=DASHBOARD_DAYS - 1), today)
+        return period_for(Kind.MONTHLY, today)
+
+    def narrow(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.region is not None:
+            tickets = tickets.filter(in_area(self.region.code))
+        if self.unit is not None:
+            tickets = tickets.filter(lead_unit=self.unit)
+        if self.matter is not None:
+            tickets = tickets.filter(matter__code__startswith=self.matter.code)
+        return tickets
+
+    @property
+    def narrowed(self) -> bool:
+        return self.region is not None or self.unit is not None or self.matter is not None
+
+
 @dataclass
 class Dashboard:
-    """What the leader's dashboard shows: this month as of now, over the viewer's tickets, counted by
-    the same functions as the monthly report."""
+    """What the leader's dashboard shows: a period (this month unless asked otherwise) as of now,
+    over the viewer's tickets narrowed by the filters, counted by the same functions as the reports."""
 
     as_of: dt.datetime
-    month: Period
+    period: Period
+    filters: DashboardFilters
     today_count: int
-    month_count: int
+    period_count: int
     # Being handled by a unit now (``tickets.models.HANDLING``), and of those the overdue ones.
     open_count: int
     overdue: int
@@ -478,7 +552,7 @@ class Dashboard:
     by_district: list[Row]
     by_channel: list[Row]
     by_unit: list[Row]
-    # 评: the month's unit scores and zones, city-wide (units are ranked against each other).
+    # 评: the period's month's unit scores and zones, city-wide (units are ranked against each other).
     scores: list[dict]
     headline: dict
 
@@ -487,30 +561,43 @@ class Dashboard:
         return [r for r in self.scores if r["rank"] is not None]
 
 
-def dashboard_figures(viewer: User, *, now: dt.datetime | None = None) -> Dashboard:
+def dashboard_figures(
+    viewer: User, *, now: dt.datetime | None = None, filters: DashboardFilters | None = None
+) -> Dashboard:
     """The dashboard of ``viewer`` (a leader, supervisor or district overseer) as of ``now``."""
     now = now or timezone.now()
+    filters = filters or DashboardFilters()
     today = timezone.localtime(now).date()
-    month = period_for(Kind.MONTHLY, today)
-    scoped = Scope(tickets_visible_to(viewer))
-    this_month = scoped.received(month.start, now)
-    since = period_for(Kind.DAILY, today - dt.timedelta(days=DASHBOARD_DAYS - 1))
-    month_revisits = scoped.revisits(month.start, now)
+    period = filters.span(today)
+    as_of = min(period.end, now)
+    # Whole city when the viewer sees every ticket and asked for no part of it: events and revisits
+    # are then read directly instead of through "ticket in (every ticket)", which cost the
+    # dashboard a scan of the ticket table per rate.
+    whole_city = has_perm(viewer, Perm.SEE_ALL_TICKETS) and not filters.narrowed
+    scoped = Scope(None if whole_city else filters.narrow(tickets_visible_to(viewer)))
+    in_period = scoped.received(period.start, as_of)
+    since = period_for(Kind.DAILY, period.last - dt.timedelta(days=DASHBOARD_DAYS - 1))
+    period_revisits = scoped.revisits(period.start, as_of)
     overdue_now = scoped.tickets.filter(overdue(now))
-    label = f"{month.first:%Y-%m}"
+    label = f"{period.first:%Y-%m}"
+    trend_days = [since.first + dt.timedelta(days=i) for i in range(DASHBOARD_DAYS)]
+    scores = unit_scores(label)
+    # The period's rates by the policy in force on its last day, as in the reports.
+    rules = policy.for_period(period.end, now)
     return Dashboard(
         as_of=now,
-        month=month,
+        period=period,
+        filters=filters,
         today_count=scoped.received(period_for(Kind.DAILY, today).start, now).count(),
-        month_count=this_month.count(),
+        period_count=in_period.count(),
         open_count=scoped.tickets.filter(status__in=HANDLING).count(),
         overdue=overdue_now.count(),
-        rates=three_rates(month_revisits, policy.for_period(month.end, now)),
-        rates_30=three_rates(scoped.revisits(since.start, now)),
-        trend=per_day(scoped.tickets, [since.first + dt.timedelta(days=i) for i in range(DASHBOARD_DAYS)], now),
-        by_district=_by_region(this_month, None, Region.Level.DISTRICT, overdue_now, limit=None),
-        by_channel=_by_channel(this_month, None)[:DASHBOARD_CHANNELS],
-        by_unit=_by_unit(this_month, None, month_revisits, overdue_now, policy.for_period(month.end, now)),
-        scores=unit_scores(label),
-        headline=month_headline(label),
+        rates=three_rates(period_revisits, rules),
+        rates_30=three_rates(scoped.revisits(since.start, as_of)),
+        trend=per_day(scoped.tickets, trend_days, as_of),
+        by_district=_by_region(in_period, None, Region.Level.DISTRICT, overdue_now, limit=None),
+        by_channel=_by_channel(in_period, None)[:DASHBOARD_CHANNELS],
+        by_unit=_by_unit(in_period, None, period_revisits, overdue_now, rules),
+        scores=scores,
+        headline=month_headline(label, scores=scores),
     )

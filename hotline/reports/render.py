@@ -10,10 +10,12 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hotline.evaluation.selectors import definitions
 
@@ -21,13 +23,18 @@ from . import charts
 from .figures import ReportFigures, Row, change
 from .periods import Kind
 
+
+def change_heading() -> str:
+    # 环比: "Change" alone is Django's own msgid for the admin's 修改 links, so it needs a context.
+    return pgettext("report column: change against the previous period", "Change")
+
+
 FORMATS = ("docx", "xlsx", "txt")
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "txt": "text/plain; charset=utf-8",
 }
-BODY_FONT = "宋体"  # SimSun: present in every Chinese Office and WPS installation
 # Control characters XML 1.0 forbids: a citizen's text carrying one would make Word and Excel
 # refuse the whole file (python-docx and openpyxl raise on them).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -131,7 +138,7 @@ def _volume_rows(rows: list[Row], *, overdue: bool = False) -> list[list[Cell]]:
 def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
     """The report as titled tables (and charts), in the active language."""
     kind_label = str(Kind(f.kind).label)
-    volume = [_("Name"), _("Requests"), _("Previous period"), _("Change")]
+    volume = [_("Name"), _("Requests"), _("Previous period"), change_heading()]
     rate_headers = [
         "",
         _("Valid revisits"),
@@ -176,7 +183,7 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
     out.tables.append(
         Table(
             _("Key figures"),
-            [_("Figure"), _("This period"), _("Previous period"), _("Change")],
+            [_("Figure"), _("This period"), _("Previous period"), change_heading()],
             [
                 [_("Requests received"), f.total, f.previous_total, Percent(f.total_change, signed=True)],
                 [_("Deadlines missed"), f.deadlines_missed, f.previous_deadlines_missed, ""],
@@ -194,6 +201,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 ],
                 [_("Tickets escalated"), f.escalated, "", ""],
                 [_("Overdue, still being handled"), f.overdue_open, "", ""],
+                [_("Transferred out (110/119/120/122, other centres)"), f.transfers.get("out", 0), "", ""],
+                [_("Transferred in from 110/119/120/122"), f.transfers.get("in", 0), "", ""],
+                [_("Late transfers"), f.transfers.get("late", 0), "", ""],
             ],
             note=_(
                 "Overdue: being handled past the resolution deadline at %(time)s, whenever received. "
@@ -270,7 +280,7 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
     out.tables.append(
         Table(
             _("Top issues of the period"),
-            [_("Matter"), _("Requests"), _("Previous period"), _("Change"), _("Examples")],
+            [_("Matter"), _("Requests"), _("Previous period"), change_heading(), _("Examples")],
             [
                 [i.path or i.name, i.n, i.previous, Percent(i.change, signed=True), "；".join(i.examples)]
                 for i in f.top_issues
@@ -292,41 +302,237 @@ def to_txt(report: Layout) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+# GB/T 9704-2012 (党政机关公文格式): A4, margins 37 / 35 / 28 / 26 mm (top, bottom, left, right),
+# the title in 方正小标宋 二号 centred, the body in 仿宋 三号 at 22 lines of 28 characters, first-level
+# headings in 黑体, page numbers "— 1 —" in 宋体 四号 outside (odd pages right, even pages left).
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TITLE_FONT = "方正小标宋简体"  # on every government office PC; LibreOffice and WPS substitute a Song face
+HEADING_FONT = "黑体"
+BODY_FONT = "仿宋"
+NUMBER_FONT = "宋体"
+TITLE_PT, BODY_PT, TABLE_PT, PAGE_NUMBER_PT = 22, 16, 10.5, 14
+SMALL_TABLE_PT = 9.0  # 小五, for a table whose names and figures do not fit on one line at 五号
+LINE_PT = 28.9  # 22 lines in the 225 mm of text height
+CELL_MARGIN_TWIPS = 57  # 0.1 cm left and right of a cell's text (Word's default is 0.19 cm)
+CELL_PADDING_PT = 2 * CELL_MARGIN_TWIPS / 20 + 3  # both margins and a little air
+
+
+def text_width_pt(text: str, size: float) -> float:
+    """How wide ``text`` sets at ``size`` points: Chinese and full-width marks are one em, the rest half."""
+    return sum(size if ord(c) > 0x2E7F else size * 0.6 for c in text)
+
+
+def _needs(headers: list[str], rows: list[list[str]], size: float) -> list[float]:
+    return [
+        max([text_width_pt(row[i], size) for row in rows if i < len(row)] + [text_width_pt(headers[i][:2], size)])
+        + CELL_PADDING_PT
+        for i in range(len(headers))
+    ]
+
+
+def table_font_pt(headers: list[str], rows: list[list[str]], total: float) -> float:
+    """五号 when every cell but the longest free text fits on one line, else 小五."""
+    needs = _needs(headers, rows, TABLE_PT)
+    return TABLE_PT if sum(needs) - max(needs) + min(max(needs), total / 2) <= total else SMALL_TABLE_PT
+
+
+def column_widths_pt(headers: list[str], rows: list[list[str]], total: float, size: float = TABLE_PT) -> list[float]:
+    """Widths that fit ``total``: every cell's text on one line where the page allows, headers
+    allowed to wrap (to no fewer than two characters a line), and what does not fit taken from the
+    longest free-text columns, never from names or figures that fit."""
+    n = len(headers)
+    needs = _needs(headers, rows, size)
+    if sum(needs) <= total:
+        # Room to spare: headers get it first, so fewer of them wrap, then every column alike.
+        widths = [max(need, min(text_width_pt(h, size) + CELL_PADDING_PT, need * 2)) for need, h in zip(needs, headers)]
+        if sum(widths) > total:
+            widths = needs
+        spare = (total - sum(widths)) / n
+        return [w + spare for w in widths]
+    # Too wide: the widest columns give way until the table fits (long examples wrap, names do not).
+    widths = needs[:]
+    while sum(widths) > total + 0.01:
+        widest = max(widths)
+        others = [w for w in widths if w < widest]
+        second = max(others) if others else 0.0
+        at_top = [i for i, w in enumerate(widths) if w == widest]
+        cut = min(widest - second, (sum(widths) - total) / len(at_top))
+        if cut <= 0:
+            break
+        for i in at_top:
+            widths[i] -= cut
+    return widths
+
+
+def _east_asian(run_or_style: Any, name: str) -> None:
+    from docx.oxml.ns import qn
+
+    # Word and WPS take Chinese glyphs from the East Asian font slot, not from font.name.
+    run_or_style.font.name = name
+    run_or_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _page_number_footer(footer: Any, *, align: Any) -> None:
+    """A footer with "— N —" from a PAGE field, so Word and WPS number the pages themselves."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = align
+
+    def run(text: str = "") -> Any:
+        r = paragraph.add_run(text)
+        _east_asian(r, NUMBER_FONT)
+        r.font.size = Pt(PAGE_NUMBER_PT)
+        return r
+
+    run("— ")
+    for kind, instruction in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        r = run()
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            r._r.append(char)
+        elif instruction == " PAGE ":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = instruction
+            r._r.append(code)
+        else:
+            r.text = instruction
+    run(" —")
+
+
 def to_docx(report: Layout) -> bytes:
     from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Inches, Pt
+    from docx.shared import Mm, Pt, RGBColor
 
     doc = Document()
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
-        style = doc.styles[style_name]
-        style.font.name = BODY_FONT
-        # Word and WPS pick Chinese glyphs from the East Asian font slot, not from font.name.
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    doc.styles["Normal"].font.size = Pt(10.5)
-    doc.add_heading(xml_safe(report.title), level=0)
-    doc.add_paragraph(xml_safe(report.subtitle))
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.footer_distance = Mm(28)  # the number sits about 7 mm below the last line of text
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number_footer(section.footer, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number_footer(section.even_page_footer, align=WD_ALIGN_PARAGRAPH.LEFT)
+    text_width = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+
+    normal = doc.styles["Normal"]
+    _east_asian(normal, BODY_FONT)
+    normal.font.size = Pt(BODY_PT)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    normal.paragraph_format.line_spacing = Pt(LINE_PT)
+    normal.paragraph_format.space_after = Pt(0)
+    for name, font, size, bold in (("Title", TITLE_FONT, TITLE_PT, False), ("Heading 1", HEADING_FONT, BODY_PT, False)):
+        style = doc.styles[name]
+        _east_asian(style, font)
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)  # not Word's default blue
+        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        style.paragraph_format.line_spacing = Pt(LINE_PT if name != "Title" else 36)
+        style.paragraph_format.space_before = Pt(0)
+        style.paragraph_format.space_after = Pt(0)
+        # The default Title has a blue rule under it: GB/T 9704 titles have none.
+        borders = style.element.pPr.find(qn("w:pBdr")) if style.element.pPr is not None else None
+        if borders is not None:
+            style.element.pPr.remove(borders)
+    doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def body(text: str, *, indent: bool = True, align: Any = None) -> None:
+        paragraph = doc.add_paragraph(xml_safe(text))
+        if indent:
+            paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        if align is not None:
+            paragraph.alignment = align
+
+    def picture(chart: charts.Chart) -> None:
+        width = min(chart.width_inches, text_width / 72)
+        paragraph = doc.add_paragraph()
+        # An exact line height would crop the picture to one line.
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Mm(width * 25.4))
+
+    doc.add_paragraph(xml_safe(report.title), style="Title")
+    body(report.subtitle, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    doc.add_paragraph()  # 空一行 between the title block and the text
     for line in report.summary:
-        doc.add_paragraph(xml_safe(line))
+        body(line)
     if report.trend:
-        doc.add_picture(io.BytesIO(report.trend.png), width=Inches(report.trend.width_inches))
+        picture(report.trend)
     if report.charts_note:
-        doc.add_paragraph(report.charts_note)
-    for table in report.tables:
-        doc.add_heading(xml_safe(table.title), level=1)
-        grid = doc.add_table(rows=1, cols=len(table.headers), style="Table Grid")
-        for cell, header in zip(grid.rows[0].cells, table.headers):
-            cell.text = xml_safe(header)
-        for row in table.rows:
-            for cell, value in zip(grid.add_row().cells, row):
-                cell.text = xml_safe(str(value))
+        body(report.charts_note)
+    for number, table in enumerate(report.tables, start=1):
+        doc.add_paragraph(xml_safe(f"{_chinese_number(number)}、{table.title}"), style="Heading 1")
+        cells = [[xml_safe(str(value)) for value in row] for row in table.rows]
+        headers = [xml_safe(h) for h in table.headers]
+        table_pt = table_font_pt(headers, cells, text_width)
+        widths = column_widths_pt(headers, cells, text_width, table_pt)
+        grid = doc.add_table(rows=1 + len(cells), cols=len(headers), style="Table Grid")
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid.autofit = False
+        layout_fixed = OxmlElement("w:tblLayout")
+        layout_fixed.set(qn("w:type"), "fixed")
+        grid._tbl.tblPr.append(layout_fixed)
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        grid._tbl.tblPr.append(margins)
+        for column, width in zip(grid.columns, widths):
+            column.width = Pt(width)
+        for r, values in enumerate([headers, *cells]):
+            row = grid.rows[r]
+            if r == 0:
+                # The header row repeats at the top of every page the table runs onto.
+                header = OxmlElement("w:tblHeader")
+                row._tr.get_or_add_trPr().append(header)
+            for c, (cell, value) in enumerate(zip(row.cells, values)):
+                cell.width = Pt(widths[c])
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                paragraph.paragraph_format.first_line_indent = Pt(0)
+                paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
+                if c > 0 and r > 0 and not _is_text(table.rows[r - 1][c]):
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                run = paragraph.add_run(value)
+                _east_asian(run, HEADING_FONT if r == 0 else BODY_FONT)
+                run.font.size = Pt(table_pt)
         if table.note:
-            doc.add_paragraph(xml_safe(table.note))
+            note = doc.add_paragraph(xml_safe(table.note))
+            note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            for run in note.runs:
+                run.font.size = Pt(TABLE_PT + 1.5)
         if table.chart:
-            doc.add_picture(io.BytesIO(table.chart.png), width=Inches(table.chart.width_inches))
+            picture(table.chart)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _is_text(value: Cell) -> bool:
+    return isinstance(value, str) and not value.replace(".", "").replace("-", "").isdigit()
+
+
+def _chinese_number(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

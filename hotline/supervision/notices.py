@@ -80,22 +80,30 @@ def spot_check_notice(checks: Iterable[SpotCheck], *, batch: str, at: dt.datetim
     return _bytes(doc)
 
 
+def order_title(order: SupervisionOrder) -> str:
+    return _("Supervision order: %(level)s") % {"level": order.get_level_display()}
+
+
+def order_rows(order: SupervisionOrder) -> list[tuple[str, str]]:
+    """What a supervision order says, item by item: the one text of the Word notice and the printed one."""
+    ticket = order.ticket
+    return [
+        (_("unit"), str(order.unit)),
+        (_("ticket"), ticket.code),
+        (_("title"), ticket.title),
+        (_("address"), ticket.address),
+        (_("deadline"), timezone.localtime(order.due).strftime("%Y-%m-%d %H:%M")),
+        (_("reason"), order.reason),
+    ]
+
+
+def order_request() -> str:
+    return _("Please handle this ticket at once and reply through the platform.")
+
+
 def order_notice(order: SupervisionOrder, *, at: dt.datetime | None = None) -> bytes:
     """One supervision order (督办单) as a document for the unit."""
-    ticket = order.ticket
-    doc = _document(_("Supervision order: %(level)s") % {"level": order.get_level_display()}, at or order.issued_at)
-    due = timezone.localtime(order.due).strftime("%Y-%m-%d %H:%M")
-    _table(
-        doc,
-        [_("item"), _("detail")],
-        [
-            [_("unit"), str(order.unit)],
-            [_("ticket"), ticket.code],
-            [_("title"), ticket.title],
-            [_("address"), ticket.address],
-            [_("deadline"), due],
-            [_("reason"), order.reason],
-        ],
-    )
-    doc.add_paragraph(_("Please handle this ticket at once and reply through the platform."))
+    doc = _document(order_title(order), at or order.issued_at)
+    _table(doc, [_("item"), _("detail")], [list(row) for row in order_rows(order)])
+    doc.add_paragraph(order_request())
     return _bytes(doc)

@@ -70,6 +70,16 @@ def _recipients(unit: Unit, to: list[str]) -> list[Unit]:
     return list({u.pk: u for u in out}.values())  # each unit once, in order
 
 
+def _channel(unit: Unit) -> str:
+    """Where an order reaches a unit: its duty mobile, else its e-mail, else (a phone of any kind
+    as before) SMS, else the platform inbox."""
+    if unit.mobile:
+        return Delivery.Channel.SMS
+    if unit.email:
+        return Delivery.Channel.EMAIL
+    return Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX
+
+
 def _message(ticket: Ticket, level: str, reason: str, due_at: dt.datetime | None) -> str:
     due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M") if due_at else "—"
     return _("【12345 %(level)s】Ticket %(code)s (%(title)s), due %(due)s: %(reason)s") % {
@@ -136,8 +146,8 @@ def issue(
             for recipient in _recipients(target, to):
                 delivery.enqueue(
                     key=f"order:{order.pk}:unit:{recipient.pk}",
-                    channel=Delivery.Channel.SMS if recipient.phone else Delivery.Channel.INBOX,
-                    address=recipient.phone or recipient.code,
+                    channel=_channel(recipient),
+                    address=recipient.mobile or recipient.email or recipient.phone or recipient.code,
                     body=text,
                     unit=recipient,
                     ticket=ticket,

@@ -14,14 +14,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.linkage import selectors as linkage
+from hotline.linkage.models import Transfer
 from hotline.orgs.permissions import Perm, has_perm, staff_of
 from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, DeadlineState, Status, Ticket
 from hotline.tickets.selectors import (
+    deadline_near,
     in_area,
-    late_to_contact,
     late_to_dispatch,
     late_to_respond,
-    late_to_sign,
     overdue,
     tickets_visible_to,
 )
@@ -47,14 +48,10 @@ def red(now: dt.datetime) -> Q:
 
 
 def yellow(now: dt.datetime) -> Q:
-    """Yellow (when not red): a deadline near its end, by the state the worker's scan keeps (at
-    most one scan interval behind), or a sign-off or contact deadline already missed."""
-    near = (
-        Q(resolve_state=DeadlineState.WARNING)
-        | Q(sign_state=DeadlineState.WARNING)
-        | Q(contact_state=DeadlineState.WARNING)
-    )
-    return near | late_to_sign(now) | late_to_contact(now) | centre_late(now)
+    """Yellow (when not red): a deadline near, by the one definition
+    (``tickets.selectors.deadline_near``), or the centre's own dispatch or first-response clock
+    near its end or missed (``centre_late``)."""
+    return deadline_near(now) | centre_late(now)
 
 
 def centre_late(now: dt.datetime) -> Q:
@@ -174,3 +171,12 @@ def spot_checks(user: User, *, batch: str | None = None, finding: str | None = N
 def accountability(user: User) -> QuerySet[Accountability]:
     """Accountability records the viewer may see, newest first."""
     return _scope(Accountability.objects.select_related("unit", "ticket"), user).order_by("-created_at", "-pk")
+
+
+def late_transfers(user: User, *, now: dt.datetime | None = None) -> QuerySet[Transfer]:
+    """超时转办 on tickets the viewer oversees: a transfer out without its receipt in time, an
+    inbound case not answered in time (``linkage.selectors.late``, the one definition)."""
+    if not has_perm(user, Perm.OVERSEE):
+        return Transfer.objects.none()
+    late = linkage.late_transfers(now or timezone.now())
+    return late.filter(ticket__in=tickets_visible_to(user))

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from hotline.orgs import areas
 from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, staff_of
 
-from .models import HANDLING, Assignment, Status, Ticket
+from .models import HANDLING, Assignment, DeadlineState, Status, Ticket
 
 if TYPE_CHECKING:
     from hotline.orgs.permissions import User
@@ -30,6 +30,18 @@ def overdue(now: dt.datetime) -> Q:
     Sign-off and contact deadlines that passed are "late", not overdue (``late_to_sign``,
     ``late_to_contact``)."""
     return Q(status__in=HANDLING, resolve_due__lt=now)
+
+
+def deadline_near(now: dt.datetime) -> Q:
+    """Yellow (when not overdue): a deadline near its end, by the state the worker's scan keeps (at
+    most one scan interval behind), or a sign-off or contact deadline already missed. The pool's
+    yellow and the unit manager's team page both read it."""
+    near = (
+        Q(resolve_state=DeadlineState.WARNING)
+        | Q(sign_state=DeadlineState.WARNING)
+        | Q(contact_state=DeadlineState.WARNING)
+    )
+    return near | late_to_sign(now) | late_to_contact(now)
 
 
 def late_to_sign(now: dt.datetime) -> Q:
@@ -70,9 +82,11 @@ def tickets_visible_to(viewer: User) -> QuerySet[Ticket]:
     if staff.role == Staff.Role.DISTRICT:
         # A district's or county's office oversees every ticket placed in it.
         return Ticket.objects.filter(in_area(staff.unit.region_id))
-    # EXISTS rather than a join: one row per ticket, so counts and pages stay right.
-    co_handled = Assignment.objects.filter(ticket=OuterRef("pk"), unit=staff.unit)
-    return Ticket.objects.filter(Q(lead_unit=staff.unit) | Exists(co_handled))
+    # IN (the unit's tasks) rather than a join: one row per ticket, so counts and pages stay right.
+    # Not EXISTS: SQLite ran a correlated EXISTS once per ticket of the whole table (a unit's
+    # search over the demo month: 300 ms); the IN list is read once from the task index (20 ms).
+    tasks = Assignment.objects.filter(unit=staff.unit).values("ticket")
+    return Ticket.objects.filter(Q(lead_unit=staff.unit) | Q(pk__in=tasks))
 
 
 def can_see_requester(viewer: User, ticket: Ticket) -> bool:

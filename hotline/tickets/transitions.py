@@ -57,6 +57,7 @@ class Effect(StrEnum):
     CO_REPLY_TASK = "co_reply_task"  # a co-unit's task ends with its reply (协办答复)
     OPEN_EXTENSION = "open_extension"  # an extension request waits for the centre (延期申请)
     DECIDE_EXTENSION = "decide_extension"  # the centre approves or refuses it
+    ASSIGN_HANDLER = "assign_handler"  # the unit manager gives the lead task to one of the unit's people
 
 
 E = Effect
@@ -80,6 +81,9 @@ def _m(
 MOVES: dict[str, Move] = {
     "register": _m({""}, S.REGISTERED, gettext_lazy("register")),
     "answer": _m({S.REGISTERED}, S.ANSWERED, gettext_lazy("answer directly")),
+    # 转办: handed to 110/119/120/122 or another city's 12345; nothing is left for a unit here, so
+    # it ends like a direct answer, and the transfer row carries the other side's receipt.
+    "transfer_out": _m({S.REGISTERED, S.RETURNED}, S.ANSWERED, gettext_lazy("transfer out")),
     "dispatch": _m(
         {S.REGISTERED, S.RETURNED}, S.DISPATCHED, gettext_lazy("dispatch"), (E.WITHDRAW_EXTENSION, E.OPEN_TASKS)
     ),
@@ -105,6 +109,13 @@ MOVES: dict[str, Move] = {
     "decide_class": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("decide the reply's class")),
     "long_cycle": _m({S.IN_PROGRESS}, None, gettext_lazy("classify as a long-running matter")),
     "progress": _m({S.IN_PROGRESS}, None, gettext_lazy("progress update")),
+    # The unit's own work inside its task (负责人): give it to a handler, and review a handler's
+    # reply before it goes out (the draft itself is ``handling.models.ReplyDraft``).
+    "assign": _m(
+        {S.DISPATCHED, S.IN_PROGRESS, S.REOPENED}, None, gettext_lazy("assign to a handler"), (E.ASSIGN_HANDLER,)
+    ),
+    "draft_reply": _m({S.IN_PROGRESS}, None, gettext_lazy("reply drafted for review")),
+    "send_back_reply": _m({S.IN_PROGRESS}, None, gettext_lazy("reply sent back by the unit manager")),
     "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply"), (E.CO_REPLY_TASK,)),
     "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply"), (E.WITHDRAW_EXTENSION, E.REPLY_TASK)),
     "revisit": _m({S.REPLIED}, None, gettext_lazy("revisit not completed")),  # unreachable or refused
@@ -361,6 +372,9 @@ def _carry_out(
                 raise TransitionError(
                     _("%(unit)s has no open co-handling task on this ticket.") % {"unit": unit}, code="not_co"
                 )
+        elif effect == E.ASSIGN_HANDLER:
+            if not lead_task.update(handler_id=data.get("handler")):
+                raise TransitionError(_("The lead unit has no open task on this ticket."), code="no_task")
         elif effect == E.OPEN_EXTENSION:
             assert extension is not None  # checked in _effect_changes
             extension.ticket = ticket

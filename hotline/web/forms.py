@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +14,18 @@ from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
 from hotline.evaluation.selectors import offered_grades
 from hotline.intake.models import Channel
+from hotline.linkage.models import Agency, Direction, LinkageMatter
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Kind, ReplyClass, Urgency
+
+from .pickers import MultiPickField, PickerInput, PickField
+
+
+# Django puts its label suffix after every form label, except after the marks in the second string;
+# both come from its catalogue, whose zh-Hans keeps a half-width ":" (m14). Naming them here puts
+# them in ours, which translates them with full-width marks for every form of the site.
+LABEL_SUFFIX = _(":")
+LABEL_END_MARKS = _(":?.!")
 
 
 def leaf_matters() -> QuerySet[Matter]:
@@ -57,7 +68,7 @@ class RegisterForm(forms.Form):
     # the suggestion panel shows that title as the field's placeholder while the operator types.
     title = forms.CharField(label=_("Title"), max_length=limits.TITLE, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), required=False, to_field_name="code")
+    matter = PickField("leaf", label=_("Matter"), required=False, widget=PickerInput("leaf", {"data-key": "alt+m"}))
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
     # 涉企诉求: a company's request names the company and its 统一社会信用代码.
@@ -65,14 +76,15 @@ class RegisterForm(forms.Form):
     company_code = forms.CharField(label=_("Unified social credit code"), max_length=30, required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)  # the retry key
+    # m17: an address in another city is forwarded to that city's 12345 centre, not refused.
+    forward = forms.BooleanField(label=_("Forward to that city's 12345 centre"), required=False)
 
 
 class DispatchForm(forms.Form):
-    matter = forms.ModelChoiceField(label=_("Matter"), queryset=leaf_matters(), to_field_name="code")
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=dispatchable_units(), to_field_name="code")
-    co_units = forms.ModelMultipleChoiceField(
-        label=_("Co-units"), queryset=dispatchable_units(), to_field_name="code", required=False
-    )
+    # 598 matters and 265 units: typed or picked as you type (``web.pickers``), never a long list.
+    matter = PickField("leaf", label=_("Matter"))
+    lead_unit = PickField("unit", label=_("Lead unit"))
+    co_units = MultiPickField("unit", label=_("Co-units"), required=False)
     note = forms.CharField(label=_("Note to the units"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -157,7 +169,7 @@ class ReviewReplyForm(forms.Form):
 
 class SuperviseForm(forms.Form):
     level = verdict(
-        _("Order"),
+        _("Kind of order"),
         [
             ("reminder", _("reminder (催办)")),
             ("notice", _("supervision notice (督办)")),
@@ -189,6 +201,11 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     attachments = MultipleFileField(label=_("Photos and documents"))
+
+
+class AssignForm(forms.Form):
+    # The unit's own handlers; the ticket page fills the choices for the manager's unit.
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.none())
 
 
 class CoReplyForm(forms.Form):
@@ -245,3 +262,15 @@ class DecideExtensionForm(forms.Form):
         label=_("Decision"), choices=[("1", _("approve")), ("0", _("refuse"))], coerce=lambda v: v == "1"
     )
     note = forms.CharField(label=_("Note"), required=False)
+
+
+class TransferForm(forms.Form):
+    """转办: a police, fire, medical or traffic matter to 110/119/120/122, or another city's centre."""
+
+    agency = forms.ModelChoiceField(label=_("Transfer to"), queryset=Agency.objects.filter(is_active=True))
+    matter = forms.ModelChoiceField(
+        label=_("Matter on the list"),
+        queryset=LinkageMatter.objects.filter(is_active=True, direction=Direction.OUT).select_related("agency"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}))

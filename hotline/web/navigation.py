@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.orgs.models import Staff
 
+from . import live
+
 if TYPE_CHECKING:
     from hotline.orgs.permissions import User
 
@@ -41,9 +43,11 @@ LINKS = [
     Link("console", _("Intake console"), Perm.TAKE_REQUESTS),
     Link("queue", _("Dispatch queue"), Perm.DISPATCH),
     Link("inbox", _("Unit inbox"), Perm.HANDLE),
+    Link("team", _("Team"), Perm.MANAGE_UNIT),
     Link("pool", _("Supervision pool"), Perm.OVERSEE),
     Link("dashboard", _("Dashboard"), Perm.READ_DASHBOARD),
     Link("revisits", _("Revisits"), Perm.REVISIT),
+    Link("callbacks", _("Call-backs"), Perm.TAKE_REQUESTS),
     Link("extensions", _("Extension requests"), Perm.DECIDE_EXTENSIONS),
     Link("spot-checks", _("Spot checks"), Perm.SPOT_CHECK),
     Link("knowledge", _("Knowledge base"), Perm.READ_KNOWLEDGE),
@@ -69,4 +73,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_links": nav_links(user), "nav_role": role_of(user), "nav_unit": unit_of(user)}
+    return {
+        "nav_links": nav_links(user),
+        "nav_role": role_of(user),
+        "nav_unit": unit_of(user),
+        # The live counts are fetched after the page shows (htmx), so no page waits for them.
+        "nav_live_seconds": live.POLL_SECONDS,
+    }

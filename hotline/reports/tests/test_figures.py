@@ -95,7 +95,7 @@ def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, hist
     month = period_figures(Kind.MONTHLY, today)
     day = period_figures(Kind.DAILY, today)
 
-    assert month.total == page["month_count"]
+    assert month.total == page["period_count"]
     assert day.total == page["today_count"]
     assert month.overdue_open == page["overdue"]
     assert month.rates == page["rates"]
@@ -106,7 +106,7 @@ def test_the_report_agrees_with_the_leaders_dashboard_to_the_ticket(client, hist
     }
     # m11: one figure for "overdue" on every screen: the dashboard's card, its district rows and
     # the supervision pool's red, for the same viewer at the same moment.
-    assert sum(d.n for d in page["districts"]) == page["month_count"]
+    assert sum(d.n for d in page["districts"]) == page["period_count"]
     assert sum(d.overdue for d in page["districts"]) == page["overdue"]
     at = timezone.now()
     assert pool_counts(leader, now=at)["red"] == dashboard_figures(leader, now=at).overdue
@@ -161,3 +161,125 @@ def test_district_rows_add_up_to_the_total_and_to_the_overdue_headline(people):
     assert sum(r.n for r in f.by_district) == f.total
     assert sum(r.overdue for r in f.by_district) == f.overdue_open
     assert [(r.name, r.n) for r in f.by_category] == [("No matter", 2)]  # M12: categories add up too
+
+
+def _listed(client, url: str) -> int:
+    """How many tickets the list at ``url`` holds (search or pool, with its filters)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert not response.context["filter"].errors, (url, response.context["filter"].errors)
+    return response.context["page"].paginator.count
+
+
+def _figures_and_links(page) -> list[tuple[str, int, str]]:
+    """Every ticket-counting figure on the dashboard with the link it carries."""
+    links = page["links"]
+    out = [
+        ("today", page["today_count"], links["today"]),
+        ("period", page["period_count"], links["period"]),
+        ("open", page["open_count"], links["open"]),
+        ("overdue", page["overdue"], links["overdue"]),
+    ]
+    for d, n_link, late_link in page["district_rows"]:
+        out += [(f"district {d.name}", d.n, n_link), (f"district {d.name} overdue", d.overdue, late_link)]
+    for u, n_link, late_link in page["unit_rows"]:
+        out += [(f"unit {u.name}", u.n, n_link), (f"unit {u.name} overdue", u.overdue, late_link)]
+    out += [(f"channel {c.name}", c.n, href) for c, href in page["channels"]]
+    out += [(f"day {day}", n, href) for day, n, href in page["trend"]]
+    return out
+
+
+@pytest.mark.clock
+def test_every_figure_of_the_dashboard_opens_the_tickets_it_counts(client, history, people, django_user_model):
+    """Item 5 of issue 13: a figure is a link, and the list it opens holds exactly that many tickets,
+    under every period and with a district, a unit or a matter chosen."""
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    busiest = Ticket.objects.exclude(lead_unit=None).values_list("lead_unit__code", flat=True)
+    unit = Counter(busiest).most_common(1)[0][0]
+    category = Counter(t.matter.code[:2] for t in Ticket.objects.exclude(matter=None).select_related("matter"))
+    district = Counter(t.region_id[:6] for t in Ticket.objects.exclude(region=None) if len(t.region_id) >= 9)
+    queries = [
+        "",
+        "period=today",
+        "period=week",
+        "period=last_month",
+        "period=30d",
+        f"region={district.most_common(1)[0][0]}",
+        f"unit={unit}",
+        f"matter={category.most_common(1)[0][0]}",
+        f"period=week&unit={unit}&matter={category.most_common(1)[0][0]}",
+    ]
+    checked = 0
+    for query in queries:
+        response = client.get(f"/dashboard/?{query}")
+        assert response.status_code == 200, query
+        figures = _figures_and_links(response.context)
+        assert figures[1][1] > 0 or query.startswith("period=today") or "period" in query, query
+        for name, figure, link in figures:
+            assert _listed(client, link) == figure, (query, name, link)
+            checked += 1
+    assert checked > 60
+
+
+@pytest.mark.clock
+def test_a_filter_that_names_nothing_shows_its_error_and_no_figures(client, history, people, django_user_model):
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    for query in ("unit=no-such-unit", "matter=<script>", "period=decade", "region=" + "9" * 5000):
+        response = client.get(f"/dashboard/?{query}")
+        assert response.status_code == 400, query
+        assert "figures" not in response.context and response.context["form"].errors
+    # A name typed without script finds its entry as the code does.
+    named = client.get(f"/dashboard/?unit={people.township.name}")
+    by_code = client.get(f"/dashboard/?unit={people.township.code}")
+    assert named.status_code == by_code.status_code == 200
+    assert named.context["period_count"] == by_code.context["period_count"]
+
+
+@pytest.mark.clock
+def test_the_dashboard_and_the_report_view_read_in_a_fixed_number_of_queries(
+    client, history, people, django_user_model, django_assert_max_num_queries
+):
+    """Speed (issue 13): every figure is one grouped query whatever the volume; the month's unit
+    scores are counted once for the ranking and the zone headline, not twice."""
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    client.force_login(leader)
+    today = timezone.localdate()
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(28):
+        assert client.get("/dashboard/").status_code == 200
+    with django_assert_max_num_queries(34):
+        assert client.get(f"/dashboard/?period=week&unit={people.township.code}").status_code == 200
+    leader.staff.role = Staff.Role.SUPERVISOR
+    leader.staff.save()
+    # 52: issue 15's figures add a fixed six (appeals, operator quality, companies' requests this
+    # period and the previous one, dispatch timeliness, the previous period's policy), none per row.
+    with django_assert_max_num_queries(52):
+        assert client.get(f"/reports/view/?kind=monthly&date={today:%Y-%m-%d}").status_code == 200
+
+
+@pytest.mark.clock
+def test_the_top_issues_examples_are_read_in_one_query_and_are_the_latest(history, django_assert_max_num_queries):
+    """The top issues' examples were one query per matter (an N+1 over the ten top matters)."""
+    from hotline.reports.figures import _top_issues
+    from hotline.tickets.models import VOID
+
+    today = timezone.localdate()
+    month = period_for(Kind.MONTHLY, today)
+    tickets = Ticket.objects.filter(received_at__gte=month.start, received_at__lt=history)
+    before = Ticket.objects.filter(received_at__gte=month.previous().start, received_at__lt=month.previous().end)
+    with django_assert_max_num_queries(4):
+        issues = _top_issues(tickets, before)
+    assert issues
+    for issue in issues:
+        expected = list(
+            tickets.filter(matter__code=issue.code)
+            .exclude(status__in=VOID)
+            .order_by("-received_at", "-id")
+            .values_list("title", flat=True)[:2]
+        )
+        assert issue.examples == expected

@@ -74,7 +74,73 @@ def test_word_holds_tables_and_charts_as_images(history):
     assert doc.tables[0].rows[0].cells[0].text == "指标"
     assert len(doc.inline_shapes) == 4  # the trend, channels, categories, districts
     # Chinese glyphs come from the East Asian font slot, which Word and WPS read.
-    assert 'w:eastAsia="宋体"' in doc.styles["Normal"].element.xml
+    assert 'w:eastAsia="仿宋"' in doc.styles["Normal"].element.xml
+
+
+@pytest.mark.clock
+def test_word_is_an_a4_document_in_the_gbt_9704_layout_with_tables_that_fit(history):
+    """M9: A4 with the official margins, 方正小标宋 title, 仿宋 三号 body, "— N —" page numbers on
+    odd and even pages, and tables inside the text width with no unit name broken over lines."""
+    from docx import Document
+    from docx.shared import Mm, Pt
+
+    from hotline.reports.render import CELL_MARGIN_TWIPS, text_width_pt
+
+    report = zh_layout(Kind.MONTHLY, yesterday(), with_charts=False)
+    long_name = "西宁市文体旅游广电局城北分局综合执法大队"  # 20 characters, as long as unit names get
+    report.tables[-2].rows.append([long_name, 1, 0, 0, 0, Percent(None), Percent(None), Percent(None)])
+    doc = Document(io.BytesIO(render(report, "docx")))
+    section = doc.sections[0]
+
+    def mm(length):
+        return round(length / Mm(1))
+
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert [mm(m) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)] == [
+        37,
+        35,
+        28,
+        26,
+    ]
+    title = doc.paragraphs[0]
+    assert title.text.startswith("12345热线月报") and title.style.paragraph_format.alignment == 1  # centred
+    assert 'w:eastAsia="方正小标宋简体"' in title.style.element.xml
+    assert title.style.font.size == Pt(22) and str(title.style.font.color.rgb) == "000000"
+    assert "w:pBdr" not in title.style.element.xml  # no rule under the title
+    normal = doc.styles["Normal"]
+    assert normal.font.size == Pt(16) and 'w:eastAsia="仿宋"' in normal.element.xml
+    assert 'w:eastAsia="黑体"' in doc.styles["Heading 1"].element.xml
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert "PAGE" in xml and 'w:fldCharType="begin"' in xml and "— " in footer.paragraphs[0].text
+    text_width = (210 - 28 - 26) / 25.4 * 72
+    for table in doc.tables:
+        widths = [table.cell(0, c).width.pt for c in range(len(table.columns))]
+        assert sum(widths) <= text_width + 1, table.cell(0, 0).text
+    units = doc.tables[-2]
+    assert long_name in [row.cells[0].text for row in units.rows[1:]]
+    size = units.cell(1, 0).paragraphs[0].runs[0].font.size.pt
+    assert size >= 9  # 小五 at the smallest
+    margins = 2 * CELL_MARGIN_TWIPS / 20
+    assert f'w:w="{CELL_MARGIN_TWIPS}"' in units._tbl.tblPr.xml
+    for c in range(len(units.columns)):  # every name and figure sets on one line in its column
+        width = units.cell(0, c).width.pt
+        for row in units.rows[1:]:
+            assert text_width_pt(row.cells[c].text, size) + margins <= width, row.cells[c].text
+
+
+def test_column_widths_fit_the_page_and_give_way_from_the_longest_text():
+    from hotline.reports.render import column_widths_pt
+
+    total = 440.0
+    widths = column_widths_pt(["单位", "诉求量"], [["西宁市住房和城乡建设局", "12"]], total)
+    assert abs(sum(widths) - total) < 0.01 and widths[0] > widths[1]
+    long_text = "；".join(["小区供暖温度不达标"] * 20)
+    widths = column_widths_pt(["事项", "数量", "举例"], [["供热", "3", long_text]], total)
+    assert abs(sum(widths) - total) < 0.01
+    assert widths[0] >= 2 * 10.5 and widths[1] >= 10.5  # the examples column gave way, not the others
+    assert column_widths_pt(["甲"], [], total) == [total]
 
 
 @pytest.mark.clock

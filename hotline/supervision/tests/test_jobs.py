@@ -113,7 +113,7 @@ def test_worker_once_twice_sends_one_message_per_order_and_restart_loses_nothing
 def test_due_jobs_wait_for_their_interval(people, outbox):
     assert set(jobs.tick(now=at(2026, 11, 10, 9))) == {j.name for j in jobs.jobs()}
     assert jobs.tick(now=at(2026, 11, 10, 9, 0)) == {}
-    assert set(jobs.tick(now=at(2026, 11, 10, 9, 5))) == {"deadline_scan", "escalate", "deliver"}
+    assert set(jobs.tick(now=at(2026, 11, 10, 9, 5))) == {"deadline_scan", "escalate", "webhooks", "deliver"}
 
 
 def test_a_failing_job_is_recorded_and_the_others_run(people, outbox, monkeypatch):

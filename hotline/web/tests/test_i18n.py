@@ -15,14 +15,17 @@ def po_entries() -> list[tuple[str, str]]:
     for line in (LOCALE / "django.po").read_text("utf-8").splitlines() + [""]:
         if not line.strip():
             if "msgid" in current:
-                entries.append((current["msgid"], current.get("msgstr", current.get("msgstr[0]", ""))))
+                msgstr = current.get("msgstr", current.get("msgstr[0]", ""))
+                # A message with a context (pgettext) is looked up as "context\x04msgid", as gettext does.
+                key_id = f"{current['msgctxt']}\x04{current['msgid']}" if "msgctxt" in current else current["msgid"]
+                entries.append((key_id, msgstr))
             current, key = {}, None
         elif line.startswith("#"):
             continue
         elif line.startswith('"') and key:
             current[key] += ast.literal_eval(line)
         else:
-            match = re.match(r'(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+            match = re.match(r'(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
             if match:
                 key = match.group(1)
                 current[key] = ast.literal_eval(match.group(2))

@@ -19,12 +19,15 @@ from django.utils.translation import gettext as _
 from hotline.catalog.selectors import matters_for_text
 from hotline.dispatch import router
 from hotline.dispatch.locate import locate
-from hotline.dispatch.services import register_call, sure_matter
+from hotline.calls.services import link_ticket
+from hotline.linkage.services import register_and_forward
+from hotline.dispatch.services import register_call, register_repeat_call, sure_matter
 from hotline.intake.services import make_title, normalize_phone
 from hotline.dispatch.suggest import suggest as dispatch_suggest
 from hotline.orgs.permissions import Perm, permission_required
 from hotline.tickets.models import UNFINISHED, Status
 from hotline.tickets.selectors import tickets_visible_to
+from hotline.tickets.transitions import TransitionError
 
 from ..forms import RegisterForm
 
@@ -40,34 +43,61 @@ def console(request: AuthedRequest) -> HttpResponse:
     if posted is not None and not posted.get("key"):  # a page from before keys: one from now on
         posted["key"] = secrets.token_hex(16)
     form = RegisterForm(posted, initial={"channel": "phone_12345", "key": secrets.token_hex(16)})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and request.POST.get("merge_into"):
+        merged = _merge_call(request, form)
+        if merged is not None:
+            return merged
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ticket, new = register_call(
-                channel=data["channel"].code,
-                content=data["content"],
-                title=data["title"],
-                kind=data["kind"],
-                requester_name=data["requester_name"],
-                requester_phone=data["requester_phone"],
-                anonymous=data["anonymous"],
-                confidential=data["confidential"],
-                address=data["address"],
-                matter=data["matter"],
-                urgency=data["urgency"],
-                article=data["article"],
-                idempotency_key=data["key"],
-                company_name=data["company_name"],
-                company_code=data["company_code"],
-                actor=request.user,
-            )
+            if data["forward"]:
+                ticket, new = register_and_forward(
+                    channel=data["channel"].code,
+                    content=data["content"],
+                    title=data["title"],
+                    kind=data["kind"],
+                    requester_name=data["requester_name"],
+                    requester_phone=data["requester_phone"],
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    address=data["address"],
+                    matter=data["matter"],
+                    urgency=data["urgency"],
+                    idempotency_key=data["key"],
+                    company_name=data["company_name"],
+                    company_code=data["company_code"],
+                    actor=request.user,
+                )
+            else:
+                ticket, new = register_call(
+                    channel=data["channel"].code,
+                    content=data["content"],
+                    title=data["title"],
+                    kind=data["kind"],
+                    requester_name=data["requester_name"],
+                    requester_phone=data["requester_phone"],
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    address=data["address"],
+                    matter=data["matter"],
+                    urgency=data["urgency"],
+                    article=data["article"],
+                    idempotency_key=data["key"],
+                    company_name=data["company_name"],
+                    company_code=data["company_code"],
+                    actor=request.user,
+                )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
+            if request.POST.get("call_id"):
+                link_ticket(request.POST["call_id"], ticket, operator=request.user)
             link = format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[ticket.code]), ticket.code)
             if not new:
                 text = _("This call was registered already: %(code)s")
+            elif data["forward"]:
+                text = _("Forwarded to the other city's centre: %(code)s")
             elif ticket.status == Status.ANSWERED:
                 text = _("Answered and closed: %(code)s")
             elif ticket.status == Status.DISPATCHED:
@@ -85,6 +115,51 @@ def console(request: AuthedRequest) -> HttpResponse:
         .order_by("-received_at")[:10]
     )
     return render(request, "web/console.html", {"form": form, "recent": recent}, status=400 if form.errors else 200)
+
+
+def _merge_call(request: AuthedRequest, form: RegisterForm) -> HttpResponse | None:
+    """The likely-repeat panel's "merge into": the call is recorded and folded into the ticket the
+    operator chose, which must be one they may see; errors go back onto the form."""
+    code = request.POST.get("merge_into", "").strip()[:24]
+    original = tickets_visible_to(request.user).filter(code=code).first()
+    if original is None:
+        form.add_error(None, _("No ticket %(code)s to merge into.") % {"code": code})
+        return None
+    data = form.cleaned_data
+    try:
+        ticket, new = register_repeat_call(
+            into=original,
+            channel=data["channel"].code,
+            content=data["content"],
+            title=data["title"],
+            kind=data["kind"],
+            requester_name=data["requester_name"],
+            requester_phone=data["requester_phone"],
+            anonymous=data["anonymous"],
+            confidential=data["confidential"],
+            address=data["address"],
+            matter=data["matter"],
+            urgency=data["urgency"],
+            idempotency_key=data["key"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return None
+    except TransitionError as error:
+        form.add_error(None, str(error))
+        return None
+    links = [
+        format_html('<a href="{}">{}</a>', reverse("ticket-detail", args=[t.code]), t.code) for t in (ticket, original)
+    ]
+    if not new:
+        text = _("This call was registered already: %(code)s").replace("%(code)s", "{}")
+        messages.success(request, format_html(text, links[0]))
+    else:
+        text = _("Registered as %(code)s and merged into %(original)s.")
+        messages.success(request, format_html(text.replace("%(code)s", "{}").replace("%(original)s", "{}"), *links))
+    return redirect("console")
 
 
 @permission_required(Perm.REGISTER)
@@ -130,6 +205,8 @@ def suggest(request: AuthedRequest) -> HttpResponse:
                 "unsure": made.unsure,
                 "why": made.reason,
                 "title": title,
+                "learned": made.learned,
+                "decided": made.decided_label,
             },
         )
     place = locate(address, text=content)

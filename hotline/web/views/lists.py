@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 PER_PAGE = 50
 
 
-def paged(
+def ordered(
     request: HttpRequest, queryset: QuerySet[Any], *, sorts: Mapping[str, tuple[str, ...]], default: str
-) -> tuple[Page[Any], str]:
-    """One page of ``queryset`` in the order asked for by ``?sort=key`` or ``?sort=-key``.
+) -> tuple[QuerySet[Any], str]:
+    """``queryset`` in the order asked for by ``?sort=key`` or ``?sort=-key``.
 
     Only keys in ``sorts`` are accepted (anything else falls back to ``default``); each maps to the
     fields it orders by, and the primary key breaks ties so pages never overlap.
@@ -28,5 +28,12 @@ def paged(
     fields = sorts[sort.lstrip("-")]
     if sort.startswith("-"):
         fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
-    paginator = Paginator(queryset.order_by(*fields, "pk"), PER_PAGE)
-    return paginator.get_page(request.GET.get("page")), sort
+    return queryset.order_by(*fields, "pk"), sort
+
+
+def paged(
+    request: HttpRequest, queryset: QuerySet[Any], *, sorts: Mapping[str, tuple[str, ...]], default: str
+) -> tuple[Page[Any], str]:
+    """One page of ``queryset`` in the order asked for (see ``ordered``)."""
+    rows, sort = ordered(request, queryset, sorts=sorts, default=default)
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page")), sort

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,7 +25,7 @@ from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.transitions import TransitionError
 
-from ..forms import DecideExtensionForm
+from ..forms import DecideExtensionForm, dispatchable_units, leaf_matters
 from .lists import paged
 
 if TYPE_CHECKING:
@@ -45,9 +46,14 @@ def queue(request: AuthedRequest) -> HttpResponse:
     """Registered and returned tickets, the most urgent first, then the dispatch due soonest."""
     kind = request.GET.get("status", "")
     kind = kind if kind in AWAITING_DISPATCH else ""
+    tickets = dispatch_selectors.queue(request.user, kind)
+    # Words in the title or address gather similar requests, to dispatch them together.
+    words = request.GET.get("q", "").strip()[:50]
+    if words:
+        tickets = tickets.filter(Q(title__icontains=words) | Q(address__icontains=words))
     page, sort = paged(
         request,
-        dispatch_selectors.queue(request.user, kind).select_related(*_COLUMNS),
+        tickets.select_related(*_COLUMNS),
         sorts={
             "urgency": dispatch_selectors.QUEUE_ORDER,
             "due": ("dispatch_due", "pk"),
@@ -58,7 +64,17 @@ def queue(request: AuthedRequest) -> HttpResponse:
     )
     _live(page)
     counts = dispatch_selectors.queue_counts(request.user)
-    return render(request, "web/queue.html", {"page": page, "sort": sort, "counts": counts, "status": kind})
+    context = {
+        "page": page,
+        "sort": sort,
+        "counts": counts,
+        "status": kind,
+        "q": words,
+        # The batch dispatch's choices, written as plain options (a widget per option costs more).
+        "batch_matters": leaf_matters().only("code", "path"),
+        "batch_units": dispatchable_units().only("code", "name"),
+    }
+    return render(request, "web/queue.html", context)
 
 
 @permission_required(Perm.HANDLE)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -28,16 +29,20 @@ from hotline.dispatch.suggest import Suggestions, suggest
 from hotline.evaluation import classes
 from hotline.evaluation import services as evaluation_services
 from hotline.evaluation.services import record_requester_revisit, record_revisit
+from hotline.handling import reviews
 from hotline.handling import services as handling
+from hotline.handling.models import ReplyDraft
 from hotline.intake.services import invalidate_ticket, merge_ticket
 from hotline.knowledge.models import Article
+from hotline.linkage.services import transfer_out
 from hotline.knowledge.services import search as search_articles
+from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
 from hotline.supervision import appeals
 from hotline.supervision import orders as supervision_orders
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
-from hotline.tickets.models import Assignment, Attachment, PersonalDataAccess, Status, Ticket
+from hotline.tickets.models import UNFINISHED, Assignment, Attachment, PersonalDataAccess, Status, Ticket
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
 from hotline.text import mask_id_numbers
 from hotline.tickets.transitions import MOVES, TransitionError
@@ -62,8 +67,11 @@ class Action:
     form: type[django_forms.Form]
     run: Callable[[Ticket, dict[str, Any], AuthedRequest], object]  # (ticket, cleaned data, request)
     done: StrOrPromise
-    # Only the lead unit signs, replies and returns; only a co-unit writes a co-reply.
+    # Only the lead unit signs, replies and returns; only a co-unit writes a co-reply; only a
+    # ticket with a reply waiting for review offers the review.
     needs: str = ""
+    # Fills the form's choices that depend on the person (the unit's handlers).
+    prepare: Callable[[django_forms.Form, AuthedRequest], None] | None = None
 
 
 def _unit(request: AuthedRequest) -> Unit:
@@ -137,6 +145,48 @@ def _requester_revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> 
     )
 
 
+def _reply(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> str | None:
+    """A handler's reply waits for the unit manager when the unit reviews its replies."""
+    unit = _unit(request)
+    reply_class = d["reply_class"] or "resolved"
+    if reviews.needs_review(unit, request.user):
+        reviews.submit(
+            t,
+            unit=unit,
+            result=d["result"],
+            attachments=d["attachments"],
+            reply_class=reply_class,
+            evidence=d["evidence"],
+            actor=request.user,
+        )
+        return str(_("Your reply waits for the unit manager's review."))
+    handling.reply(
+        t,
+        unit=unit,
+        result=d["result"],
+        attachments=d["attachments"],
+        reply_class=reply_class,
+        evidence=d["evidence"],
+        actor=request.user,
+    )
+    return None
+
+
+def _draft(t: Ticket) -> ReplyDraft:
+    draft = reviews.pending(t)
+    if draft is None:
+        raise TransitionError(_("No reply is waiting for review."), code="no_draft")
+    return draft
+
+
+def _unit_people(form: django_forms.Form, request: AuthedRequest) -> None:
+    unit = unit_of(request.user)
+    people = Staff.objects.filter(unit=unit, role__in=(Staff.Role.HANDLER, Staff.Role.UNIT_MANAGER))
+    field = form.fields["handler"]
+    assert isinstance(field, django_forms.ModelChoiceField)
+    field.queryset = get_user_model().objects.filter(staff__in=people).order_by("username")
+
+
 def _revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     record_revisit(
         t,
@@ -174,6 +224,14 @@ ACTIONS: dict[str, Action] = {
         forms.AnswerForm,
         _answer,
         gettext_lazy("Answered from the knowledge base and closed."),
+    ),
+    "transfer": Action(
+        gettext_lazy("Transfer to 110/119/120/122 or another centre"),
+        "transfer_out",
+        Perm.REGISTER,
+        forms.TransferForm,
+        lambda t, d, r: transfer_out(t, agency=d["agency"], matter=d["matter"], reason=d["reason"], actor=r.user),
+        gettext_lazy("Transferred; the receipt is due from the other side."),
     ),
     "merge": Action(
         gettext_lazy("Merge into another ticket"),
@@ -300,17 +358,37 @@ ACTIONS: dict[str, Action] = {
         "reply",
         Perm.HANDLE,
         forms.ReplyForm,
-        lambda t, d, r: handling.reply(
-            t,
-            unit=_unit(r),
-            result=d["result"],
-            attachments=d["attachments"],
-            reply_class=d["reply_class"] or "resolved",
-            evidence=d["evidence"],
-            actor=r.user,
-        ),
+        _reply,
         gettext_lazy("Replied; the centre will revisit the citizen."),
         needs="lead",
+    ),
+    "assign": Action(
+        gettext_lazy("Give to a handler"),
+        "assign",
+        Perm.MANAGE_UNIT,
+        forms.AssignForm,
+        lambda t, d, r: reviews.assign(t, unit=_unit(r), handler=d["handler"], actor=r.user),
+        gettext_lazy("Given to the handler."),
+        needs="lead",
+        prepare=_unit_people,
+    ),
+    "approve-reply": Action(
+        gettext_lazy("Approve the reply and send it"),
+        "reply",
+        Perm.MANAGE_UNIT,
+        forms.EmptyForm,
+        lambda t, d, r: reviews.approve(_draft(t), unit=_unit(r), actor=r.user),
+        gettext_lazy("Approved; the reply went to the centre."),
+        needs="draft",
+    ),
+    "send-back-reply": Action(
+        gettext_lazy("Send the reply back"),
+        "send_back_reply",
+        Perm.MANAGE_UNIT,
+        forms.ReasonForm,
+        lambda t, d, r: reviews.send_back(_draft(t), unit=_unit(r), actor=r.user, reason=d["reason"]),
+        gettext_lazy("Sent back to the handler with your reason."),
+        needs="draft",
     ),
     "return": Action(
         gettext_lazy("Return to the centre"),
@@ -354,6 +432,7 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
     """The actions the person may take on the ticket as it stands; services still have the last word."""
     unit = unit_of(user)
     out = []
+    waiting: bool | None = None
     for name, action in ACTIONS.items():
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
@@ -373,6 +452,12 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
             ticket.long_cycle_until is None or unit is None or ticket.lead_unit_id != unit.pk
         ):
             continue
+        if action.needs == "draft":
+            if unit is None or ticket.lead_unit_id != unit.pk:
+                continue
+            waiting = reviews.pending(ticket) is not None if waiting is None else waiting
+            if not waiting:
+                continue
         if action.needs == "co" and not (
             unit is not None
             and ticket.assignments.filter(unit=unit, role=Assignment.Role.CO, state=Assignment.State.ACTIVE).exists()
@@ -404,6 +489,13 @@ def _initial_forms(ticket: Ticket, names: list[str], made: Suggestions | None) -
     return out
 
 
+def _prepared(name: str, form: django_forms.Form, request: AuthedRequest) -> django_forms.Form:
+    prepare = ACTIONS[name].prepare
+    if prepare is not None:
+        prepare(form, request)
+    return form
+
+
 def _dispatch_initial(ticket: Ticket, made: Suggestions | None) -> dict:
     """What the dispatcher confirms: the operator's matter routed to its unit, else the
     classifier's best (matter, unit)."""
@@ -432,16 +524,9 @@ def _page(
     made = suggest(ticket.content, ticket.address) if "dispatch" in names and store.active()[0] is not None else None
     action_forms = _initial_forms(ticket, names, made)
     action_forms.update(forms_by_action or {})
-    shows = can_see_requester(request.user, ticket)
-    if shows and (ticket.requester_phone or ticket.requester_name):
-        PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose="ticket_page")
+    action_forms = {name: _prepared(name, form, request) for name, form in action_forms.items()}
+    shows, name, phone = requester_shown(request, ticket, purpose="ticket_page")
     deadlines.refresh_states(ticket, timezone.now())  # shown as of now; stored states follow on events
-    if ticket.confidential and not shows:
-        name, phone = _("confidential"), "****"
-    elif shows:
-        name, phone = ticket.requester_name, ticket.requester_phone
-    else:
-        name, phone = ("**" if ticket.requester_name else ""), mask_phone(ticket.requester_phone)
     route = router.route(ticket.matter, ticket.region) if "dispatch" in names else None
     last_return = (
         ticket.events.filter(action="return").select_related("unit").order_by("-seq").first()
@@ -456,7 +541,12 @@ def _page(
         "content": ticket.content if shows else mask_id_numbers(ticket.content),
         "result": ticket.result if shows else mask_id_numbers(ticket.result),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
-        "assignments": ticket.assignments.select_related("unit").order_by("id"),
+        "calls": ticket.calls.order_by("rang_at"),
+        "transfers": ticket.transfers.select_related("agency").order_by("sent_at"),
+        "assignments": ticket.assignments.select_related("unit", "handler").order_by("id"),
+        # A unit's part still "active" on a finished ticket is a part it never answered (m8).
+        "finished": ticket.status not in UNFINISHED,
+        "draft": reviews.pending(ticket) if ticket.lead_unit_id and unit_of(request.user) == ticket.lead_unit else None,
         "attachments": ticket.attachments.select_related("unit"),
         "extensions": ticket.extensions.select_related("unit").order_by("-requested_at"),
         "revisits": ticket.revisits.select_related("requester").order_by("-recorded_at"),
@@ -474,6 +564,19 @@ def _page(
     if "answer" in names:
         context["articles"] = search_articles(ticket.title or ticket.content[:30], limit=5)
     return render(request, "web/ticket.html", context, status=status)
+
+
+def requester_shown(request: AuthedRequest, ticket: Ticket, *, purpose: str) -> tuple[bool, str, str]:
+    """Whether the viewer sees who asked, and the name and phone as shown to them. An unmasked
+    view is logged (``PersonalDataAccess``) with its purpose."""
+    shows = can_see_requester(request.user, ticket)
+    if shows and (ticket.requester_phone or ticket.requester_name):
+        PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose=purpose)
+    if ticket.confidential and not shows:
+        return shows, _("confidential"), "****"
+    if shows:
+        return shows, ticket.requester_name, ticket.requester_phone
+    return shows, ("**" if ticket.requester_name else ""), mask_phone(ticket.requester_phone)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -497,10 +600,10 @@ def ticket_action(request: AuthedRequest, code: str, action: str) -> HttpRespons
     ticket = _visible(request, code)
     if not has_perm(request.user, spec.perm):
         raise PermissionDenied
-    form = spec.form(request.POST, request.FILES, prefix=action)
+    form = _prepared(action, spec.form(request.POST, request.FILES, prefix=action), request)
     if form.is_valid():
         try:
-            spec.run(ticket, form.cleaned_data, request)
+            said = spec.run(ticket, form.cleaned_data, request)
         except TransitionError as error:
             messages.error(request, str(error))
             ticket.refresh_from_db()
@@ -509,7 +612,7 @@ def ticket_action(request: AuthedRequest, code: str, action: str) -> HttpRespons
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, str(spec.done))
+            messages.success(request, said if isinstance(said, str) else str(spec.done))
             return redirect(_safe_next(request) or ticket_url(ticket))
     ticket.refresh_from_db()
     return _page(request, ticket, {action: form}, status=400)

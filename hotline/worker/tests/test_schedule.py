@@ -14,10 +14,12 @@ def test_every_app_registered_its_jobs_in_tick_order():
         "repeat_complaints",
         "rating_links",
         "close_revisits",
+        "webhooks",  # partners hear of changes,
         "deliver",  # then the messages those orders queued,
         "surges",  # then the slower analyses
         "hotspots",
         "public_figures",
+        "api_rate_windows",
         "reports",
         "retrain",
     ]
