@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-dates lint bench messages clean
+.PHONY: demo test test-dates lint bench bench-load messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The demo on `hotline serve` (gunicorn) with the worker beside it; Ctrl+C stops both.
+# DEMO_ARGS="--port 8001" passes options to `hotline demo`.
 demo: $(STAMP)
-	$(BIN)/hotline demo
+	$(BIN)/hotline demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	@scripts/install-browser
@@ -26,6 +28,12 @@ test-dates: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# A busy hour on `hotline serve` + PostgreSQL with locust (127.0.0.1, bounded), then one web
+# process killed under load: `make bench-load LOAD_ARGS="--users 100 --seconds 120 --kill-worker"`.
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	$(BIN)/python -m bench.loadtest $(LOAD_ARGS)
 
 messages: $(STAMP)
 	cd hotline && ../$(BIN)/hotline makemessages -l zh_Hans --no-obsolete && ../$(BIN)/hotline compilemessages -l zh_Hans

@@ -396,9 +396,9 @@ def main() -> None:
     text += "\n" + anonymiser
     if clusters:
         text += "\n" + clusters
-    extra = ROOT / "docs" / "benchmarks-notes.md"
-    if extra.exists():
-        text += "\n" + extra.read_text(encoding="utf-8")
+    for extra in (ROOT / "docs" / "benchmarks-notes.md", ROOT / "docs" / "benchmarks-operations.md"):
+        if extra.exists():
+            text += "\n" + extra.read_text(encoding="utf-8")
     (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
     print(text)
 

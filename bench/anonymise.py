@@ -46,6 +46,8 @@ TEXTS: tuple[tuple[str, Callable[[int], str]], ...] = (
     ("hostile: a@a@a@…", lambda n: _fill("a@", n)),
     ("hostile: a@b.a@b.… (an address at every step)", lambda n: _fill("a@b.", n)),
     ("hostile: 姓名 and spaces", lambda n: "姓名" + " " * (n - 2)),
+    # The patterns added for M6 of the security test: Chinese numerals, 我是/我姓, grouped digits.
+    ("hostile: 一三八我是王小十二号6301 138.…", lambda n: _fill("一三八我是王小十二号6301 138.我姓王，叫", n)),
 )
 
 

@@ -6,6 +6,7 @@ come from ``<NAME>_FILE`` (the path of a file holding it), as container secrets 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import TypedDict, overload
@@ -74,14 +75,74 @@ def envint(name: str, default: int) -> int:
 
 
 DEBUG = envbool("HOTLINE_DEBUG", "False")
+# The key of the demo and of a developer's checkout. Public (it is in this file): anything signed
+# with it (sessions, the SMS rating links) can be forged by anyone, so production refuses it.
+DEMO_SECRET_KEY = "insecure-local-demo-key-change-me"
+# Production (HOTLINE_REQUIRE_SECRET=True, strictly True or False) needs a key of its own: set,
+# not the demo key, and as long and varied as Django's deploy check asks (50 characters, 5 distinct).
+REQUIRE_SECRET = envbool("HOTLINE_REQUIRE_SECRET", "False")
 SECRET_KEY = env("HOTLINE_SECRET_KEY") or ""
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot sign anything in production, or None."""
+    if not key:
+        return "HOTLINE_SECRET_KEY is required"
+    if key == DEMO_SECRET_KEY:
+        return "HOTLINE_SECRET_KEY is the public demo key"
+    if len(key) < 50 or len(set(key)) < 5:
+        return "HOTLINE_SECRET_KEY must have at least 50 characters, 5 of them different"
+    return None
+
+
+if REQUIRE_SECRET and not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(problem)
 if not SECRET_KEY:
-    if not DEBUG and env("HOTLINE_REQUIRE_SECRET", "False") == "True":
-        raise ImproperlyConfigured("HOTLINE_SECRET_KEY is required")
-    # A local, per-checkout key: good enough for the demo on 127.0.0.1, never for production,
-    # where HOTLINE_REQUIRE_SECRET=True makes a missing key an error.
-    SECRET_KEY = "insecure-local-demo-key-change-me"
+    # Good enough for the demo on 127.0.0.1, never for production (``hotline check --deploy`` and
+    # ``hotline serve`` say so; HOTLINE_REQUIRE_SECRET=True refuses to start).
+    SECRET_KEY = DEMO_SECRET_KEY
 ALLOWED_HOSTS = [h for h in (env("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost") or "").split(",") if h]
+
+
+def _networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    from hotline.clientip import parse_networks
+
+    try:
+        return parse_networks(env(name, "") or "")
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
+
+
+# The reverse proxies whose X-Forwarded-For / X-Real-IP say who the client is (hotline.clientip);
+# from any other address those headers are ignored. Comma-separated addresses or networks.
+TRUSTED_PROXIES = _networks("HOTLINE_TRUSTED_PROXIES")
+
+# Behind a proxy that ends TLS: HOTLINE_HTTPS=True marks cookies Secure and sends HSTS; the proxy
+# must set X-Forwarded-Proto (and overwrite any a client sent), which HOTLINE_PROXY_SSL_HEADER=True
+# then believes, so that Django sees the request as HTTPS and CSRF's origin check passes.
+HTTPS = envbool("HOTLINE_HTTPS", "False")
+if envbool("HOTLINE_PROXY_SSL_HEADER", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("HOTLINE_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and envbool("HOTLINE_HSTS_SUBDOMAINS", "False")
+SECURE_SSL_REDIRECT = HTTPS and envbool("HOTLINE_SSL_REDIRECT", "False")
+# Origins (scheme://host[:port]) a form may be posted from besides the site itself, e.g. the
+# public address when the proxy rewrites the Host header.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("HOTLINE_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Staff sessions (等保 level 3): signed out after this many idle minutes, and this many hours after
+# signing in however busy (hotline.web.middleware.SessionLimitsMiddleware).
+SESSION_IDLE_MINUTES = envint("HOTLINE_SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = envint("HOTLINE_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 INSTALLED_APPS = [
     "hotline.web",  # first, so its admin templates (base_site.html) override Django's
@@ -94,6 +155,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "ninja",  # its Swagger page's assets, served from here rather than a CDN
+    "axes",
+    "csp",
     "hotline.outbox",
     "hotline.worker",
     "hotline.orgs",
@@ -112,22 +175,71 @@ INSTALLED_APPS = [
     "hotline.linkage",
     "hotline.supervision",
     "hotline.insight",
+    "hotline.audit",
     "hotline.demo",
     "hotline.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotline.web.middleware.RequestLimitsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hotline.audit.context.AuditContextMiddleware",
+    "hotline.web.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hotline.api.middleware.ApiAuditMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in after the others ran.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# 等保 level 3: staff sign-in is locked after repeated failures (django-axes). Counted per user name,
+# so changing address does not help a guesser; a right password then still waits out the lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("HOTLINE_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = envint("HOTLINE_LOGIN_LOCK_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hotline.clientip.client_ip_or_none"
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Not in the admin (its pages would speak English); unlock with `hotline axes_reset_username NAME`.
+AXES_ENABLE_ADMIN = False
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own files, no
+# inline script or handler anywhere; the SVG charts and uploaded photos are same-origin images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# 安全审计: how long the audit trail (sign-ins, role changes, personal-data views, exports) is kept.
+# The Cybersecurity Law (art. 21) asks for at least six months of network logs.
+AUDIT_RETENTION_DAYS = envint("HOTLINE_AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("HOTLINE_AUDIT_RETENTION_DAYS must be at least 1")
+
+# The largest request body: a reply's attachments (files × size) and a megabyte of form fields.
+# Anything larger is refused by its Content-Length before it is read (RequestLimitsMiddleware).
+MAX_REQUEST_BYTES = envint("HOTLINE_MAX_REQUEST_BYTES", 0)  # 0: computed from the attachment caps
 
 ROOT_URLCONF = "hotline.urls"
 CSRF_FAILURE_VIEW = "hotline.web.views.errors.csrf_failure"
@@ -170,9 +282,17 @@ def _database() -> dj_database_url.DBConfig:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Password rules (等保 level 3): long, not common, not all digits, not like the user's name, and
+# mixing at least three kinds of character.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("HOTLINE_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "hotline.orgs.passwords.CharacterKindsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -431,3 +551,113 @@ CTI: CtiSettings = {
     "DIAL_URL": env("HOTLINE_CTI_DIAL_URL", "") or "",
     "CALLBACK_HOURS": envint("HOTLINE_CALLBACK_HOURS", 24),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations (issue 14 items 1-6): production server, health and metrics, logs, Redis, replica.
+# Everything below only adds to the settings above; keep operations settings in this block.
+# ---------------------------------------------------------------------------------------------
+
+INSTALLED_APPS.insert(INSTALLED_APPS.index("hotline.demo"), "hotline.ops")
+# First: every later middleware (and the error pages) knows the request id. WhiteNoise right after
+# SecurityMiddleware serves /static/ from STATIC_ROOT in every mode, so nothing else has to.
+MIDDLEWARE.insert(0, "hotline.ops.middleware.RequestMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+# Before django-axes, which asks to be last.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "hotline.ops.replica.ReplicaMiddleware")
+
+# Hashed, compressed static files with far-future caching. `hotline serve` (and `hotline demo`)
+# switch it on after collectstatic; elsewhere (tests, runserver) the plain storage needs no
+# manifest. A deployment that runs gunicorn by hand sets HOTLINE_STATIC_MANIFEST=True.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if envbool("HOTLINE_STATIC_MANIFEST", "False")
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# WhiteNoise reads STATIC_ROOT when the first request comes; an empty one (before collectstatic,
+# in tests) is fine, a missing one only makes it warn.
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
+
+# Redis for the cache and the sessions when HOTLINE_REDIS_URL is set, so that throttles, lockouts
+# and logins hold across web processes and machines. Sessions are written through to the database
+# (cached_db): Redis may be run without persistence, and a restart must not log everyone out.
+REDIS_URL = env("HOTLINE_REDIS_URL", "") or ""
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("HOTLINE_CACHE_PREFIX", "hotline") or "hotline",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# A read replica for reports, insight and dashboards (hotline/ops/replica.py decides per request).
+REPLICA_URL = env("HOTLINE_DATABASE_REPLICA_URL", "") or ""
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60)
+    # The replica holds the same data: tests must not create a second test database for it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["hotline.ops.replica.ReplicaRouter"]
+# Seconds a client reads the primary after its last write (the replica's lag is far below it).
+REPLICA_PIN_SECONDS = envint("HOTLINE_REPLICA_PIN_SECONDS", 10)
+
+# /readyz calls the worker dead when no job started for this long (the fastest job runs every minute).
+WORKER_STALE_SECONDS = envint("HOTLINE_WORKER_STALE_SECONDS", 300)
+# Who may read /metrics: a comma-separated list of client addresses (the Prometheus server);
+# empty: loopback only.
+METRICS_ALLOWED = [a for a in (env("HOTLINE_METRICS_ALLOWED", "") or "").split(",") if a]
+
+# Structured logs: one JSON object per line with the request id, on standard error
+# (HOTLINE_LOG_FORMAT=text for a developer's terminal).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "hotline.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if env("HOTLINE_LOG_FORMAT", "json") == "text" else "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("HOTLINE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (method, path, status, duration, request id) at INFO.
+        "hotline.access": {"level": env("HOTLINE_ACCESS_LOG_LEVEL", "INFO"), "propagate": True},
+    },
+}
+
+# Errors to Sentry (or a self-hosted GlitchTip) when a DSN is set; nothing leaves the machine otherwise.
+SENTRY_DSN = env("HOTLINE_SENTRY_DSN", "") or ""
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("HOTLINE_SENTRY_ENVIRONMENT", "production") or "production",
+        # Citizens' names and phones never go to an error tracker.
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
+# --------------------------------- end of the operations block ---------------------------------

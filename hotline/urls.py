@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from hotline.publicity import manage as cases
 from hotline.web.views import (
+    audit,
     batch,
     calls,
     console,
@@ -22,9 +24,12 @@ from hotline.web.views import (
 )
 
 urlpatterns = [
+    path("", include("hotline.ops.urls")),  # /healthz, /readyz, /metrics
     path("", home.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says (m16).
-    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
+    # Lazy: under `hotline serve` the hashed name comes from the manifest, which collectstatic
+    # writes after this module is imported (by the start-up checks).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("web/favicon.svg"), permanent=True)),
     path("live/", home.live, name="live"),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
@@ -69,6 +74,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("insight/", include("hotline.insight.urls")),
+    path("audit/", audit.audit_log, name="audit"),
     path("admin/", admin.site.urls),
     path("s/", include("hotline.supervision.urls")),
     path("api/v1/", include("hotline.api.urls")),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hotline.orgs.models import Function
-from hotline.tabular import package_table, read_table
+from hotline.tabular import append_row, field_caps, over_caps, package_table, read_table
 
 from .models import Matter, OwnerLevel, TimeTier
 
@@ -64,6 +64,7 @@ def import_rows(rows: list[dict[str, str]]) -> dict[str, int]:
                 errors.append(f"{where}: " + _("unknown function %(v)s") % {"v": row.get("function")})
     if not rows:
         errors.append(_("The file has no rows."))
+    errors += over_caps(rows, field_caps(Matter, "code", "name"))
     if errors:
         raise ValidationError(errors)
 
@@ -136,7 +137,7 @@ def export_xlsx(path: str | Path) -> int:
         cell.font = Font(bold=True)
     rows = export_rows()
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for column, width in zip("ABCDEFGH", (10, 18, 10, 10, 14, 20, 30, 60)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

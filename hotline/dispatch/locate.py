@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from hotline.caching import ProcessCache
 from hotline.orgs import places
 from hotline.orgs.models import Region
-from hotline.tabular import Source, package_table, read_table
+from hotline.tabular import Source, field_caps, over_caps, package_table, read_table
 
 from .classifier import clean
 from .models import GazetteerEntry
@@ -251,8 +251,13 @@ def import_gazetteer(source: Source) -> dict[str, int]:
         for name in [r.name, *r.alias_list()]:
             by_name.setdefault(name, []).append(r)
     errors, plan = [], []
+    caps = field_caps(GazetteerEntry, "name", "aliases")
     for n, row in enumerate(rows, start=2):
         key, name = row.get("township", ""), row.get("name", "")
+        # Over-long values are refused with their line, never stored past the column (L6).
+        if long := over_caps([row], caps, first_line=n):
+            errors += long
+            continue
         kind = row.get("kind") or GazetteerEntry.Kind.ROAD
         if not name:
             errors.append(_("row %(n)d: no name") % {"n": n})

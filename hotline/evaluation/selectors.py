@@ -344,22 +344,28 @@ def praise_counts(period: Period) -> dict[int, int]:
     )
 
 
-def month_headline(period: Period | str, *, scores: list[dict] | None = None) -> dict:
+def month_headline(period: Period | str, *, scores: list[dict] | None = None, units: set[int] | None = None) -> dict:
     """Xining's kind of headline: the share of ranked units in the blue zone and praise this month,
     each beside last month's figure. ``scores``: the month's ``unit_scores`` when the caller has
-    them already (the dashboard), so they are not counted twice."""
+    them already (the dashboard), so they are not counted twice. ``units``: only these units' rows
+    and praise (a district's own units; their zones are still those of the city-wide ranking)."""
     if isinstance(period, str):
         period = parse_period(period)
 
     def figures(p: Period, given: list[dict] | None = None) -> dict:
-        rows = [r for r in (unit_scores(p) if given is None else given) if r["rank"] is not None]
+        rows = [
+            r
+            for r in (unit_scores(p) if given is None else given)
+            if r["rank"] is not None and (units is None or r["key"] in units)
+        ]
         blue = sum(r["zone"] == "blue" for r in rows)
+        praise = Praise.objects.filter(recorded_at__gte=p.start, recorded_at__lt=p.end)
         return {
             "ranked": len(rows),
             "blue": blue,
             "blue_share": 100 * blue / len(rows) if rows else None,
             "zones": {z: sum(r["zone"] == z for r in rows) for z in ZONES},
-            "praise": Praise.objects.filter(recorded_at__gte=p.start, recorded_at__lt=p.end).count(),
+            "praise": (praise if units is None else praise.filter(unit_id__in=units)).count(),
         }
 
     now = figures(period, scores)

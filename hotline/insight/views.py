@@ -16,6 +16,7 @@ from hotline.insight.forms import ProjectForm
 from hotline.orgs import places
 from hotline.orgs.permissions import Perm, has_perm
 from hotline.tickets.models import UNFINISHED, Ticket
+from hotline.tickets.selectors import tickets_visible_to
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -63,6 +64,8 @@ def repeats_panel(request: AuthedRequest) -> HttpResponse:
     # The operator console sends its own field names (requester_phone, content).
     text = (q.get("text") or q.get("content") or "")[:MAX_REPEAT_TEXT]
     phone = (q.get("phone") or q.get("requester_phone") or "")[:30]
+    if not has_perm(request.user, Perm.SEE_REQUESTER):
+        phone = ""  # a leader reads figures: a number must not find a caller's tickets (H1)
     address = (q.get("address") or "")[:255]
     region = places.resolve(address).region if address else None
     # The console's matter field holds a code, or a picked entry read "path · code".
@@ -145,7 +148,11 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "project": project,
             "effect": services.project_effect(project),
             "milestones": project.milestones.all(),
-            "tickets": project.tickets.select_related("region", "matter").order_by("-received_at")[:TICKETS_SHOWN],
+            # Only the linked tickets the viewer may open: a lead unit sees its own, not every ticket
+            # naming the place (L1 of 2026-11-30); the effect above counts them all, as figures.
+            "tickets": project.tickets.filter(pk__in=tickets_visible_to(request.user).values("pk"))
+            .select_related("region", "matter")
+            .order_by("-received_at")[:TICKETS_SHOWN],
             "matters": project.matters.all(),
             "can_update": selectors.can_update_project(request.user, project),
         },

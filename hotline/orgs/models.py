@@ -152,6 +152,8 @@ class Staff(models.Model):
         DISTRICT = "district", _("district overseer")
         SUPERVISOR = "supervisor", _("supervisor")
         LEADER = "leader", _("leader")
+        # 安全审计员: reads the audit trail, nothing else.
+        AUDITOR = "auditor", _("auditor")
         ADMIN = "admin", _("administrator")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")

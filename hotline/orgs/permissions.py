@@ -67,6 +67,7 @@ class Perm(StrEnum):
     MANAGE_INSIGHT = "manage_insight"  # open projects, acknowledge warnings
     SEE_ALL_TICKETS = "see_all_tickets"  # every ticket, not only a unit's or a district's
     SEE_REQUESTER = "see_requester"  # the requester's name and phone unmasked
+    AUDIT = "audit"  # 安全审计: read and export the audit trail
 
 
 GRANTS: dict[Perm, frozenset[str]] = {
@@ -95,6 +96,8 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SEE_ALL_TICKETS: CENTRE_ROLES,
     # Leaders read figures, not phone numbers.
     Perm.SEE_REQUESTER: frozenset({R.OPERATOR, R.DISPATCHER, R.SUPERVISOR}),
+    # The auditor is the only role (with the administrator) that reads who did what.
+    Perm.AUDIT: frozenset({R.AUDITOR}),
 }
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from hotline.tabular import Source, divisions_json, package_table, read_table
+from hotline.tabular import Source, divisions_json, field_caps, over_caps, package_table, read_table
 
 from . import places
 from .models import Function, Region, Unit, UnitFunction
@@ -77,6 +77,27 @@ def import_communities(source: Source) -> int:
     rows = read_table(source, required=["code", "name", "level", "parent_code"])
     townships = set(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", flat=True))
     existing = set(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
+    # A file that repeats a code, reuses another level's code or overruns a column is refused as a
+    # whole with the lines named, never a traceback halfway (L6 of 2026-11-30).
+    caps = field_caps(Region, "code", "name")
+    wanted = [
+        (n, row)
+        for n, row in enumerate(rows, start=2)
+        if row["level"] in ("village", "community") and row["parent_code"] in townships
+    ]
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    others = set(Region.objects.exclude(level=Region.Level.COMMUNITY).values_list("code", flat=True))
+    for n, row in wanted:
+        errors += over_caps([row], caps, first_line=n)
+        code = row.get("code", "")
+        if code in seen:
+            errors.append(_("line %(n)d: code %(code)s repeats line %(m)d") % {"n": n, "code": code, "m": seen[code]})
+        elif code in others:
+            errors.append(_("line %(n)d: code %(code)s already names a district or township") % {"n": n, "code": code})
+        seen.setdefault(code, n)
+    if errors:
+        raise ValidationError(errors[:20])
     new: list[Region] = []
     updated: list[Region] = []
     for row in rows:

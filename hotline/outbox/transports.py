@@ -57,11 +57,31 @@ def console(delivery: Delivery) -> None:
 
 @register("file")
 def outbox_file(delivery: Delivery) -> None:
-    """One JSON line per message in the outbox file (``var/outbox.jsonl``)."""
+    """One JSON line per message in the outbox file (``var/outbox.jsonl``), once per key.
+
+    Like a gateway that honours ``Idempotency-Key``: a worker killed after writing the line and
+    before marking the message sent leaves it to be claimed again when its lease ends, and the
+    second attempt must not write a second line (L7 of 2026-11-30). Only a retry (the row already
+    counts an attempt) reads the file for its key; a first attempt only appends."""
     path = Path(settings.OUTBOX["FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
+    if delivery.attempts > 0 and path.exists() and _already_written(path, delivery.key):
+        return
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(_payload(delivery), ensure_ascii=False) + "\n")
+
+
+def _already_written(path: Path, key: str) -> bool:
+    needle = json.dumps(key, ensure_ascii=False)
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if needle in line:
+                try:
+                    if json.loads(line).get("key") == key:
+                        return True
+                except ValueError:  # a line cut short by a crash is not a message
+                    continue
+    return False
 
 
 @register("email")

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 
-from hotline.text import mask_id_numbers
+from hotline.text import mask_id_numbers, mask_phones, mask_self_names
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(?:0\d{2,3}[-\s]?)?[2-9]\d{6,7}(?!\d)")
 # An e-mail address is ``[\w.+-]+@[\w-]+(?:\.[\w-]+)+``. As one pattern it is quadratic: from
 # every position of a long run of word characters with no usable "@" after it, the engine scans to
@@ -24,9 +23,11 @@ _LANDLINE = re.compile(r"(?<!\d)(?:0\d{2,3}[-\s]?)?[2-9]\d{6,7}(?!\d)")
 # starting from each "@" instead, reading each character a bounded number of times.
 _LOCAL_RUN = re.compile(r"[\w.+-]*")
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
-# A name the citizen gives for themselves: 我叫张建国, 本人李梅, 姓名：王小明, 联系人赵刚.
-_SELF_NAME = re.compile(r"(我叫|本人(?:是|叫)?|姓名[:：]?\s*|联系人[:：]?\s*|署名[:：]?\s*)[\u4e00-\u9fff]{2,4}")
 _HOUSE = re.compile(r"(?<![\d*])\d+(?=\s*(?:号楼|号院|号|栋|幢|单元|楼|层|室|户|排|巷))")
+# The same in Chinese numerals: 建设巷十二号院三号楼二单元四零一室.
+_HOUSE_CN = re.compile(
+    r"(?<![〇零一二三四五六七八九十百两])[〇零一二三四五六七八九十百两]+(?=(?:号楼|号院|号(?!线)|栋|幢|单元|层|室|户))"
+)
 _LONG_NUMBER = re.compile(r"\d{5,}")
 
 
@@ -39,10 +40,11 @@ def anonymise(text: str, *, names: tuple[str, ...] = ()) -> str:
         out = out.replace(name, "**")
     out = _mask_emails(out)
     out = mask_id_numbers(out)
-    out = _PHONE.sub("***********", out)
+    out = mask_phones(out)
     out = _LANDLINE.sub("********", out)
-    out = _SELF_NAME.sub(lambda m: m.group(1) + "**", out)
+    out = mask_self_names(out)
     out = _HOUSE.sub("*", out)
+    out = _HOUSE_CN.sub("*", out)
     out = _LONG_NUMBER.sub(lambda m: "*" * len(m.group(0)), out)
     return out
 

@@ -74,6 +74,22 @@ class Attempt(models.Model):
         return f"{self.scope} {self.key} {self.at:%Y-%m-%d %H:%M}"
 
 
+class Claim(models.Model):
+    """A key that exists once: the row a throttle locks while it counts and adds an attempt, so
+    parallel requests are counted one after another (H2, H3); or a spent challenge, so one answer
+    to the portal's check makes one request."""
+
+    scope = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="publicity_claim_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
+
 class FiguresSnapshot(models.Model):
     """The public figures as the worker last computed them: the portal reads one row instead of
     counting a year of tickets on a visitor's request."""

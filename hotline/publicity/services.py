@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from hotline.tickets import transitions
 from hotline.tickets.models import Ticket
 
 from .anonymise import anonymise
-from .models import Attempt, TypicalCase
+from .models import Attempt, Claim, TypicalCase
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,23 +46,59 @@ _NONCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def allowed(scope: str, key: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> bool:
-    """Whether ``key`` may act again in ``scope``: fewer than ``limit`` counted attempts in ``window``."""
+    """Whether ``key`` may act again in ``scope``: fewer than ``limit`` counted attempts in ``window``.
+    Only a look: ``take`` is the check that holds under concurrency."""
     now = now or timezone.now()
     return Attempt.objects.filter(scope=scope, key=key[:64], at__gte=now - window, ok=True).count() < limit
 
 
-def count(scope: str, key: str, *, now: dt.datetime | None = None) -> None:
+def count(scope: str, key: str, *, now: dt.datetime | None = None) -> Attempt:
     now = now or timezone.now()
-    Attempt.objects.create(scope=scope, key=key[:64], at=now)
+    attempt = Attempt.objects.create(scope=scope, key=key[:64], at=now)
     if random.random() < 0.01:  # prune now and then; a day is longer than any window
         Attempt.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+        # Spent challenges and the throttles' lock rows too: a day is longer than any window,
+        # and a lock row is made again on its key's next attempt.
+        Claim.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+    return attempt
+
+
+def take(scope: str, key: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> Attempt | None:
+    """Count one attempt of ``key`` in ``scope`` if fewer than ``limit`` were counted in ``window``;
+    the new attempt, or None when the limit is reached.
+
+    The check and the count are one step: the key's ``Claim`` row is locked first (PostgreSQL;
+    SQLite's IMMEDIATE transactions hold its one write lock from the start), so of 150 parallel
+    requests exactly ``limit`` get through, not all that read the count before any wrote it."""
+    now = now or timezone.now()
+    key = key[:64]
+    with transaction.atomic():
+        claim, _made = Claim.objects.get_or_create(scope=scope, key=key, defaults={"at": now})
+        Claim.objects.select_for_update().filter(pk=claim.pk).first()
+        if not allowed(scope, key, limit=limit, window=window, now=now):
+            return None
+        return count(scope, key, now=now)
+
+
+SPENT = "challenge"
+
+
+def _spend_challenge(token: str, *, now: dt.datetime) -> bool:
+    """Mark the challenge in ``token`` used; False when it was used before (one answer, one request)."""
+    data = signing.loads(token, salt=_SALT)  # checked by challenge_passed just before
+    try:
+        with transaction.atomic():
+            Claim.objects.create(scope=SPENT, key=str(data.get("n", ""))[:64], at=now)
+    except IntegrityError:
+        return False
+    return True
 
 
 def make_challenge(now: dt.datetime | None = None) -> tuple[str, str]:
     """A small sum for a person to answer, and a signed token that carries it and the time it was asked."""
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
     issued = (now or timezone.now()).timestamp()
-    token = signing.dumps({"s": a + b, "t": issued, "n": secrets.token_hex(4)}, salt=_SALT)
+    token = signing.dumps({"s": a + b, "t": issued, "n": secrets.token_hex(16)}, salt=_SALT)
     return f"{a} + {b} = ?", token
 
 
@@ -133,12 +169,20 @@ def submit_request(
     sent = Ticket.objects.filter(channel_id=CHANNEL, external_id=external_id).first()
     if sent is not None:
         return sent, False
-    if not allowed("submit", client, limit=SUBMITS_PER_HOUR, window=HOUR, now=now):
-        raise ValidationError(
-            {NON_FIELD_ERRORS: _("Too many requests from your network in the last hour; please call 12345.")}
-        )
+    now = now or timezone.now()
     made = suggest(content, address)  # names the ticket (m9) and is kept for the dispatcher
     with transitions.service_block():  # the request and its photos, or neither
+        # The challenge is spent and the network's slot taken, or nothing is written (H2).
+        if not _spend_challenge(challenge, now=now):
+            sent = Ticket.objects.filter(channel_id=CHANNEL, external_id=external_id).first()
+            if sent is not None:  # the same form, sent twice at once: the first one's answer
+                return sent, False
+            raise ValidationError({"answer": _("This check was already answered; please answer the new one.")})
+        slot = take("submit", client, limit=SUBMITS_PER_HOUR, window=HOUR, now=now)
+        if slot is None:
+            raise ValidationError(
+                {NON_FIELD_ERRORS: _("Too many requests from your network in the last hour; please call 12345.")}
+            )
         ticket, new = register_ticket(
             channel=CHANNEL,
             title_matter=sure_matter(made),
@@ -151,9 +195,10 @@ def submit_request(
             anonymous=anonymous,
             received_at=now,
         )
-        if new:  # a resend that raced the first one is its answer, not a second request
+        if not new:  # a resend that raced the first one is its answer, not a second request
+            slot.delete()
+        else:
             attachments.store(ticket, None, checked)
-            count("submit", client, now=now)
             # Anyone can write here: a dispatcher reads each request before it goes to a unit, and
             # the ticket page says so (m18).
             hold_for_dispatcher(ticket, held=DispatchSuggestion.Held.CHANNEL, suggestions=made)

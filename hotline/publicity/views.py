@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hotline.clientip import client_ip
 from hotline.evaluation.models import DISSATISFIED_GRADES, Revisit
 from hotline.knowledge import services as knowledge
 from hotline.evaluation.selectors import definitions
@@ -32,11 +33,6 @@ HOUR = services.HOUR
 LOOKUPS_PER_HOUR = 30
 FAILED_LOOKUPS_PER_CODE = 5
 TRACKED = "publicity_tracked"
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # Behind the centre's reverse proxy, REMOTE_ADDR is the proxy; it sets X-Real-IP.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -64,7 +60,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 answer=data["answer"],
                 nonce=data["nonce"],
                 website=data["website"],
-                client=_client_ip(request),
+                client=client_ip(request),
                 photos=data["photos"],
             )
         except ValidationError as error:
@@ -88,19 +84,19 @@ def submit(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ip = _client_ip(request)
         code = form.cleaned_data["code"].strip().upper()
-        if not services.allowed("track", ip, limit=LOOKUPS_PER_HOUR, window=HOUR) or not services.allowed(
-            "track-fail", code, limit=FAILED_LOOKUPS_PER_CODE, window=HOUR
-        ):
+        # Both limits are taken before the digits are compared, each in one locked step, so 150
+        # guesses sent at once are counted one by one and only the first few compared (H3).
+        if services.take("track", client_ip(request), limit=LOOKUPS_PER_HOUR, window=HOUR) is None:
+            form.add_error(None, _("Too many look-ups; please try again in an hour."))
+        elif (guess := services.take("track-fail", code, limit=FAILED_LOOKUPS_PER_CODE, window=HOUR)) is None:
             form.add_error(None, _("Too many look-ups; please try again in an hour."))
         else:
-            services.count("track", ip)
             ticket = services.find_for_requester(code, form.cleaned_data["last4"])
             if ticket is None:
-                services.count("track-fail", code)
                 form.add_error(None, _("No request matches this code and phone number."))
             else:
+                guess.delete()  # a right answer is not a failure
                 request.session[TRACKED] = [*request.session.get(TRACKED, [])[-9:], ticket.code]
                 return redirect("publicity:ticket", code=ticket.code)
     return render(request, "publicity/track.html", {"form": form}, status=400 if form.errors else 200)

@@ -30,13 +30,13 @@ from hotline.evaluation.models import Revisit
 from hotline.evaluation.selectors import month_headline, three_rates, three_rates_by, unit_scores
 from hotline.intake.models import Channel
 from hotline.orgs import areas
-from hotline.orgs.models import Region, Unit
 from hotline.policy import services as policy
 from hotline.policy.services import PolicyValues
 from hotline.supervision import quality
 from hotline.supervision.models import Appeal
 from hotline.linkage import selectors as linkage
-from hotline.orgs.permissions import Perm, has_perm
+from hotline.orgs.models import Region, Staff, Unit
+from hotline.orgs.permissions import Perm, has_perm, staff_of
 from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
 from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
 
@@ -581,6 +581,9 @@ def dashboard_figures(
     overdue_now = scoped.tickets.filter(overdue(now))
     label = f"{period.first:%Y-%m}"
     trend_days = [since.first + dt.timedelta(days=i) for i in range(DASHBOARD_DAYS)]
+    # A district's overseer sees its own units' places in the city-wide ranking, not every unit's
+    # (L2 of 2026-11-30); the centre sees the whole ranking.
+    units = _units_overseen(viewer)
     scores = unit_scores(label)
     # The period's rates by the policy in force on its last day, as in the reports.
     rules = policy.for_period(period.end, now)
@@ -598,6 +601,16 @@ def dashboard_figures(
         by_district=_by_region(in_period, None, Region.Level.DISTRICT, overdue_now, limit=None),
         by_channel=_by_channel(in_period, None)[:DASHBOARD_CHANNELS],
         by_unit=_by_unit(in_period, None, period_revisits, overdue_now, rules),
-        scores=scores,
-        headline=month_headline(label, scores=scores),
+        scores=scores if units is None else [r for r in scores if r["key"] in units],
+        headline=month_headline(label, scores=scores, units=units),
     )
+
+
+def _units_overseen(viewer: User) -> set[int] | None:
+    """None for the centre (every unit); else the units placed in the viewer's district."""
+    if has_perm(viewer, Perm.SEE_ALL_TICKETS):
+        return None
+    staff = staff_of(viewer)
+    if staff is None or staff.role != Staff.Role.DISTRICT:
+        return set()
+    return set(Unit.objects.filter(areas.within("region__code", staff.unit.region_id)).values_list("pk", flat=True))

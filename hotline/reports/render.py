@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from hotline.evaluation.selectors import definitions
+from hotline.tabular import append_row
 
 from . import charts
 from .figures import ReportFigures, Row, change
@@ -559,7 +560,7 @@ def to_xlsx(report: Layout) -> bytes:
     front["A1"].font = Font(bold=True, size=14)
     front.append([report.subtitle])
     for line in report.summary:
-        front.append([xml_safe(line)])
+        append_row(front, [line])
     front.column_dimensions["A"].width = 100
     if report.trend:
         front.add_image(Image(io.BytesIO(report.trend.png)), f"A{front.max_row + 2}")
@@ -571,16 +572,14 @@ def to_xlsx(report: Layout) -> bytes:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([c.value if isinstance(c, Percent) else xml_safe(c) if isinstance(c, str) else c for c in row])
+            # A citizen's "=HYPERLINK(…)" is text, never a formula Excel would run.
+            append_row(sheet, [c.value if isinstance(c, Percent) else c for c in row])
             for cell, value in zip(sheet[sheet.max_row], row):
-                if cell.data_type == "f":
-                    # A citizen's "=HYPERLINK(…)" is text, never a formula Excel would run.
-                    cell.data_type = "s"
                 if isinstance(value, Percent):
                     cell.number_format = value.excel_format
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            append_row(sheet, [table.note])
         sheet.column_dimensions["A"].width = 36
         if table.chart:
             sheet.add_image(Image(io.BytesIO(table.chart.png)), f"{chr(ord('A') + len(table.headers) + 1)}2")

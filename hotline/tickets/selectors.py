@@ -85,7 +85,14 @@ def tickets_visible_to(viewer: User) -> QuerySet[Ticket]:
     # IN (the unit's tasks) rather than a join: one row per ticket, so counts and pages stay right.
     # Not EXISTS: SQLite ran a correlated EXISTS once per ticket of the whole table (a unit's
     # search over the demo month: 300 ms); the IN list is read once from the task index (20 ms).
-    tasks = Assignment.objects.filter(unit=staff.unit).values("ticket")
+    # A task the unit returned, or that the centre withdrew when it sent the ticket elsewhere,
+    # gives no more reading: the ticket, its replies and files belong to the units now on it (M3
+    # of 2026-11-30).
+    tasks = (
+        Assignment.objects.filter(unit=staff.unit)
+        .exclude(state__in=(Assignment.State.RETURNED, Assignment.State.WITHDRAWN))
+        .values("ticket")
+    )
     return Ticket.objects.filter(Q(lead_unit=staff.unit) | Q(pk__in=tasks))
 
 
@@ -98,6 +105,18 @@ def can_see_requester(viewer: User, ticket: Ticket) -> bool:
     if ticket.confidential or staff is None or staff.role == Staff.Role.DISTRICT:
         return False
     return ticket.lead_unit_id == staff.unit_id and ticket.signed_at is not None
+
+
+def requester_visible(viewer: User) -> Q:
+    """The tickets whose requester ``viewer`` sees unmasked, as a filter: ``can_see_requester`` for
+    a whole query. A search by phone is limited to these, so a masked number (137****8139) cannot be
+    completed one digit at a time by searching for its tail (H1)."""
+    if has_perm(viewer, Perm.SEE_ALL_TICKETS):
+        return Q() if has_perm(viewer, Perm.SEE_REQUESTER) else Q(pk__in=[])
+    staff = staff_of(viewer)
+    if staff is None or staff.role == Staff.Role.DISTRICT:
+        return Q(pk__in=[])
+    return Q(lead_unit=staff.unit, signed_at__isnull=False, confidential=False)
 
 
 def mask_phone(phone: str, *, confidential: bool = False) -> str:

@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "hotline.web"
     label = "web"
     verbose_name = _("Web interface")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

@@ -36,6 +36,7 @@ HOME: dict[str, str] = {
     R.DISTRICT: "pool",
     R.LEADER: "dashboard",
     R.ADMIN: "dashboard",
+    R.AUDITOR: "audit",
 }
 
 # Every workbench, in the order the top bar shows them (after the person's home page).
@@ -54,6 +55,7 @@ LINKS = [
     Link("insight:overview", _("Hot issues"), Perm.READ_INSIGHT),
     Link("reports", _("Reports"), Perm.READ_REPORTS),
     Link("case-list", _("Typical cases"), Perm.PUBLISH_CASES),
+    Link("audit", _("Audit trail"), Perm.AUDIT),
     Link("search", _("Find tickets"), None),
 ]
 

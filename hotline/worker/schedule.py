@@ -100,13 +100,22 @@ def run_job(name: str, *, now: dt.datetime | None = None, force: bool = True) ->
     return result
 
 
-def tick(*, now: dt.datetime | None = None, force: bool = False, only: list[str] | None = None) -> dict[str, dict]:
-    """Run every job that is due (or every job with ``force``), in schedule order."""
+def tick(
+    *,
+    now: dt.datetime | None = None,
+    force: bool = False,
+    only: list[str] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> dict[str, dict]:
+    """Run every job that is due (or every job with ``force``), in schedule order; ``stop()``
+    turning true (the worker was asked to stop) ends the tick before the next job."""
     now = now or timezone.now()
     out = {}
     for entry in jobs():
         if only and entry.name not in only:
             continue
+        if stop():
+            break
         result = run_job(entry.name, now=now, force=force)
         if result is not None:
             out[entry.name] = result

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.db.models import Count
 from django.utils import timezone
 
@@ -71,7 +72,7 @@ def test_the_demo_builds_and_prints_one_login_per_role(ref, catalogue_trained_on
     assert "http://127.0.0.1:8000/" in text and DEMO_PASSWORD in text
     for username in ("operator", "dispatcher", "supervisor", "leader", "street", "housing", "admin"):
         assert f"  {username} " in text
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None and user.staff.role
     assert Ticket.objects.exists()
     again = io.StringIO()

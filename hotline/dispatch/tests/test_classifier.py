@@ -167,3 +167,17 @@ def test_on_real_messages_a_small_model_beats_chance_by_far():
     model = classifier.train([r["text"] for r in train], [r["label"] for r in train])
     result = classifier.evaluate(model, [r["text"] for r in test], [r["label"] for r in test])
     assert result.macro_f1 > 0.6 and result.accuracy > 0.7  # chance is 1/7
+
+
+def test_a_model_labelled_with_things_that_are_not_matters_never_becomes_active(tmp_path, ref):
+    """L6 of 2026-11-30: `classifier train` with labels `=cmd|…` and NOT-A-MATTER trained and
+    activated a version that emptied every operator's suggestions."""
+    from hotline.dispatch.models import ClassifierModel
+
+    texts, _labels = sample()
+    bogus = ["=cmd|' /C calc'!A0", "NOT-A-MATTER", "垃圾"] * 4
+    data = _csv(tmp_path, "bogus.csv", list(zip(texts, bogus)))
+    before = ClassifierModel.objects.count()
+    with pytest.raises(CommandError, match="not active matters.*NOT-A-MATTER.*nothing was trained"):
+        call_command("classifier", "train", "--data", data)
+    assert ClassifierModel.objects.count() == before

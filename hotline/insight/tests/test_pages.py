@@ -187,3 +187,22 @@ def test_before_and_after_counts(people):
     assert project_effect(fresh)["change_pct"] is None and project_effect(fresh)["after"] == 0
     with pytest.raises(ValueError):
         project_effect(project, days=0)
+
+
+def test_a_projects_lead_unit_sees_only_the_linked_tickets_it_may_open(client, people, cluster):
+    """L1 of 2026-11-30: the lead unit saw every linked ticket's code, title and address."""
+    from hotline.dispatch.services import dispatch_ticket
+
+    now, matter, tickets, spots = cluster
+    dispatch_ticket(tickets[0], lead_unit=people.township, matter=matter)
+    project = create_project(
+        title="t", lead_unit=people.township, place="东关花园小区", measures="m", measures_from=now, hotspot=spots[0]
+    )
+    assert project.tickets.count() == 8
+    client.force_login(people.street)
+    page = client.get(f"/insight/projects/{project.pk}/").content.decode()
+    assert tickets[0].code in page
+    assert not [t.code for t in tickets[1:] if t.code in page]
+    client.force_login(people.supervisor)
+    page = client.get(f"/insight/projects/{project.pk}/").content.decode()
+    assert all(t.code in page for t in tickets)

@@ -136,3 +136,24 @@ def test_a_claimed_message_is_sent_by_one_worker_only(db, gateway):
     assert delivery.send_one(a, now=NOW) is True
     assert delivery.send_one(b, now=NOW) is False  # the second worker read the same row: it skips
     assert len(gateway.received) == 1
+
+
+def test_a_worker_killed_after_writing_a_message_does_not_send_it_twice(db, settings, tmp_path):
+    """L7 of 2026-11-30: a worker died between the transport and marking the row sent; after the
+    lease another worker sent the same supervision SMS again."""
+    outbox = tmp_path / "outbox.jsonl"
+    settings.OUTBOX = {**settings.OUTBOX, "FILE": outbox, "TRANSPORTS": {"sms": "file"}}
+    now = at(2026, 12, 7, 10)
+    row, _new = delivery.enqueue(key="order:3751:unit:177", address="13900000000", body="督办通知", at=now)
+    delivery.enqueue(key="order:3752:unit:177", address="13900000000", body="另一条", at=now)
+    # Worker A claims the message and writes it, then is killed before it marks it sent.
+    assert Delivery.objects.filter(pk=row.pk, attempts=0).update(attempts=1, next_attempt_at=now + delivery.LEASE)
+    _name, transport = transport_for("sms")
+    transport(row)
+    # Within the lease nobody touches it; after it, worker B claims it again.
+    assert delivery.deliver_due(now=now + dt.timedelta(minutes=1)) == {"sent": 1, "failed": 0}  # only the other one
+    assert delivery.deliver_due(now=now + delivery.LEASE + dt.timedelta(minutes=1)) == {"sent": 1, "failed": 0}
+    keys = [json.loads(line)["key"] for line in outbox.read_text(encoding="utf-8").splitlines()]
+    assert sorted(keys) == ["order:3751:unit:177", "order:3752:unit:177"]
+    row.refresh_from_db()
+    assert row.state == Delivery.State.SENT and row.attempts == 2

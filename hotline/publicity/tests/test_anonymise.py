@@ -65,3 +65,36 @@ def test_a_hundred_thousand_characters_of_hostile_text_give_the_exact_result():
         assert anonymise(text) == expected, text[:20]
     # A requester's name repeated all through the text goes wherever it occurs.
     assert anonymise("欧阳建国" * (N // 4 + 1), names=("欧阳建国",)) == "**" * (N // 4 + 1)
+
+
+def test_the_seven_ways_of_writing_personal_data_the_security_test_found():
+    """M6 of 2026-11-30: these were published verbatim; the other 16 variants it tried already were
+    masked and are pinned here too."""
+    missed = {
+        "电话138.1111.2222": "电话***********",
+        "电话138/1111/2222": "电话***********",
+        "手机一三八一一一一二二二二": "手机***********",
+        "身份证6301 0219 8001 0112 34": "身份证******",
+        "我是王小明。": "我是**。",
+        "我姓王，叫王小明，": "我姓**，",
+        "建设巷十二号院三号楼二单元四零一室": "建设巷*号院*号楼*单元*室",
+    }
+    held = {
+        "13811112222": "***********",
+        "１３８１１１１２２２２": None,  # fullwidth digits: whatever is left must not show the number
+        "138 1111 2222": "***********",
+        "0971-6123456": "********",
+        "630102199001011234": "******",
+        "63010219900101123x": "******",
+        "我叫王小明": "我叫**",
+        "联系人：赵刚": "联系人：**",
+        "12号楼3单元501室": "*号楼*单元*室",
+        "wang@example.com": "***",
+    }
+    for text, expected in {**missed, **held}.items():
+        out = anonymise(text)
+        if expected is not None:
+            assert out == expected, text
+        assert "1111" not in out and "王小明" not in out and "0112" not in out, text
+    # What is not a person stays readable.
+    assert anonymise("我是城东区的居民，三号线地铁站旁") == "我是城东区的居民，三号线地铁站旁"

@@ -163,6 +163,29 @@ def test_district_rows_add_up_to_the_total_and_to_the_overdue_headline(people):
     assert [(r.name, r.n) for r in f.by_category] == [("No matter", 2)]  # M12: categories add up too
 
 
+@pytest.mark.clock
+def test_a_district_overseer_sees_only_its_own_units_in_the_ranking(history, people, django_user_model, settings):
+    """L2 of 2026-11-30: the district dashboard listed city-wide unit rankings and "参评 37 家"."""
+    from hotline.orgs import areas
+    from hotline.orgs.models import Unit
+
+    settings.EVALUATION = {**settings.EVALUATION, "MIN_REVISITS": 1}
+    district_unit = Unit.objects.get(code="D630102-GOVSVC")
+    district = django_user_model.objects.create_user(username="district", password="pw-for-tests-only")
+    Staff.objects.create(user=district, role=Staff.Role.DISTRICT, unit=district_unit)
+    leader = django_user_model.objects.create_user(username="leader", password="pw-for-tests-only")
+    Staff.objects.create(user=leader, role=Staff.Role.LEADER, unit=people.centre)
+    ours = set(Unit.objects.filter(areas.within("region__code", district_unit.region_id)).values_list("pk", flat=True))
+    city = dashboard_figures(leader)
+    mine = dashboard_figures(district)
+    assert {r["key"] for r in city.scores} - ours, "the history ranks units outside the district"
+    assert mine.scores and {r["key"] for r in mine.scores} <= ours
+    # Same places as in the city-wide ranking, only fewer rows.
+    city_rank = {r["key"]: r["rank"] for r in city.scores}
+    assert all(r["rank"] == city_rank[r["key"]] for r in mine.scores)
+    assert mine.headline["ranked"] == len(mine.ranked) < city.headline["ranked"]
+
+
 def _listed(client, url: str) -> int:
     """How many tickets the list at ``url`` holds (search or pool, with its filters)."""
     response = client.get(url)
@@ -256,9 +279,10 @@ def test_the_dashboard_and_the_report_view_read_in_a_fixed_number_of_queries(
         assert client.get(f"/dashboard/?period=week&unit={people.township.code}").status_code == 200
     leader.staff.role = Staff.Role.SUPERVISOR
     leader.staff.save()
-    # 52: issue 15's figures add a fixed six (appeals, operator quality, companies' requests this
-    # period and the previous one, dispatch timeliness, the previous period's policy), none per row.
-    with django_assert_max_num_queries(52):
+    # 53: one more than before for the 110/119/120/122 transfers, and issue 15's fixed six (appeals,
+    # operator quality, companies' requests this period and the previous one, dispatch timeliness,
+    # the previous period's policy); none of them per row.
+    with django_assert_max_num_queries(53):
         assert client.get(f"/reports/view/?kind=monthly&date={today:%Y-%m-%d}").status_code == 200
 
 

@@ -30,7 +30,7 @@ def ticket(people):
 def test_the_ticket_sheet_is_an_a4_page_masked_for_the_unit_before_it_signs(people, ticket):
     page = as_(people.street).get(f"/tickets/{ticket.code}/print/")
     html = page.content.decode()
-    assert page.status_code == 200 and "size: A4" in html
+    assert page.status_code == 200 and "web/sheet.css" in html and _A4 in _sheet_css()
     assert ticket.code in html and "井盖缺失" in html and "工单" in html
     assert "13912345678" not in html and "139****5678" in html  # not signed yet: masked
     assert "630102199001011234" not in html
@@ -59,7 +59,13 @@ def test_a_supervision_notice_prints_the_same_text_as_the_word_notice(people, ti
         issued_at=ticket.resolve_due,
     )
     html = as_(people.street).get(f"/tickets/{ticket.code}/print/orders/{order.pk}/").content.decode()
-    assert "size: A4" in html and "督办" in html and "超期未办结" in html and str(people.township) in html
+    assert (
+        "web/sheet.css" in html
+        and _A4 in _sheet_css()
+        and "督办" in html
+        and "超期未办结" in html
+        and str(people.township) in html
+    )
     page = as_(people.street).get(f"/tickets/{ticket.code}/").content.decode()
     assert f"/tickets/{ticket.code}/print/orders/{order.pk}/" in page
     # An order belongs to its ticket: another ticket's code in the path finds nothing.
@@ -67,3 +73,15 @@ def test_a_supervision_notice_prints_the_same_text_as_the_word_notice(people, ti
     dispatch_ticket(other, lead_unit=people.township, matter=township_matter())
     assert as_(people.street).get(f"/tickets/{other.code}/print/orders/{order.pk}/").status_code == 404
     assert as_(people.outsider).get(f"/tickets/{ticket.code}/print/orders/{order.pk}/").status_code == 404
+
+
+_A4 = "size: A4"
+
+
+def _sheet_css() -> str:
+    """The sheets' style, a static file since the Content-Security-Policy refuses inline <style>."""
+    from pathlib import Path
+
+    import hotline.web
+
+    return (Path(hotline.web.__file__).parent / "static" / "web" / "sheet.css").read_text(encoding="utf-8")

@@ -16,15 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from hotline.audit import services as audit
 from hotline.catalog.models import Matter, TimeTier
 from hotline.intake.models import Channel
 from hotline.orgs import areas
 from hotline.orgs.models import Region, Unit
 from hotline.orgs.permissions import Perm, permission_required
 from hotline.supervision import selectors as supervision
+from hotline.tabular import append_row
 from hotline.tickets import deadlines
 from hotline.tickets.models import HANDLING, IN_POOL, Status, Ticket, Urgency
-from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
+from hotline.tickets.selectors import in_area, overdue, requester_visible, tickets_visible_to
 
 from ..pickers import PickField
 from .lists import ordered, paged
@@ -155,7 +157,10 @@ class TicketFilter(django_filters.FilterSet):
         if _CODE.fullmatch(value):
             return queryset.filter(code__iexact=value)
         if value.isdigit() and len(value) >= 4:
-            return queryset.filter(Q(requester_phone__endswith=value) | Q(code__endswith=value))
+            # A phone is matched only on tickets whose requester the viewer sees (H1).
+            viewer = getattr(self.request, "user", None)
+            phones = Q(requester_phone__endswith=value) & requester_visible(viewer) if viewer else Q(pk__in=[])
+            return queryset.filter(phones | Q(code__endswith=value))
         return queryset.filter(Q(title__icontains=value) | Q(address__icontains=value))
 
     def filter_deadline(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
@@ -196,7 +201,7 @@ def _filtered(request: HttpRequest, base: QuerySet[Ticket], statuses: tuple[str,
     data = request.GET.copy()
     for key in ("sort", "page", "export"):  # the list's own parameters, not filters
         data.pop(key, None)
-    return TicketFilter(data or None, queryset=base, statuses=statuses)
+    return TicketFilter(data or None, queryset=base, statuses=statuses, request=request)
 
 
 def _rows(request: HttpRequest, base: QuerySet[Ticket], template: str, extra: dict[str, Any]) -> HttpResponse:
@@ -205,6 +210,7 @@ def _rows(request: HttpRequest, base: QuerySet[Ticket], template: str, extra: di
     tickets = base if not filterset.is_bound else filterset.qs if filterset.is_valid() else base.none()
     sorts, default = (POOL_SORTS if extra.get("pool") else SORTS), extra.pop("default_sort", "due")
     if request.GET.get("export") == "xlsx":
+        audit.record(audit.Kind.EXPORT, request=request, target=request.path, detail=request.GET.urlencode())
         # The rows of the screen in the screen's order (m15).
         return _export(ordered(request, tickets, sorts=sorts, default=default)[0], name=extra.get("export_name", ""))
     page, sort = paged(
@@ -267,7 +273,8 @@ def _export(tickets: QuerySet[Ticket], *, name: str) -> HttpResponse:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Tickets"))
-    sheet.append(
+    append_row(
+        sheet,
         [
             _("Code"),
             _("Received"),
@@ -278,11 +285,12 @@ def _export(tickets: QuerySet[Ticket], *, name: str) -> HttpResponse:
             _("Lead unit"),
             _("Status"),
             _("Resolution due"),
-        ]
+        ],
     )
     rows = tickets.select_related("channel", "lead_unit", "matter", "region")[:EXPORT_LIMIT]
     for t in rows.iterator(chunk_size=2000):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 t.code,
                 timezone.localtime(t.received_at).strftime("%Y-%m-%d %H:%M"),
@@ -293,7 +301,7 @@ def _export(tickets: QuerySet[Ticket], *, name: str) -> HttpResponse:
                 str(t.lead_unit or ""),
                 t.get_status_display(),
                 timezone.localtime(t.resolve_due).strftime("%Y-%m-%d %H:%M") if t.resolve_due else "",
-            ]
+            ],
         )
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     taken = timezone.localtime()

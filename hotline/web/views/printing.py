@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hotline.supervision import notices
 from hotline.supervision import selectors as supervision
-from hotline.text import mask_id_numbers
+from hotline.text import mask_personal
 from hotline.tickets import deadlines
 
 from .ticket import _visible, requester_shown
@@ -35,8 +35,8 @@ def ticket_sheet(request: AuthedRequest, code: str) -> HttpResponse:
         "ticket": ticket,
         "name": name,
         "phone": phone,
-        "content": ticket.content if shows else mask_id_numbers(ticket.content),
-        "result": ticket.result if shows else mask_id_numbers(ticket.result),
+        "content": ticket.content if shows else mask_personal(ticket.content),
+        "result": ticket.result if shows else mask_personal(ticket.result),
         "assignments": ticket.assignments.select_related("unit").order_by("id"),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
         "escalations": supervision.escalations(ticket),

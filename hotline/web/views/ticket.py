@@ -43,8 +43,9 @@ from hotline.supervision import orders as supervision_orders
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import UNFINISHED, Assignment, Attachment, PersonalDataAccess, Status, Ticket
+from hotline.audit import services as audit
 from hotline.tickets.selectors import can_see_requester, mask_phone, tickets_visible_to
-from hotline.text import mask_id_numbers
+from hotline.text import mask_personal
 from hotline.tickets.transitions import MOVES, TransitionError
 
 from .. import forms
@@ -537,9 +538,11 @@ def _page(
         "ticket": ticket,
         "phone": phone,
         "name": name,
-        # An ID number a caller gave is shown only to those who may see who the caller is (M13).
-        "content": ticket.content if shows else mask_id_numbers(ticket.content),
-        "result": ticket.result if shows else mask_id_numbers(ticket.result),
+        # ID numbers, phones and a name a caller gave in the text are shown only to those who may
+        # see who the caller is (M13; M2 of the security test: confidential tips included).
+        "content": ticket.content if shows else mask_personal(ticket.content),
+        "result": ticket.result if shows else mask_personal(ticket.result),
+        "title": ticket.title if shows else mask_personal(ticket.title),
         "events": ticket.events.select_related("actor", "unit").order_by("seq"),
         "calls": ticket.calls.order_by("rang_at"),
         "transfers": ticket.transfers.select_related("agency").order_by("sent_at"),
@@ -572,6 +575,7 @@ def requester_shown(request: AuthedRequest, ticket: Ticket, *, purpose: str) -> 
     shows = can_see_requester(request.user, ticket)
     if shows and (ticket.requester_phone or ticket.requester_name):
         PersonalDataAccess.objects.create(ticket=ticket, viewer=request.user, purpose=purpose)
+        audit.record(audit.Kind.PERSONAL_DATA, request=request, target=ticket.code, detail=purpose)
     if ticket.confidential and not shows:
         return shows, _("confidential"), "****"
     if shows:

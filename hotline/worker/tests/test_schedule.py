@@ -22,6 +22,7 @@ def test_every_app_registered_its_jobs_in_tick_order():
         "api_rate_windows",
         "reports",
         "retrain",
+        "audit_retention",
     ]
     assert all(job.every >= dt.timedelta(minutes=1) and job.help for job in schedule.jobs())
 

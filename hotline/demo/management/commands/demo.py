@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -25,8 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=12345)
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="build the database, do not start the server")
+        parser.add_argument("--workers", type=int, default=2, help="web processes of the demo server")
 
-    def handle(self, *args: Any, days: int, per_day: int, seed: int, port: int, no_serve: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, days: int, per_day: int, seed: int, port: int, no_serve: bool, workers: int, **options: Any
+    ) -> None:
         self.stdout.write("preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         load_reference(say=lambda m: self.stdout.write(f"  {m}"))
@@ -54,4 +59,21 @@ class Command(BaseCommand):
         for username, display, unit in personas:
             self.stdout.write(f"  {username:<12} {display}（{unit}）")
         if not no_serve:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+            serve_with_worker(port=port, workers=workers, say=self.stdout.write)
+
+
+def serve_with_worker(*, port: int, workers: int, say: Any) -> None:
+    """The production server on 127.0.0.1 and the worker beside it, so deadlines turn red and
+    messages go out while someone looks; Ctrl+C (or the server stopping) stops both."""
+    worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker", "--sleep", "20"])
+    say(f"worker started (process {worker.pid}); Ctrl+C stops the server and the worker")
+    try:
+        call_command("serve", bind=f"127.0.0.1:{port}", workers=workers, demo=True)
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)  # the job in hand finishes; the tick's others wait for next time
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

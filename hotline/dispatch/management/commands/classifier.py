@@ -64,6 +64,17 @@ class Command(BaseCommand):
 
     def _train(self, *, data: str, text_col: str, label_col: str, out: str | None, **_o: Any) -> None:
         texts, labels = _rows(data, text_col, label_col)
+        # A model stored as the active version must be labelled with matters a ticket can be filed
+        # under: one trained on anything else would replace the real model and suggest nothing (L6
+        # of 2026-11-30). A model written to a file (--out) is an experiment and may use any labels.
+        classifier.check_training_data(texts, labels)
+        matters = set(Matter.objects.filter(is_active=True, is_leaf=True).values_list("code", flat=True))
+        unknown = sorted({label for label in labels if label not in matters})
+        if unknown and not out:
+            shown = ", ".join(repr(label[:40]) for label in unknown[:10])
+            raise CommandError(
+                f"{len(unknown)} labels are not active matters of the catalogue: {shown}; nothing was trained"
+            )
         started = time.perf_counter()
         with tqdm(total=4, desc="training", file=self.stderr, leave=False) as bar:
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hotline.tabular import csv_safe
 from hotline.evaluation.selectors import BY, definitions, month_headline, parse_period, unit_scores
 
 COLUMNS = ["rank", "zone", "name", "n", "response", "resolution", "satisfaction", "composite"]
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(columns)
             for row in rows:
-                writer.writerow([_fmt(row.get(c)) for c in columns])
+                writer.writerow([csv_safe(_fmt(row.get(c))) for c in columns])
             return
         table = [columns] + [[_fmt(row.get(c)) for c in columns] for row in rows]
         widths = [max(_width(r[i]) for r in table) for i in range(len(columns))]

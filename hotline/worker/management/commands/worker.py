@@ -1,4 +1,5 @@
 import datetime as dt
+import signal
 import time
 from typing import Any
 
@@ -32,13 +33,31 @@ class Command(BaseCommand):
                 at = timezone.make_aware(at)
         if sleep <= 0:
             raise CommandError("--sleep must be positive")
+        # Ctrl+C or SIGTERM (systemd, `hotline demo` ending) lets the running job finish, then stops:
+        # a job cut in the middle is safe (each is idempotent), but a clean stop leaves no lease behind.
+        stopping: list[int] = []
+
+        def stop(signum: int, frame: object) -> None:
+            if stopping and signum == signal.SIGINT:  # Ctrl+C a second time: stop now
+                raise KeyboardInterrupt
+            stopping.append(signum)
+
+        if not once:
+            signal.signal(signal.SIGINT, stop)
+            signal.signal(signal.SIGTERM, stop)
         while True:
-            results = tick(now=at, force=once, only=job)
+            results = tick(now=at, force=once, only=job, stop=lambda: bool(stopping))
             for name, result in results.items():
                 self.stdout.write(f"{timezone.localtime(at or timezone.now()):%Y-%m-%d %H:%M:%S} {name}: {result}")
             self.stdout.flush()  # a worker's log is read while it runs, often through a pipe
             if once:
                 return
-            time.sleep(sleep)
+            slept = 0.0
+            while slept < sleep and not stopping:
+                time.sleep(min(0.5, sleep - slept))
+                slept += 0.5
+            if stopping:
+                self.stdout.write("worker stopped")
+                return
             if at is not None:
                 at += dt.timedelta(seconds=sleep)
