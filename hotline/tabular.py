@@ -16,30 +16,43 @@ from django.utils.translation import gettext as _
 Source = str | Path | io.TextIOBase
 
 
+LINE = "#line"  # the key of a row's line number when ``read_table(..., lines=True)``
+
+
 def read_table(
-    source: Source, *, required: Iterable[str], aliases: Mapping[str, str] | None = None
+    source: Source, *, required: Iterable[str], aliases: Mapping[str, str] | None = None, lines: bool = False
 ) -> list[dict[str, str]]:
     """Rows as dicts of stripped strings. ``aliases`` maps other header names (e.g. the Chinese
-    headers we export) to column names. Missing required columns are one clear error."""
+    headers we export) to column names. Missing required columns are one clear error.
+
+    ``lines``: each row also carries, under ``LINE``, where it starts in the file — the physical
+    line of a CSV file (a quoted cell may span lines) or the row number of a workbook — so that a
+    problem can be named by the line the administrator sees in their editor."""
     aliases = aliases or {}
     rows: Sequence[Sequence[object]]  # strings from a CSV file, cell values from a workbook
+    starts: list[int]
     if isinstance(source, io.TextIOBase):
-        header, rows = _from_csv_text(source.read())
+        header, rows, starts = _from_csv_text(source.read())
     else:
         path = Path(source)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             header, rows = _from_xlsx(path)
+            starts = list(range(2, len(rows) + 2))
         else:
-            header, rows = _from_csv_text(_decode(path.read_bytes()))
+            header, rows, starts = _from_csv_text(_decode(path.read_bytes()))
     header = [aliases.get(h, h) for h in header]
     missing = [c for c in required if c not in header]
     if missing:
         raise ValidationError(_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)})
-    return [
-        {h: ("" if v is None else str(v).strip()) for h, v in zip(header, values) if h}
-        for values in rows
-        if any(v is not None and str(v).strip() for v in values)
-    ]
+    out = []
+    for values, start in zip(rows, starts):
+        if not any(v is not None and str(v).strip() for v in values):
+            continue
+        row = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, values) if h}
+        if lines:
+            row[LINE] = str(start)
+        out.append(row)
+    return out
 
 
 def _decode(data: bytes) -> str:
@@ -51,13 +64,21 @@ def _decode(data: bytes) -> str:
     raise ValidationError(_("The file is neither UTF-8 nor GB18030."))
 
 
-def _from_csv_text(text: str) -> tuple[list[str], list[list[str]]]:
+def _from_csv_text(text: str) -> tuple[list[str], list[list[str]], list[int]]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader, [])]
-        return header, list(reader)
-    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit (L6)
-        raise ValidationError(_("line %(n)d: %(err)s") % {"n": reader.line_num, "err": exc}) from exc
+        rows, starts = [], []
+        end = reader.line_num
+        for row in reader:
+            rows.append(row)
+            starts.append(end + 1)
+            end = reader.line_num
+    except csv.Error as exc:  # a NUL byte, a field over the csv module's limit…
+        raise ValidationError(
+            _("Line %(line)d: not a readable CSV line: %(err)s") % {"line": reader.line_num, "err": exc}
+        ) from exc
+    return header, rows, starts
 
 
 def field_caps(model: Any, *fields: str) -> dict[str, int]:

@@ -257,6 +257,8 @@ def register_repeat_call(
     anonymous: bool = False,
     confidential: bool = False,
     idempotency_key: str = "",
+    company_name: str = "",
+    company_code: str = "",
     actor: Actor | None,
 ) -> tuple[Ticket, bool]:
     """A call about a request we already have (重复诉求), folded into ``into`` from the console.
@@ -290,6 +292,8 @@ def register_repeat_call(
             matter=matter,
             urgency=urgency,
             external_id=f"console-{key}" if key else None,
+            company_name=company_name,
+            company_code=company_code,
             actor=actor,
         )
         if new:

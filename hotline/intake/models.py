@@ -15,6 +15,7 @@ class Channel(models.Model):
         WEB = "web", _("web")
         MAIL = "mail", _("mailbox")
         MEDIA = "media", _("media")
+        HISTORY = "history", _("imported history")  # past requests, ``hotline history import``
 
     code = models.SlugField(_("code"), max_length=32, primary_key=True)
     name = models.CharField(_("name"), max_length=64)

@@ -3,7 +3,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from .models import Function, Region, Staff, Unit, UnitFunction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import Function, Region, Staff, Unit, UnitAlias, UnitFunction
 
 
 @admin.register(Region)
@@ -32,6 +35,31 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "reply_review", "is_active"]
     search_fields = ["code", "name", "short_name"]
     raw_id_fields = ["region", "parent"]
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    """Unit names from imported history: fuzzy proposals wait here for a person's confirmation,
+    names that matched nothing wait for a unit. Setting a unit by hand and saving confirms it."""
+
+    list_display = ["name", "unit", "how", "score", "confirmed", "rows", "source"]
+    list_filter = ["confirmed", "how"]
+    search_fields = ["name", "unit__name"]
+    raw_id_fields = ["unit"]
+    readonly_fields = ["how", "score", "rows", "source", "updated_at"]
+    actions = ["confirm"]
+
+    @admin.action(description=_("Confirm the selected names' units"))
+    def confirm(self, request: HttpRequest, queryset: QuerySet[UnitAlias]) -> None:
+        done = queryset.exclude(unit=None).update(confirmed=True)
+        self.message_user(request, _("%(n)d names confirmed.") % {"n": done})
+
+    def save_model(self, request: HttpRequest, obj: UnitAlias, form: object, change: bool) -> None:
+        if obj.unit_id is not None and obj.confirmed is False and form is not None:
+            changed = getattr(form, "changed_data", [])
+            if "unit" in changed:  # a person chose the unit: that is the confirmation
+                obj.how, obj.confirmed = UnitAlias.How.MANUAL, True
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Staff)

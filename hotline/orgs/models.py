@@ -123,6 +123,41 @@ class Unit(models.Model):
         return self.short_name or self.name
 
 
+class UnitAlias(models.Model):
+    """A unit's name as some record writes it (a history file's 市住建局 for 商洛市住房和城乡建设局).
+
+    Written by ``hotline history import`` for every name that is not the unit's own: a name found
+    by normalising is kept confirmed; a fuzzy match is only a proposal (``confirmed`` False) until
+    an administrator confirms it in the admin; a name that matched nothing is kept without a unit,
+    so that it is listed there until someone names its unit. Only confirmed aliases with a unit
+    count when names are matched (``orgs.unitnames.match``)."""
+
+    class How(models.TextChoices):
+        NORMALISED = "normalised", _("same name once normalised")
+        FUZZY = "fuzzy", _("similar name (proposal)")
+        NONE = "none", _("no unit found")
+        MANUAL = "manual", _("set by an administrator")
+
+    name = models.CharField(_("name as written"), max_length=100, unique=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    how = models.CharField(_("found by"), max_length=12, choices=How.choices, default=How.MANUAL)
+    score = models.FloatField(_("similarity"), null=True, blank=True)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    rows = models.PositiveIntegerField(_("rows naming it"), default=0)
+    source = models.CharField(_("found in"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        ordering = ["confirmed", "-rows", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class UnitFunction(models.Model):
     """A function a unit carries. Where several units of one kind and place carry a function, the
     one that leads on it (牵头) is where the router sends a ticket; the others assist."""

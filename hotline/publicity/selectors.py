@@ -18,14 +18,14 @@ from hotline.evaluation.selectors import three_rates, three_rates_by
 from hotline.orgs.models import Region
 from hotline.policy import services as policy
 from hotline.policy.services import PolicyValues
-from hotline.tickets.models import VOID, Ticket
+from hotline.tickets.models import IMPORTED, VOID, Ticket
 
 from .models import FiguresSnapshot, TypicalCase
 
 CACHE_SECONDS = 600
 MONTHS = 12
-# Merged duplicates and invalid requests are not requests the city counts.
-COUNTED = Ticket.objects.exclude(status__in=VOID)
+# Merged duplicates, invalid requests and imported history are not requests the city counts.
+COUNTED = Ticket.objects.exclude(status__in=VOID).exclude(IMPORTED)
 
 
 def _first_of_month(day: dt.date, back: int) -> dt.date:

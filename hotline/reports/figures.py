@@ -37,7 +37,7 @@ from hotline.supervision.models import Appeal
 from hotline.linkage import selectors as linkage
 from hotline.orgs.models import Region, Staff, Unit
 from hotline.orgs.permissions import Perm, has_perm, staff_of
-from hotline.tickets.models import HANDLING, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
+from hotline.tickets.models import HANDLING, IMPORTED, NOT_HANDLED, VOID, Status, Ticket, TicketEvent
 from hotline.tickets.selectors import in_area, overdue, tickets_visible_to
 
 from .periods import Kind, Period, period_for
@@ -255,7 +255,9 @@ class Scope:
 
     def __init__(self, tickets: QuerySet[Ticket] | None = None) -> None:
         self.whole_city = tickets is None
-        self.tickets = Ticket.objects.all() if tickets is None else tickets
+        # Imported history is no request of any period's figures (tickets.models.IMPORTED); its
+        # events and revisits need no filter: an imported ticket has one event of its own and none.
+        self.tickets = (Ticket.objects.all() if tickets is None else tickets).exclude(IMPORTED)
 
     def received(self, start: dt.datetime, until: dt.datetime) -> QuerySet[Ticket]:
         return self.tickets.filter(received_at__gte=start, received_at__lt=until)

@@ -55,6 +55,15 @@ VOID = (Status.MERGED, Status.INVALID)
 NOT_HANDLED = (Status.ANSWERED, *VOID, Status.REGISTERED)
 
 
+# Imported history (``hotline history import``): past requests of the centre, brought in closed
+# on a channel of their own. The one definition of "imported": they count in repeat detection,
+# hot issues and the unit router's learning like any ticket, and in none of the current period's
+# figures (reports, dashboard, rates, dispatch rate), which exclude ``IMPORTED``. A channel rather
+# than a flag: the reports' covering index already holds the channel, so excluding it stays cheap.
+HISTORY_CHANNEL = "history"
+IMPORTED = models.Q(channel_id=HISTORY_CHANNEL)
+
+
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("normal")
     URGENT = "urgent", _("urgent")
@@ -84,7 +93,7 @@ class ReplyClass(models.TextChoices):
 
 class ClassDecision(models.TextChoices):
     PENDING = "", _("not decided yet")
-    CONFIRMED = "confirmed", _("confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("class decision", "confirmed")
     OVERTURNED = "overturned", _("overturned")
 
 

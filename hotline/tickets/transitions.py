@@ -80,6 +80,9 @@ def _m(
 # The declared table of moves. Anything not listed here is refused.
 MOVES: dict[str, Move] = {
     "register": _m({""}, S.REGISTERED, gettext_lazy("register")),
+    # Imported history (``import_history``): a past request arrives already closed, with the unit
+    # that handled it and its reply as a replied lead task; no deadline of today runs on it.
+    "import_history": _m({""}, S.CLOSED, gettext_lazy("imported from history")),
     "answer": _m({S.REGISTERED}, S.ANSWERED, gettext_lazy("answer directly")),
     # 转办: handed to 110/119/120/122 or another city's 12345; nothing is left for a unit here, so
     # it ends like a direct answer, and the transfer row carries the other side's receipt.
@@ -196,6 +199,75 @@ def register(
         )
         _insert_event(event)
     return event
+
+
+@dataclass(frozen=True)
+class PastRequest:
+    """One request of imported history: the unsaved ticket (its received, replied and closed
+    times set), the unit that handled it (None when its name matched no unit) and its reply."""
+
+    ticket: Ticket
+    unit: Unit | None
+    reply: str
+    note: str = ""
+
+
+def import_history(requests: Sequence[PastRequest], *, actor: Actor | None = None) -> int:
+    """Insert past requests as closed tickets in one move from nothing (``import_history``): the
+    ticket closed, its first event, and the handling unit's lead task ended with the reply, so the
+    unit router learns from it as from a ticket handled here. In bulk: a history holds tens of
+    thousands of rows. The caller holds the transaction (all or nothing)."""
+    move = MOVES["import_history"]
+    assert "" in move.sources and move.target == S.CLOSED
+    tickets: list[Ticket] = []
+    for request in requests:
+        ticket = request.ticket
+        assert ticket.pk is None and ticket.channel_id
+        ticket.status = S.CLOSED
+        ticket.version = 1
+        ticket.lead_unit = request.unit
+        tickets.append(ticket)
+    with transaction.atomic(savepoint=False):
+        Ticket.objects.bulk_create(tickets, batch_size=500)
+        if any(t.pk is None for t in tickets):  # a backend that cannot return ids: read them back
+            ids = dict(Ticket.objects.filter(code__in=[t.code for t in tickets]).values_list("code", "pk"))
+            for t in tickets:
+                t.pk = ids[t.code]
+        TicketEvent.objects.bulk_create(
+            [
+                TicketEvent(
+                    ticket=r.ticket,
+                    seq=1,
+                    action="import_history",
+                    from_status="",
+                    to_status=S.CLOSED,
+                    actor=actor,
+                    unit=r.unit,
+                    note=clean_text(r.note),
+                    data={"external_id": r.ticket.external_id},
+                    created_at=r.ticket.received_at,
+                )
+                for r in requests
+            ],
+            batch_size=500,
+        )
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    ticket=r.ticket,
+                    unit=r.unit,
+                    role=Assignment.Role.LEAD,
+                    state=Assignment.State.REPLIED,
+                    dispatched_at=r.ticket.received_at,
+                    replied_at=r.ticket.replied_at or r.ticket.received_at,
+                    reply=r.reply,
+                )
+                for r in requests
+                if r.unit is not None
+            ],
+            batch_size=500,
+        )
+    return len(tickets)
 
 
 def apply(

@@ -11,8 +11,8 @@ from hotline.orgs.models import Staff
 
 @pytest.fixture
 def admin_client_logged_in(client, people):
-    get_user_model().objects.create_superuser("root", password="pw-for-tests-only")
-    client.login(username="root", password="pw-for-tests-only")
+    # force_login: django-axes' backend wants the request that a test client's login() does not give.
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw-for-tests-only"))
     return client
 
 

@@ -46,7 +46,7 @@ def test_a_bad_communities_file_is_refused_whole(ref, tmp_path, rows, message):
 
 def test_a_cell_over_the_csv_limit_is_a_clear_error(ref, tmp_path):
     path = _csv(tmp_path, "big.csv", 'code,name,level,parent_code\n1,"' + "x" * 140_000 + '",community,1\n')
-    with pytest.raises(ValidationError, match="line 2"):
+    with pytest.raises(ValidationError, match="Line 2"):
         import_communities(path)
 
 

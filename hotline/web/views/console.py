@@ -51,42 +51,9 @@ def console(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["forward"]:
-                ticket, new = register_and_forward(
-                    channel=data["channel"].code,
-                    content=data["content"],
-                    title=data["title"],
-                    kind=data["kind"],
-                    requester_name=data["requester_name"],
-                    requester_phone=data["requester_phone"],
-                    anonymous=data["anonymous"],
-                    confidential=data["confidential"],
-                    address=data["address"],
-                    matter=data["matter"],
-                    urgency=data["urgency"],
-                    idempotency_key=data["key"],
-                    company_name=data["company_name"],
-                    company_code=data["company_code"],
-                    actor=request.user,
-                )
+                ticket, new = register_and_forward(**_call(data), actor=request.user)
             else:
-                ticket, new = register_call(
-                    channel=data["channel"].code,
-                    content=data["content"],
-                    title=data["title"],
-                    kind=data["kind"],
-                    requester_name=data["requester_name"],
-                    requester_phone=data["requester_phone"],
-                    anonymous=data["anonymous"],
-                    confidential=data["confidential"],
-                    address=data["address"],
-                    matter=data["matter"],
-                    urgency=data["urgency"],
-                    article=data["article"],
-                    idempotency_key=data["key"],
-                    company_name=data["company_name"],
-                    company_code=data["company_code"],
-                    actor=request.user,
-                )
+                ticket, new = register_call(**_call(data), article=data["article"], actor=request.user)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -127,22 +94,7 @@ def _merge_call(request: AuthedRequest, form: RegisterForm) -> HttpResponse | No
         return None
     data = form.cleaned_data
     try:
-        ticket, new = register_repeat_call(
-            into=original,
-            channel=data["channel"].code,
-            content=data["content"],
-            title=data["title"],
-            kind=data["kind"],
-            requester_name=data["requester_name"],
-            requester_phone=data["requester_phone"],
-            anonymous=data["anonymous"],
-            confidential=data["confidential"],
-            address=data["address"],
-            matter=data["matter"],
-            urgency=data["urgency"],
-            idempotency_key=data["key"],
-            actor=request.user,
-        )
+        ticket, new = register_repeat_call(into=original, **_call(data), actor=request.user)
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
@@ -218,3 +170,24 @@ def suggest(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "web/_suggest.html", {"rows": rows, "place": place, "typed": typed, "unsure": True, "title": title}
     )
+
+
+def _call(data: dict[str, Any]) -> dict[str, Any]:
+    """The console form's call, as every way of registering it takes it: a new ticket, one
+    forwarded to another city, or a repeat merged into the ticket it repeats."""
+    return {
+        "channel": data["channel"].code,
+        "content": data["content"],
+        "title": data["title"],
+        "kind": data["kind"],
+        "requester_name": data["requester_name"],
+        "requester_phone": data["requester_phone"],
+        "anonymous": data["anonymous"],
+        "confidential": data["confidential"],
+        "address": data["address"],
+        "matter": data["matter"],
+        "urgency": data["urgency"],
+        "idempotency_key": data["key"],
+        "company_name": data["company_name"],
+        "company_code": data["company_code"],
+    }
