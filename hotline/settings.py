@@ -14,6 +14,8 @@ from typing import TypedDict, overload
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hotline.policy.spans import SpanError, parse_spans
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var"))
 
@@ -53,6 +55,15 @@ def envshare(name: str) -> float | None:
     if not 0 <= share <= 1:
         raise ImproperlyConfigured(f"{name} must be between 0 and 1, not {value!r}")
     return share
+
+
+def envspans(name: str, default: str) -> dict[str, tuple[str, int]]:
+    """``key=span`` pairs separated by commas, each span ``20m`` (minutes), ``4h`` (hours, both on
+    the clock) or ``1d`` (working days): {"emergency": ("minutes", 20), ...}."""
+    try:
+        return parse_spans(env(name, default) or "")
+    except SpanError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
 
 
 def envint(name: str, default: int) -> int:
@@ -151,6 +162,7 @@ INSTALLED_APPS = [
     "hotline.orgs",
     "hotline.catalog",
     "hotline.workcal",
+    "hotline.policy",
     "hotline.tickets",
     "hotline.intake",
     "hotline.calls",
@@ -319,6 +331,14 @@ class HotlineSettings(TypedDict):
     SAFETY_REPORT_FILE: str
     REPORT_FORMATS: list[str]
     REPORT_FONT: str
+    DISPATCH_DUE: dict[str, tuple[str, int]]
+    RESPONSE_DUE: dict[str, tuple[str, int]]
+    EXTENSION_MAX_COUNT: int
+    EXTENSION_MAX_DAYS: int
+    LONG_CYCLE_MAX_DAYS: int
+    PROGRESS_EVERY_DAYS: int
+    APPEAL_WORKING_DAYS: int
+    REPLY_REVIEW: str
 
 
 class SupervisionLevel(TypedDict):
@@ -345,6 +365,9 @@ class OutboxSettings(TypedDict):
 
 
 class EvaluationSettings(TypedDict):
+    CLASS_POLICIES: dict[str, str]
+    SCALE: str
+    GRADE_WEIGHTS: dict[str, float]
     BASIC_SHARE: float
     WEIGHTS: dict[str, float]
     ZONE_MODE: str
@@ -392,6 +415,23 @@ HOTLINE: HotlineSettings = {
     "REPORT_FORMATS": [f for f in (env("HOTLINE_REPORT_FORMATS", "docx,xlsx,txt") or "").split(",") if f],
     # A TrueType/OpenType font with Chinese glyphs for report charts; empty: found among the system fonts.
     "REPORT_FONT": env("HOTLINE_REPORT_FONT", "") or "",
+    # 派单时限: the centre dispatches a registered ticket within this span of its receipt, by urgency
+    # (m minutes and h hours on the clock, d working days). Shenzhen: emergencies in 20 minutes.
+    "DISPATCH_DUE": envspans("HOTLINE_DISPATCH_DUE", "emergency=20m,urgent=2h,normal=1d"),
+    # 首次响应时限: requests from online channels get a first response (answered, dispatched or
+    # closed as merged or invalid) within this span, by channel kind; kinds not listed have none.
+    "RESPONSE_DUE": envspans("HOTLINE_RESPONSE_DUE", "app=2h,web=2h,mail=1d"),
+    # 延期 caps: approved extensions per handling cycle, and working days per extension (吕梁: 3 and 3).
+    "EXTENSION_MAX_COUNT": envint("HOTLINE_EXTENSION_MAX_COUNT", 3),
+    "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", 7),
+    # 长周期 long-running matters: the longest resolution time the centre grants (calendar days from
+    # the dispatch), and how often the unit reports progress meanwhile (working days).
+    "LONG_CYCLE_MAX_DAYS": envint("HOTLINE_LONG_CYCLE_MAX_DAYS", 180),
+    "PROGRESS_EVERY_DAYS": envint("HOTLINE_PROGRESS_EVERY_DAYS", 5),
+    # 申诉: a unit appeals a revisit, a dispatch or a spot-check finding within this many working days.
+    "APPEAL_WORKING_DAYS": envint("HOTLINE_APPEAL_WORKING_DAYS", 3),
+    # 答复审核: which replies a reviewer checks before the revisit: none, all, or risk (the risky ones).
+    "REPLY_REVIEW": env("HOTLINE_REPLY_REVIEW", "none") or "none",
 }
 
 # 督 supervision: the escalation ladder. Each level fires once per ticket and deadline, at an offset
@@ -438,6 +478,23 @@ OUTBOX: OutboxSettings = {
 EVALUATION: EvaluationSettings = {
     # The share of a "basically satisfied" (基本满意) answer that counts as satisfied.
     "BASIC_SHARE": float(env("HOTLINE_BASIC_SHARE", "0.8") or 0.8),
+    # The satisfaction scale offered to citizens: "three" (满意/基本满意/不满意) or "five" (adds
+    # 非常满意 and 非常不满意); and the weight of each other grade in the satisfaction rate.
+    "SCALE": env("HOTLINE_SATISFACTION_SCALE", "three") or "three",
+    # How a reply the centre classed counts in the rates: "count" (as any), "exclude" (its revisits
+    # leave the rates), "solved" (counted as resolved). Resolved replies always count.
+    "CLASS_POLICIES": {
+        "explained": env("HOTLINE_CLASS_EXPLAINED", "count") or "count",
+        "unreasonable": env("HOTLINE_CLASS_UNREASONABLE", "exclude") or "exclude",
+        "outside_remit": env("HOTLINE_CLASS_OUTSIDE_REMIT", "exclude") or "exclude",
+        "legal_route": env("HOTLINE_CLASS_LEGAL_ROUTE", "exclude") or "exclude",
+    },
+    "GRADE_WEIGHTS": {
+        "very_satisfied": float(env("HOTLINE_WEIGHT_VERY_SATISFIED", "1") or 1),
+        "satisfied": float(env("HOTLINE_WEIGHT_SATISFIED", "1") or 1),
+        "dissatisfied": float(env("HOTLINE_WEIGHT_DISSATISFIED", "0") or 0),
+        "very_dissatisfied": float(env("HOTLINE_WEIGHT_VERY_DISSATISFIED", "0") or 0),
+    },
     # Composite = weighted mean of the three rates (weights need not sum to 1; they are normalised).
     "WEIGHTS": {
         "response": float(env("HOTLINE_WEIGHT_RESPONSE", "0.2") or 0.2),
@@ -463,6 +520,10 @@ EMAIL_HOST_PASSWORD = env("HOTLINE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = envbool("HOTLINE_EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = env("HOTLINE_EMAIL_FROM", "12345@localhost") or "12345@localhost"
 
+if HOTLINE["REPLY_REVIEW"] not in ("none", "all", "risk"):
+    raise ImproperlyConfigured(f"HOTLINE_REPLY_REVIEW must be none, all or risk, not {HOTLINE['REPLY_REVIEW']!r}")
+if EVALUATION["SCALE"] not in ("three", "five"):
+    raise ImproperlyConfigured(f"HOTLINE_SATISFACTION_SCALE must be three or five, not {EVALUATION['SCALE']!r}")
 if not set(HOTLINE["REPORT_FORMATS"]) <= {"docx", "xlsx", "txt"}:
     raise ImproperlyConfigured(f"HOTLINE_REPORT_FORMATS must list docx, xlsx or txt, not {HOTLINE['REPORT_FORMATS']}")
 

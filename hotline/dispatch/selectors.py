@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from hotline.tickets.models import AWAITING_DISPATCH, Assignment, Status, Ticket
+from hotline.tickets.models import AWAITING_DISPATCH, Assignment, Status, Ticket, Urgency
 from hotline.tickets.selectors import tickets_visible_to
 
 if TYPE_CHECKING:
@@ -17,10 +17,27 @@ if TYPE_CHECKING:
     from hotline.orgs.permissions import User
 
 
+# The queue's order: the most urgent first (特急, 紧急, 一般), then the dispatch due soonest.
+QUEUE_ORDER = ("urgency_rank", "dispatch_due", "received_at", "pk")
+
+
+def urgency_rank() -> Case:
+    """0 for an emergency, 1 urgent, 2 normal: urgency as a number that sorts (the stored words
+    sort alphabetically, which put 特急 last)."""
+    return Case(
+        When(urgency=Urgency.EMERGENCY, then=Value(0)),
+        When(urgency=Urgency.URGENT, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
 def queue(viewer: User, status: str = "") -> QuerySet[Ticket]:
-    """Tickets waiting for the centre: registered (新登记) and returned (退单), or one of them."""
-    tickets = tickets_visible_to(viewer).filter(status__in=AWAITING_DISPATCH)
-    return tickets.filter(status=status) if status in AWAITING_DISPATCH else tickets
+    """Tickets waiting for the centre: registered (新登记) and returned (退单), or one of them,
+    annotated with ``urgency_rank`` and in ``QUEUE_ORDER``."""
+    tickets = tickets_visible_to(viewer).filter(status__in=AWAITING_DISPATCH).annotate(urgency_rank=urgency_rank())
+    tickets = tickets.filter(status=status) if status in AWAITING_DISPATCH else tickets
+    return tickets.order_by(*QUEUE_ORDER)
 
 
 def queue_counts(viewer: User) -> dict[str, int]:

@@ -187,6 +187,8 @@ def register_call(
     confidential: bool = False,
     article: int | None = None,
     idempotency_key: str = "",
+    company_name: str = "",
+    company_code: str = "",
     actor: Actor | None,
 ) -> tuple[Ticket, bool]:
     """An operator registers a call. Returns the ticket and whether it is new.
@@ -227,6 +229,8 @@ def register_call(
             matter=matter,
             urgency=urgency,
             external_id=f"console-{key}" if key else None,
+            company_name=company_name,
+            company_code=company_code,
             actor=actor,
         )
         if not new:
@@ -253,6 +257,8 @@ def register_repeat_call(
     anonymous: bool = False,
     confidential: bool = False,
     idempotency_key: str = "",
+    company_name: str = "",
+    company_code: str = "",
     actor: Actor | None,
 ) -> tuple[Ticket, bool]:
     """A call about a request we already have (重复诉求), folded into ``into`` from the console.
@@ -286,6 +292,8 @@ def register_repeat_call(
             matter=matter,
             urgency=urgency,
             external_id=f"console-{key}" if key else None,
+            company_name=company_name,
+            company_code=company_code,
             actor=actor,
         )
         if new:

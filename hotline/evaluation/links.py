@@ -18,13 +18,18 @@ from hotline.outbox.delivery import enqueue
 from hotline.outbox.models import Delivery
 from hotline.tickets.models import Status, Ticket
 
+from .services import requester_revisit_refusal
+
 SALT = "hotline.evaluation.rating"
 
 
-def rating_token(ticket: Ticket) -> str:
-    if ticket.replied_at is None:
+def rating_token(ticket: Ticket, group: Ticket | None = None) -> str:
+    """The token of ``ticket``'s rating link; for a merged ticket's requester, about the reply to
+    ``group``, the ticket it was merged into."""
+    replied = (group or ticket).replied_at
+    if replied is None:
         raise ValueError("only a replied ticket can be rated")
-    return signing.dumps({"t": ticket.pk, "r": int(ticket.replied_at.timestamp())}, salt=SALT, compress=True)
+    return signing.dumps({"t": ticket.pk, "r": int(replied.timestamp())}, salt=SALT, compress=True)
 
 
 class LinkError(Exception):
@@ -40,16 +45,23 @@ def ticket_for_token(token: str, *, now: dt.datetime | None = None) -> Ticket:
         raise LinkError(_("This rating link has expired."))
     except signing.BadSignature:
         raise LinkError(_("This rating link is not valid."))
-    ticket = Ticket.objects.filter(pk=data.get("t")).select_related("lead_unit").first()
-    if ticket is None or ticket.replied_at is None or int(ticket.replied_at.timestamp()) != data.get("r"):
+    ticket = Ticket.objects.filter(pk=data.get("t")).select_related("lead_unit", "merged_into__lead_unit").first()
+    about = ticket.merged_into if ticket is not None and ticket.status == Status.MERGED else ticket
+    if about is None or about.replied_at is None or int(about.replied_at.timestamp()) != data.get("r"):
         raise LinkError(_("This rating link is not valid."))
+    assert ticket is not None  # ``about`` is ticket or its group
+    if about is not ticket:
+        # A merged ticket's requester rates the group's reply once, within its revisit window.
+        if requester_revisit_refusal(ticket, now=now):
+            raise LinkError(_("This request has already been rated. Thank you."))
+        return ticket
     if ticket.status != Status.REPLIED:
         raise LinkError(_("This request has already been rated. Thank you."))
     return ticket
 
 
-def rating_url(ticket: Ticket) -> str:
-    return f"{settings.HOTLINE['PUBLIC_URL'].rstrip('/')}/s/rate/{rating_token(ticket)}/"
+def rating_url(ticket: Ticket, group: Ticket | None = None) -> str:
+    return f"{settings.HOTLINE['PUBLIC_URL'].rstrip('/')}/s/rate/{rating_token(ticket, group)}/"
 
 
 def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> dict[str, int]:
@@ -63,7 +75,12 @@ def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> d
     )
     tickets = (
         Ticket.objects.filter(
-            status=Status.REPLIED, replied_at__lte=now, revisit_due__gt=now, confidential=False, anonymous=False
+            status=Status.REPLIED,
+            replied_at__lte=now,
+            revisit_due__gt=now,
+            confidential=False,
+            anonymous=False,
+            review_pending=False,
         )
         .exclude(requester_phone="")
         .exclude(Exists(sent))
@@ -80,4 +97,55 @@ def send_rating_links(*, now: dt.datetime | None = None, limit: int = 2000) -> d
             at=now,
         )
         queued += created
-    return {"queued": queued}
+    queued_merged = _send_to_merged_requesters(now, limit)
+    return {"queued": queued, "merged": queued_merged} if queued_merged else {"queued": queued}
+
+
+def _send_to_merged_requesters(now: dt.datetime, limit: int) -> int:
+    """并单: every requester of a ticket merged into a replied one gets the reply and a rating link
+    of their own, once per reply (the key names the ticket and the group's reply)."""
+    sent = Delivery.objects.filter(
+        ticket=OuterRef("pk"), key__startswith="rate:", created_at__gte=OuterRef("merged_into__replied_at")
+    )
+    merged = (
+        Ticket.objects.filter(
+            status=Status.MERGED,
+            merged_into__status=Status.REPLIED,
+            merged_into__replied_at__lte=now,
+            merged_into__revisit_due__gt=now,
+            merged_into__review_pending=False,
+            confidential=False,
+            anonymous=False,
+        )
+        .exclude(requester_phone="")
+        .exclude(Exists(sent))
+        .select_related("merged_into")
+        .order_by("merged_into__replied_at")[:limit]
+    )
+    queued = 0
+    for ticket in merged:
+        group = ticket.merged_into
+        assert group is not None and group.replied_at is not None  # the query asked for both
+        _row, created = enqueue(
+            key=f"rate:{ticket.pk}:{int(group.replied_at.timestamp())}",
+            address=ticket.requester_phone,
+            body=_(
+                "[12345] Your request %(code)s was handled with %(group)s. The reply: %(result)s "
+                "Please tell us how it went: %(url)s"
+            )
+            % {
+                "code": ticket.code,
+                "group": group.code,
+                "result": _short(group.result),
+                "url": rating_url(ticket, group),
+            },
+            ticket=ticket,
+            at=now,
+        )
+        queued += created
+    return queued
+
+
+def _short(text: str, most: int = 120) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= most else text[: most - 1] + "…"

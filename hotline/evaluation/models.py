@@ -9,9 +9,22 @@ from django.utils.translation import pgettext_lazy
 
 
 class Satisfaction(models.TextChoices):
+    """The grades a citizen may give, best first. A centre offers three (satisfied, basically
+    satisfied, dissatisfied) or all five (the policy's ``satisfaction_scale``); each grade's weight
+    in the satisfaction rate is the policy's too."""
+
+    VERY_SATISFIED = "very_satisfied", _("very satisfied")
     SATISFIED = "satisfied", _("satisfied")
     BASIC = "basic", _("basically satisfied")
     DISSATISFIED = "dissatisfied", _("dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("very dissatisfied")
+
+
+THREE_GRADES = (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED)
+# A dissatisfied citizen with a problem the unit can act on gets a redo (重办).
+DISSATISFIED_GRADES = (Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED)
+# Grades that count as content where a yes/no is needed (typical cases, spot-check risk).
+SATISFIED_GRADES = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
 
 
 class Revisit(models.Model):
@@ -25,17 +38,30 @@ class Revisit(models.Model):
         REFUSED = "refused", pgettext_lazy("revisit outcome", "refused")
         # A spot check found the closure false or the satisfaction coerced: the answer no longer counts.
         VOIDED = "voided", _("voided by a spot check")
+        # A unit's appeal against it was accepted: the answer leaves the rates.
+        APPEALED = "appealed", _("withdrawn on appeal")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="revisits")
     method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.PHONE)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.VALID)
     contacted = models.BooleanField(_("contacted by the unit"), null=True)
     solved = models.BooleanField(_("solved"), null=True)
-    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
     # The unit could act on the complaint: a dissatisfied citizen with this set reopens the ticket.
     actionable = models.BooleanField(_("unit can act on it"), default=False)
     note = models.TextField(_("note"), blank=True)
     lead_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    # 并单: the ticket merged into ``ticket`` whose requester this revisit asked; empty for the
+    # ticket's own requester. Each requester of a group is revisited once per reply, and each such
+    # revisit counts once in the rates (as a revisit of the group's unit).
+    requester = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("merged requester's ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="requester_revisits",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline.tickets.models import ReplyClass
+
 
 class ReplyDraft(models.Model):
     """A handler's reply held for the unit manager (负责人) when the unit reviews its replies
@@ -21,6 +23,9 @@ class ReplyDraft(models.Model):
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="reply_drafts")
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("reply"))
+    # 答复分类 as the handler chose it; the reply goes out with it when approved.
+    reply_class = models.CharField(_("reply class"), max_length=16, choices=ReplyClass.choices, blank=True)
+    evidence = models.TextField(_("evidence for the class"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -51,6 +51,8 @@ def submit(
     result: str,
     actor: Actor,
     attachments: Sequence[UploadedFile] = (),
+    reply_class: str = "resolved",
+    evidence: str = "",
     at: dt.datetime | None = None,
 ) -> ReplyDraft:
     """A handler's reply, held for the manager. Files are kept with the ticket at once (they are
@@ -61,6 +63,7 @@ def submit(
     if not result:
         raise ValidationError({"result": _("The reply is empty.")})
     limits.check_lengths(result=(result, limits.RESULT))
+    evidence = services.check_class(reply_class, evidence)
     files = attachment_store.check(attachments)
     now = at or timezone.now()
     waiting = _("A reply is already waiting for the unit manager's review.")
@@ -68,7 +71,15 @@ def submit(
         raise TransitionError(waiting, code="pending")
     try:
         with transitions.service_block():
-            draft = ReplyDraft.objects.create(ticket=ticket, unit=unit, text=result, author=actor, written_at=now)
+            draft = ReplyDraft.objects.create(
+                ticket=ticket,
+                unit=unit,
+                text=result,
+                reply_class=reply_class,
+                evidence=evidence,
+                author=actor,
+                written_at=now,
+            )
             attachment_store.store(ticket, unit, files, actor=actor)
             transitions.apply(
                 ticket,
@@ -101,7 +112,15 @@ def approve(draft: ReplyDraft, *, unit: Unit, actor: Actor, at: dt.datetime | No
     now = at or timezone.now()
     with transitions.service_block():
         _claim(draft, ReplyDraft.State.APPROVED, unit=unit, actor=actor, note="", now=now)
-        services.reply(draft.ticket, unit=unit, result=draft.text, actor=actor, at=now)
+        services.reply(
+            draft.ticket,
+            unit=unit,
+            result=draft.text,
+            reply_class=draft.reply_class or "resolved",
+            evidence=draft.evidence,
+            actor=actor,
+            at=now,
+        )
 
 
 def send_back(draft: ReplyDraft, *, unit: Unit, actor: Actor, reason: str, at: dt.datetime | None = None) -> None:

@@ -74,6 +74,16 @@ def pending_extensions(viewer: User) -> QuerySet[Extension]:
     )
 
 
+def long_cycle_ledger(viewer: User) -> QuerySet[Ticket]:
+    """长周期台账: the long-running matters in a unit's hands that the viewer may see (the centre:
+    all; a unit: its own), the progress update due soonest first."""
+    return (
+        tickets_visible_to(viewer)
+        .filter(status__in=HANDLING, long_cycle_until__isnull=False)
+        .order_by("progress_due", "long_cycle_until", "pk")
+    )
+
+
 @dataclass
 class Member:
     """One person's load in the unit manager's team page (``handler`` None: not yet given to anyone)."""

@@ -24,6 +24,7 @@ from hotline.tickets import transitions
 from hotline.tickets.deadlines import tier_for
 from hotline.tickets.models import VOID, Kind, Status, Ticket, Urgency
 
+from . import uscc
 from .models import Channel, DailyCounter
 
 if TYPE_CHECKING:
@@ -159,6 +160,8 @@ def register_ticket(
     received_at: dt.datetime | None = None,
     place: Region | None = None,
     title_matter: Matter | None = None,
+    company_name: str = "",
+    company_code: str = "",
     outside_ok: bool = False,
 ) -> tuple[Ticket, bool]:
     """Record a request. Returns the ticket and whether it is new.
@@ -222,6 +225,25 @@ def register_ticket(
         matter_obj = Matter.objects.filter(code=matter, is_active=True).first()
         if matter_obj is None:
             errors["matter"] = _("Unknown matter: %(matter)s") % {"matter": matter}
+    company_name = clean_text(company_name)
+    company_code = uscc.normalize(company_code)
+    if company_name or company_code:
+        # 涉企诉求: a company is named by both, and its code must be a real one (GB 32100-2015).
+        if not company_name:
+            errors["company_name"] = _("Give the company's name with its code.")
+        elif len(company_name) > 100:
+            errors["company_name"] = _("The company name is longer than %(max)d characters.") % {"max": 100}
+        why = uscc.problem(company_code)
+        if not company_code:
+            errors["company_code"] = _("Give the company's unified social credit code.")
+        elif why == "check":
+            errors["company_code"] = _("“%(code)s” fails its check character: a digit is mistyped.") % {
+                "code": company_code[:18]
+            }
+        elif why:
+            errors["company_code"] = _(
+                "“%(code)s” is not a unified social credit code (18 characters, digits and capitals)."
+            ) % {"code": company_code[:30]}
     now = timezone.now()
     if received_at is not None and received_at > now + CLOCK_SKEW:
         errors["received_at"] = _("The request is dated in the future.")
@@ -248,6 +270,8 @@ def register_ticket(
         requester_phone=phone,
         anonymous=anonymous,
         confidential=confidential,
+        company_name=company_name,
+        company_code=company_code,
         received_at=received,
         registered_by=actor,
         status=Status.REGISTERED,

@@ -55,6 +55,11 @@ class Perm(StrEnum):
     EDIT_KNOWLEDGE = "edit_knowledge"
     OVERSEE = "oversee"  # 督: the supervision pool
     SPOT_CHECK = "spot_check"
+    ORDER_SUPERVISION = "order_supervision"  # 督: issue a 催办/督办/通报 on a ticket by hand
+    DECIDE_CLASS = "decide_class"  # 评: confirm or overturn a reply's class, declare a final answer
+    DECIDE_APPEALS = "decide_appeals"  # 督: accept or reject a unit's appeal (申诉)
+    REVIEW_REPLIES = "review_replies"  # 评: check a unit's reply before the revisit (答复审核)
+    QUALITY_CHECK = "quality_check"  # 督: draw and rate operators' calls (话务质检)
     READ_DASHBOARD = "read_dashboard"
     READ_REPORTS = "read_reports"  # 报
     PUBLISH_CASES = "publish_cases"  # 宣: typical cases
@@ -78,6 +83,11 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.EDIT_KNOWLEDGE: frozenset({R.SUPERVISOR}),
     Perm.OVERSEE: frozenset({R.SUPERVISOR, R.DISTRICT, R.LEADER}),
     Perm.SPOT_CHECK: frozenset({R.SUPERVISOR}),
+    Perm.ORDER_SUPERVISION: frozenset({R.SUPERVISOR, R.LEADER}),
+    Perm.DECIDE_CLASS: frozenset({R.SUPERVISOR, R.DISPATCHER}),
+    Perm.DECIDE_APPEALS: frozenset({R.SUPERVISOR}),
+    Perm.REVIEW_REPLIES: frozenset({R.SUPERVISOR}),
+    Perm.QUALITY_CHECK: frozenset({R.SUPERVISOR}),
     Perm.READ_DASHBOARD: frozenset({R.LEADER, R.SUPERVISOR, R.DISTRICT}),
     Perm.READ_REPORTS: frozenset({R.LEADER, R.SUPERVISOR}),
     Perm.PUBLISH_CASES: frozenset({R.SUPERVISOR}),

@@ -98,7 +98,7 @@ class RateForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from hotline.evaluation.models import Satisfaction
+        from hotline.evaluation.selectors import offered_grades
 
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["satisfaction"]).choices = [_CHOOSE, *Satisfaction.choices]
+        cast(forms.ChoiceField, self.fields["satisfaction"]).choices = [_CHOOSE, *offered_grades()]

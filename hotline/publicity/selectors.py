@@ -16,6 +16,8 @@ from hotline.dbfuncs import LocalMonth
 from hotline.evaluation.models import Revisit
 from hotline.evaluation.selectors import three_rates, three_rates_by
 from hotline.orgs.models import Region
+from hotline.policy import services as policy
+from hotline.policy.services import PolicyValues
 from hotline.tickets.models import IMPORTED, VOID, Ticket
 
 from .models import FiguresSnapshot, TypicalCase
@@ -81,6 +83,12 @@ def _load(data: dict) -> dict:
     }
 
 
+def _month_policy(month: object) -> PolicyValues:
+    first = _as_date(month)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return policy.in_force(min(last, timezone.localdate()))
+
+
 def _compute(now: dt.datetime) -> dict:
     months = [_first_of_month(now.date(), back) for back in range(MONTHS - 1, -1, -1)]
     start = timezone.make_aware(dt.datetime.combine(months[0], dt.time()))
@@ -90,7 +98,8 @@ def _compute(now: dt.datetime) -> dict:
         for row in tickets.annotate(month=LocalMonth("received_at")).values("month").annotate(n=Count("id")).order_by()
     }
     revisits = Revisit.objects.filter(recorded_at__gte=start).annotate(month=LocalMonth("recorded_at"))
-    rates = {_as_date(k): v for k, v in three_rates_by(revisits, "month").items()}
+    # Each month by the policy in force on its last day: a later change leaves past months as published.
+    rates = {_as_date(k): v for k, v in three_rates_by(revisits, "month", rules_for=_month_policy).items()}
     empty = three_rates(Revisit.objects.none())
     by_month = [{"month": m, "n": volume.get(m, 0), "rates": rates.get(m, empty)} for m in months]
     month_start = timezone.make_aware(dt.datetime.combine(months[-1], dt.time()))

@@ -281,7 +281,9 @@ def publish_demo_cases(n: int = 6) -> int:
     if TypicalCase.objects.exists():
         return 0
     seen, made = set(), 0
-    satisfied = Revisit.objects.filter(outcome=Revisit.Outcome.VALID, satisfaction="satisfied", solved=True)
+    satisfied = Revisit.objects.filter(
+        outcome=Revisit.Outcome.VALID, satisfaction__in=("very_satisfied", "satisfied"), solved=True
+    )
     for revisit in satisfied.select_related("ticket", "ticket__matter", "ticket__region").order_by("-id")[:500]:
         ticket = revisit.ticket
         if ticket.status != "closed" or ticket.matter is None or ticket.matter_id in seen or not ticket.result:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("cases/", views.cases, name="cases"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("figures/", views.figures, name="figures"),
+    path("faq/", views.faq, name="faq"),
 ]

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.clientip import client_ip
-from hotline.evaluation.models import Revisit
+from hotline.evaluation.models import DISSATISFIED_GRADES, Revisit
+from hotline.knowledge import services as knowledge
 from hotline.evaluation.selectors import definitions
 from hotline.evaluation.services import record_revisit
 from hotline.tickets.models import Status
@@ -143,7 +144,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             contacted=data["contacted"],
             solved=data["solved"],
             satisfaction=data["satisfaction"],
-            actionable=data["satisfaction"] == "dissatisfied" and not data["solved"],
+            actionable=data["satisfaction"] in DISSATISFIED_GRADES and not data["solved"],
             note=data["note"],
         )
     except TransitionError:
@@ -159,6 +160,12 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "publicity/case.html", {"case": get_object_or_404(published_cases(), pk=pk)})
+
+
+def faq(request: HttpRequest) -> HttpResponse:
+    """常见问题: the public searches the centre's published, valid answers (nothing personal)."""
+    query = (request.GET.get("q") or "")[:100]
+    return render(request, "publicity/faq.html", {"q": query, "items": knowledge.faq(query)})
 
 
 def figures(request: HttpRequest) -> HttpResponse:

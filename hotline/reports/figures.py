@@ -30,6 +30,10 @@ from hotline.evaluation.models import Revisit
 from hotline.evaluation.selectors import month_headline, three_rates, three_rates_by, unit_scores
 from hotline.intake.models import Channel
 from hotline.orgs import areas
+from hotline.policy import services as policy
+from hotline.policy.services import PolicyValues
+from hotline.supervision import quality
+from hotline.supervision.models import Appeal
 from hotline.linkage import selectors as linkage
 from hotline.orgs.models import Region, Staff, Unit
 from hotline.orgs.permissions import Perm, has_perm, staff_of
@@ -121,6 +125,23 @@ class ReportFigures:
     previous_returns: int
     top_issues: list[Issue]
     trend: list[tuple[dt.date, int]]
+    # The policy the rates were computed with: the one in force on the period's last day.
+    policy: PolicyValues | None = None
+    # 申诉: appeals filed in the period per unit: (unit name, filed, accepted, rejected, pending).
+    appeals: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    # 话务质检 (monthly reports of the whole city): per operator, calls drawn, rated, average score.
+    operator_quality: list[dict[str, Any]] = field(default_factory=list)
+    # 涉企诉求: companies' requests received in the period, counted apart, and the previous period's.
+    company_requests: int = 0
+    previous_company_requests: int = 0
+    # 派单及时: tickets first dispatched in the period, and of those within their dispatch deadline.
+    first_dispatched: int = 0
+    dispatched_on_time: int = 0
+
+    @property
+    def dispatch_on_time_rate(self) -> float | None:
+        return 100 * self.dispatched_on_time / self.first_dispatched if self.first_dispatched else None
+
     # Transfers to and from 110/119/120/122 and other centres sent in the period, and the late ones.
     transfers: dict[str, int] = field(default_factory=dict)
 
@@ -160,6 +181,7 @@ def period_figures(
     revisits = scoped.revisits(period.start, as_of)
     before_revisits = scoped.revisits(previous.start, previous.end)
     overdue_here = scoped.tickets.filter(overdue(as_of))
+    rules = policy.for_period(period.end, now)
 
     status_counts = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
     return ReportFigures(
@@ -175,9 +197,9 @@ def period_figures(
         by_category=_by_category(tickets, before),
         by_district=_by_region(tickets, before, Region.Level.DISTRICT, overdue_here, limit=None),
         by_township=_by_region(tickets, before, Region.Level.TOWNSHIP, overdue_here, limit=TOP_ROWS * 2),
-        by_unit=_by_unit(tickets, before, revisits, overdue_here),
-        rates=three_rates(revisits),
-        previous_rates=three_rates(before_revisits),
+        by_unit=_by_unit(tickets, before, revisits, overdue_here, rules),
+        rates=three_rates(revisits, rules),
+        previous_rates=three_rates(before_revisits, policy.for_period(previous.end, now)),
         overdue_open=overdue_here.count(),
         deadlines_missed=_missed(scoped.tickets, period.start, as_of),
         previous_deadlines_missed=_missed(scoped.tickets, previous.start, previous.end),
@@ -188,8 +210,43 @@ def period_figures(
         previous_returns=_events(scoped.events, Q(action="return"), previous.start, previous.end),
         top_issues=_top_issues(tickets, before),
         trend=_trend(scoped.tickets, period, as_of),
+        policy=rules,
+        appeals=_appeals(scoped, period.start, as_of),
+        company_requests=tickets.exclude(status__in=VOID).exclude(company_code="").count(),
+        **_dispatch_timeliness(scoped, period.start, as_of),
+        previous_company_requests=before.exclude(status__in=VOID).exclude(company_code="").count(),
+        operator_quality=(
+            quality.operator_table(f"{period.first:%Y-%m}") if kind == Kind.MONTHLY and scoped.whole_city else []
+        ),
         transfers=linkage.counts(period.start, as_of, now=as_of, tickets=None if scoped.whole_city else scoped.tickets),
     )
+
+
+def _dispatch_timeliness(scoped: Scope, start: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """Tickets first dispatched in [start, until) with a dispatch deadline, and those dispatched by it."""
+    first = scoped.tickets.filter(first_dispatched_at__gte=start, first_dispatched_at__lt=until).exclude(
+        dispatch_due=None
+    )
+    row = first.aggregate(n=Count("id"), on_time=Count("id", filter=Q(first_dispatched_at__lte=F("dispatch_due"))))
+    return {"first_dispatched": row["n"], "dispatched_on_time": row["on_time"]}
+
+
+def _appeals(scoped: Scope, start: dt.datetime, until: dt.datetime) -> list[tuple[str, int, int, int, int]]:
+    """Appeals filed in the period, per unit: filed, accepted, rejected, still pending."""
+    appeals = Appeal.objects.filter(filed_at__gte=start, filed_at__lt=until)
+    if not scoped.whole_city:
+        appeals = appeals.filter(ticket__in=scoped.tickets)
+    rows = (
+        appeals.values("unit__name")
+        .annotate(
+            n=Count("id"),
+            accepted=Count("id", filter=Q(state=Appeal.State.ACCEPTED)),
+            rejected=Count("id", filter=Q(state=Appeal.State.REJECTED)),
+            pending=Count("id", filter=Q(state=Appeal.State.PENDING)),
+        )
+        .order_by("-n", "unit__name")
+    )
+    return [(r["unit__name"], r["n"], r["accepted"], r["rejected"], r["pending"]) for r in rows]
 
 
 class Scope:
@@ -303,7 +360,11 @@ def _by_region(
 
 
 def _by_unit(
-    tickets: QuerySet[Ticket], before: QuerySet[Ticket] | None, revisits: QuerySet[Revisit], overdue: QuerySet[Ticket]
+    tickets: QuerySet[Ticket],
+    before: QuerySet[Ticket] | None,
+    revisits: QuerySet[Revisit],
+    overdue: QuerySet[Ticket],
+    rules: PolicyValues | None = None,
 ) -> list[Row]:
     """The units that led the most requests received in the period, each with its tickets overdue
     now (whenever received) and its three rates over the period's revisits."""
@@ -316,8 +377,8 @@ def _by_unit(
         else {}
     )
     late = {r["lead_unit"]: r["n"] for r in _counts(overdue.filter(lead_unit__in=ids), "lead_unit")}
-    rates = three_rates_by(revisits.filter(lead_unit__in=ids), "lead_unit")
-    empty = three_rates(Revisit.objects.none())
+    rates = three_rates_by(revisits.filter(lead_unit__in=ids), "lead_unit", rules)
+    empty = three_rates(Revisit.objects.none(), rules)
     return [
         Row(
             str(r["lead_unit"]),
@@ -526,6 +587,8 @@ def dashboard_figures(
     # (L2 of 2026-11-30); the centre sees the whole ranking.
     units = _units_overseen(viewer)
     scores = unit_scores(label)
+    # The period's rates by the policy in force on its last day, as in the reports.
+    rules = policy.for_period(period.end, now)
     return Dashboard(
         as_of=now,
         period=period,
@@ -534,12 +597,12 @@ def dashboard_figures(
         period_count=in_period.count(),
         open_count=scoped.tickets.filter(status__in=HANDLING).count(),
         overdue=overdue_now.count(),
-        rates=three_rates(period_revisits),
+        rates=three_rates(period_revisits, rules),
         rates_30=three_rates(scoped.revisits(since.start, as_of)),
         trend=per_day(scoped.tickets, trend_days, as_of),
         by_district=_by_region(in_period, None, Region.Level.DISTRICT, overdue_now, limit=None),
         by_channel=_by_channel(in_period, None)[:DASHBOARD_CHANNELS],
-        by_unit=_by_unit(in_period, None, period_revisits, overdue_now),
+        by_unit=_by_unit(in_period, None, period_revisits, overdue_now, rules),
         scores=scores if units is None else [r for r in scores if r["key"] in units],
         headline=month_headline(label, scores=scores, units=units),
     )

@@ -21,7 +21,7 @@ from hotline.evaluation.selectors import definitions
 from hotline.tabular import append_row
 
 from . import charts
-from .figures import ReportFigures, Row
+from .figures import ReportFigures, Row, change
 from .periods import Kind
 
 
@@ -191,6 +191,15 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
                 [_("Returns"), f.returns, f.previous_returns, ""],
                 [_("Re-dispatches after a return"), f.redispatches, "", ""],
                 [_("Tickets reopened after a revisit"), f.reopened, "", ""],
+                [_("First dispatches"), f.first_dispatched, "", ""],
+                [_("Dispatched within the dispatch deadline"), f.dispatched_on_time, "", ""],
+                [_("Dispatch timeliness rate"), Percent(f.dispatch_on_time_rate), "", ""],
+                [
+                    _("Companies' requests (涉企诉求)"),
+                    f.company_requests,
+                    f.previous_company_requests,
+                    Percent(change(f.company_requests, f.previous_company_requests), signed=True),
+                ],
                 [_("Tickets escalated"), f.escalated, "", ""],
                 [_("Overdue, still being handled"), f.overdue_open, "", ""],
                 [_("Transferred out (110/119/120/122, other centres)"), f.transfers.get("out", 0), "", ""],
@@ -211,7 +220,9 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             [_rate_row(_("All units"), f.rates, f.previous_rates)],
             # The definitions the figures are computed by, with the centre's settings filled in: a
             # restatement here once told readers that "basically satisfied" counted in full.
-            note=_sentences(definitions()[key] for key in ("response", "resolution", "satisfaction", "sample")),
+            note=_sentences(
+                definitions(f.policy)[key] for key in ("response", "resolution", "satisfaction", "sample", "policy")
+            ),
         )
     )
     breakdowns = [
@@ -247,6 +258,26 @@ def layout(f: ReportFigures, *, with_charts: bool = True) -> Layout:
             note=counted,
         )
     )
+    out.tables.append(
+        Table(
+            _("Appeals by unit"),
+            [_("Unit"), _("Appeals filed"), _("Accepted"), _("Rejected"), _("Pending")],
+            [list(row) for row in f.appeals],
+            note=_("Appeals filed in the period against a revisit result, a dispatch or a spot-check finding."),
+        )
+    )
+    if f.operator_quality:
+        out.tables.append(
+            Table(
+                _("Operator quality"),
+                [_("Operator"), _("Calls drawn"), _("Rated"), _("Average score")],
+                [
+                    [r["operator"], r["drawn"], r["reviewed"], "—" if r["average"] is None else round(r["average"], 1)]
+                    for r in f.operator_quality
+                ],
+                note=_("A monthly sample of each operator's calls, rated against the centre's rubric."),
+            )
+        )
     out.tables.append(
         Table(
             _("Top issues of the period"),

@@ -16,7 +16,8 @@ def deadline_scan(now: dt.datetime) -> dict:
 
 @job("escalate", every=dt.timedelta(minutes=5), order=20, help="reminders and orders")
 def escalate(now: dt.datetime) -> dict:
-    return orders.escalate(now=now)
+    # The units' resolution deadlines, then the centre's own late dispatches.
+    return {**orders.escalate(now=now), "dispatch": sum(orders.escalate_dispatch(now=now).values())}
 
 
 @job("repeat_complaints", every=dt.timedelta(hours=1), order=30, help="repeats")

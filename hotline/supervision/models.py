@@ -32,6 +32,15 @@ class SupervisionOrder(models.Model):
     due = models.DateTimeField(_("deadline"))
     reason = models.TextField(_("reason"), blank=True)
     issued_at = models.DateTimeField(_("issued at"), db_index=True)
+    # Issued by hand by a leader or supervisor (empty: by the escalation ladder or a repeat scan).
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("supervision order")
@@ -78,6 +87,54 @@ class SpotCheck(models.Model):
         return f"{self.batch} {self.ticket_id}"
 
 
+class Appeal(models.Model):
+    """申诉: a unit contests a revisit result, a dispatch, or a spot-check finding, with evidence,
+    within the policy's window; a reviewer at the centre accepts or rejects it with a reason."""
+
+    class Kind(models.TextChoices):
+        REVISIT = "revisit", _("a revisit result")
+        DISPATCH = "dispatch", _("a dispatch")
+        SPOT_CHECK = "spot_check", _("a spot-check finding")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="appeals")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("appeal against"), max_length=12, choices=Kind.choices)
+    revisit = models.ForeignKey(
+        "evaluation.Revisit", null=True, blank=True, on_delete=models.CASCADE, related_name="appeals"
+    )
+    spot_check = models.ForeignKey(SpotCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("reason and evidence"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    filed_at = models.DateTimeField(_("filed at"), db_index=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(_("reviewer's reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-filed_at"]
+        constraints = [
+            # One pending appeal per thing contested: a second one waits for the first decision.
+            models.UniqueConstraint(
+                fields=["ticket", "kind"], condition=models.Q(state="pending"), name="appeal_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_kind_display()} ({self.get_state_display()})"
+
+
 class Accountability(models.Model):
     """问责记录: a finding held against a unit (a false closure, coerced satisfaction, a public notice)."""
 
@@ -102,3 +159,55 @@ class Accountability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.get_kind_display()}"
+
+
+class QaCriterion(models.Model):
+    """话务质检: one line of the rubric the centre edits. ``auto_check`` names an automatic pre-check
+    that marks the line before the reviewer looks (the reviewer has the last word)."""
+
+    class Check(models.TextChoices):
+        NONE = "", _("none (the reviewer judges)")
+        FIVE_ELEMENTS = "five_elements", _("the request's five elements are there")
+        MATTER_AND_KIND = "matter_kind", _("a matter and a kind are chosen")
+        NO_PERSONAL_DATA_IN_TITLE = "title_clean", _("no phone or ID number in the title")
+
+    text = models.CharField(_("criterion"), max_length=200)
+    points = models.PositiveSmallIntegerField(_("points"), default=10)
+    auto_check = models.CharField(_("automatic pre-check"), max_length=16, choices=Check.choices, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("quality criterion")
+        verbose_name_plural = _("quality rubric")
+        ordering = ["sort", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QaReview(models.Model):
+    """One call of one operator drawn for the month's quality check, its pre-checks, the
+    reviewer's marks, score and feedback. One per ticket: a call is rated once."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="qa_review")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_reviews")
+    month = models.CharField(_("month"), max_length=7, db_index=True)
+    drawn_at = models.DateTimeField(_("drawn at"))
+    # {criterion id: passed} from the automatic pre-checks, and the reviewer's final marks.
+    prechecks = models.JSONField(_("pre-checks"), default=dict, blank=True)
+    marks = models.JSONField(_("marks"), default=dict, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    feedback = models.TextField(_("feedback to the operator"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quality review")
+        verbose_name_plural = _("quality reviews")
+        ordering = ["month", "operator", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.ticket_id}"

@@ -11,16 +11,20 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import limits
 from hotline.orgs.models import Unit
+from hotline.policy import services as policy
 from hotline.orgs.places import place_key
 from hotline.outbox import delivery
 from hotline.outbox.models import Delivery
+from hotline.text import clean_text
 from hotline.tickets import transitions
-from hotline.tickets.models import HANDLING, RUNNING, VOID, Ticket
+from hotline.tickets.models import HANDLING, RUNNING, VOID, Status, Ticket
 from hotline.workcal.services import Calendar, get_calendar
 
 from .models import LEVEL_RANK, Accountability, OrderLevel, SupervisionOrder
@@ -30,10 +34,12 @@ if TYPE_CHECKING:
     from hotline.settings import SupervisionLevel
 
 
-def levels() -> list[SupervisionLevel]:
-    """The configured ladder, validated: a misspelt level or recipient is an error, not a silence."""
-    out = []
-    for entry in settings.SUPERVISION["LEVELS"]:
+def levels(day: dt.date | None = None) -> list[SupervisionLevel]:
+    """The ladder of the policy in force on ``day`` (default today), validated: a misspelt level or
+    recipient is an error, not a silence."""
+    out: list[SupervisionLevel] = []
+    entry: SupervisionLevel
+    for entry in policy.in_force(day).ladder:  # type: ignore[assignment]
         if entry["level"] not in OrderLevel.values:
             raise ValueError(f"unknown supervision level {entry['level']!r}")
         unknown = set(entry["to"]) - {"unit", "parent", "centre"}
@@ -74,8 +80,8 @@ def _channel(unit: Unit) -> str:
     return Delivery.Channel.SMS if unit.phone else Delivery.Channel.INBOX
 
 
-def _message(ticket: Ticket, level: str, reason: str) -> str:
-    due = timezone.localtime(ticket.resolve_due).strftime("%Y-%m-%d %H:%M") if ticket.resolve_due else "—"
+def _message(ticket: Ticket, level: str, reason: str, due_at: dt.datetime | None) -> str:
+    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M") if due_at else "—"
     return _("【12345 %(level)s】Ticket %(code)s (%(title)s), due %(due)s: %(reason)s") % {
         "level": OrderLevel(level).label,
         "code": ticket.code,
@@ -94,9 +100,15 @@ def issue(
     to: list[str],
     now: dt.datetime,
     actor: Actor | None = None,
+    unit: Unit | None = None,
+    by_hand: bool = False,
 ) -> SupervisionOrder | None:
-    """Issue one order with its event and messages, or nothing when it exists already."""
-    if ticket.lead_unit_id is None:
+    """Issue one order with its event and messages, or nothing when it exists already.
+
+    The order is addressed to ``unit``, by default the ticket's lead unit (none: no order); the
+    centre for its own late dispatch."""
+    target = unit if unit is not None else ticket.lead_unit
+    if target is None:
         return None
     if SupervisionOrder.objects.filter(ticket=ticket, level=level, due=due).exists():
         return None
@@ -104,41 +116,40 @@ def issue(
         with transitions.service_block():
             order = SupervisionOrder.objects.create(
                 ticket=ticket,
-                unit_id=ticket.lead_unit_id,
+                unit=target,
                 level=level,
                 rank=LEVEL_RANK[level],
                 due=due,
                 reason=reason,
                 issued_at=now,
+                issued_by=actor if by_hand else None,
             )
             transitions.apply(
                 ticket,
                 "supervise",
                 actor=actor,
-                unit=ticket.lead_unit,
+                unit=target,
                 note=reason,
                 at=now,
                 data={"level": level, "order": order.pk},
             )
             if level == OrderLevel.PUBLIC:
                 Accountability.objects.create(
-                    unit_id=ticket.lead_unit_id,
+                    unit=target,
                     ticket=ticket,
                     kind=Accountability.Kind.PUBLIC_NOTICE,
                     order=order,
                     note=reason,
                     created_at=now,
                 )
-            text = _message(ticket, level, reason)
-            lead = ticket.lead_unit
-            assert lead is not None  # lead_unit_id was checked above
-            for unit in _recipients(lead, to):
+            text = _message(ticket, level, reason, due)
+            for recipient in _recipients(target, to):
                 delivery.enqueue(
-                    key=f"order:{order.pk}:unit:{unit.pk}",
-                    channel=_channel(unit),
-                    address=unit.mobile or unit.email or unit.phone or unit.code,
+                    key=f"order:{order.pk}:unit:{recipient.pk}",
+                    channel=_channel(recipient),
+                    address=recipient.mobile or recipient.email or recipient.phone or recipient.code,
                     body=text,
-                    unit=unit,
+                    unit=recipient,
                     ticket=ticket,
                     at=now,
                 )
@@ -156,7 +167,7 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     calendar = get_calendar()
-    ladder = levels()
+    ladder = levels(timezone.localdate(now))
     horizon = max((-e["offset_days"] for e in ladder if e["offset_days"] < 0), default=0)
     # Working days ahead, in calendar days with room for a Golden Week: a cheap bound for the index.
     latest_due = now + dt.timedelta(days=horizon * 3 + 10)
@@ -193,6 +204,71 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 if issue(
                     ticket, level=entry["level"], due=candidates[ticket.pk], reason=reason, to=entry["to"], now=now
                 ):
+                    issued[entry["level"]] += 1
+    return issued
+
+
+# Who hears of an order issued by hand, by level: as the default ladder's levels.
+BY_HAND: dict[str, list[str]] = {
+    OrderLevel.REMINDER: ["unit"],
+    OrderLevel.NOTICE: ["unit", "parent"],
+    OrderLevel.PUBLIC: ["unit", "parent", "centre"],
+}
+
+
+def order_by_hand(
+    ticket: Ticket, *, level: str, note: str, actor: Actor, at: dt.datetime | None = None
+) -> SupervisionOrder:
+    """A leader or supervisor issues a 催办 (reminder), 督办 (notice) or 通报 (public notice) on a
+    ticket, with a note: one order, its event and its messages, as the ladder's.
+
+    Refused (``ValidationError`` or ``TransitionError``, nothing written): an unknown level, no
+    note, a ticket no unit has (registered, answered, merged, invalid)."""
+    if level not in BY_HAND:
+        raise ValidationError({"level": _("Choose reminder, supervision notice or public notice.")})
+    note = clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say what the unit must do.")})
+    limits.check_lengths(note=(note, limits.NOTE))
+    transitions.check(ticket, "supervise")
+    if ticket.lead_unit_id is None:
+        raise ValidationError({"__all__": _("No unit handles this ticket yet: there is nobody to supervise.")})
+    now = at or timezone.now()
+    order = issue(ticket, level=level, due=now, reason=note, to=BY_HAND[level], now=now, actor=actor, by_hand=True)
+    if order is None:
+        raise transitions.TransitionError(
+            _("Ticket %(code)s was changed by someone else; reload and try again.") % {"code": ticket.code},
+            code="conflict",
+        )
+    return order
+
+
+def escalate_dispatch(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """派单超时督办: a registered ticket past its dispatch deadline escalates up the same ladder,
+    addressed to the centre (its dispatchers are the ones late). A level set before the deadline
+    (the reminder) fires at the deadline: until then the queue shows the deadline near."""
+    now = now or timezone.now()
+    calendar = get_calendar()
+    ladder = levels(timezone.localdate(now))
+    issued = {e["level"]: 0 for e in ladder}
+    centre = Unit.objects.filter(kind=Unit.Kind.CENTRE).first()
+    if centre is None:
+        return issued
+    late = Ticket.objects.filter(status=Status.REGISTERED, dispatch_due__lt=now)
+    candidates = {pk: due for pk, due in late.values_list("pk", "dispatch_due") if due is not None}
+    done = set(SupervisionOrder.objects.filter(ticket__in=late.values("pk")).values_list("ticket_id", "level", "due"))
+    todo: dict[int, list[SupervisionLevel]] = {}
+    for pk, due in candidates.items():
+        for entry in ladder:
+            if (pk, entry["level"], due) not in done and fires(due, max(entry["offset_days"], 0), now, calendar):
+                todo.setdefault(pk, []).append(entry)
+    ids = sorted(todo)
+    reason = _("Not dispatched by its dispatch deadline.")
+    for start in range(0, len(ids), 500):
+        for ticket in Ticket.objects.filter(pk__in=ids[start : start + 500]).order_by("dispatch_due", "pk"):
+            for entry in todo[ticket.pk]:
+                due = candidates[ticket.pk]
+                if issue(ticket, level=entry["level"], due=due, reason=reason, to=["centre"], now=now, unit=centre):
                     issued[entry["level"]] += 1
     return issued
 

@@ -11,21 +11,29 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hotline.tickets.deadlines import STATE_FIELDS, deadline_state, refresh_states
-from hotline.tickets.models import RUNNING, DeadlineState, Ticket
+from hotline.tickets.models import CLOCKED, DeadlineState, Ticket
 from hotline.workcal.services import get_calendar
 
 # Each deadline: its state, its due time, and when its window started.
 DEADLINES = (
+    ("dispatch_state", "dispatch_due", "received_at"),
+    ("respond_state", "respond_due", "received_at"),
     ("sign_state", "sign_due", "clock_started_at"),
     ("contact_state", "contact_due", "clock_started_at"),
     ("resolve_state", "resolve_due", "clock_started_at"),
     ("revisit_state", "revisit_due", "replied_at"),
+    ("progress_state", "progress_due", "progress_at"),
 )
 MOVING = (DeadlineState.ON_TIME, DeadlineState.WARNING)
 READ_FULL = (
     "id",
     "version",
     "status",
+    "received_at",
+    "dispatch_due",
+    "first_dispatched_at",
+    "respond_due",
+    "responded_at",
     "clock_started_at",
     "sign_due",
     "signed_at",
@@ -35,6 +43,9 @@ READ_FULL = (
     "replied_at",
     "revisit_due",
     "closed_at",
+    "long_cycle_until",
+    "progress_at",
+    "progress_due",
     *STATE_FIELDS,
 )
 
@@ -59,7 +70,7 @@ def scan_deadlines(*, now: dt.datetime | None = None, full: bool = False, chunk:
     scanned = changed = 0
     batch: list[tuple[int, int, dict[str, str]]] = []
     if full:
-        rows = Ticket.objects.filter(status__in=RUNNING).values_list(*READ_FULL).order_by("id")
+        rows = Ticket.objects.filter(status__in=CLOCKED).values_list(*READ_FULL).order_by("id")
         for row in rows.iterator(chunk_size=chunk):
             scanned += 1
             t = SimpleNamespace(**dict(zip(READ_FULL, row)))
@@ -73,9 +84,9 @@ def scan_deadlines(*, now: dt.datetime | None = None, full: bool = False, chunk:
         moving = Q()
         for state, _due, _start in DEADLINES:
             moving |= Q(**{f"{state}__in": MOVING})
-        columns: tuple[str, ...] = ("id", "version", "clock_started_at", "replied_at")
+        columns: tuple[str, ...] = ("id", "version", "received_at", "clock_started_at", "replied_at", "progress_at")
         columns += tuple(f for d in DEADLINES for f in d[:2])
-        rows = Ticket.objects.filter(moving, status__in=RUNNING).values_list(*columns).order_by("id")
+        rows = Ticket.objects.filter(moving, status__in=CLOCKED).values_list(*columns).order_by("id")
         for row in rows.iterator(chunk_size=chunk):
             scanned += 1
             values = dict(zip(columns, row))

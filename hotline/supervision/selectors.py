@@ -17,8 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from hotline.linkage import selectors as linkage
 from hotline.linkage.models import Transfer
 from hotline.orgs.permissions import Perm, has_perm, staff_of
-from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, Status, Ticket
-from hotline.tickets.selectors import deadline_near, in_area, overdue, tickets_visible_to
+from hotline.tickets.models import AWAITING_DISPATCH, IN_POOL, DeadlineState, Status, Ticket
+from hotline.tickets.selectors import (
+    deadline_near,
+    in_area,
+    late_to_dispatch,
+    late_to_respond,
+    overdue,
+    tickets_visible_to,
+)
 
 from .models import Accountability, OrderLevel, SpotCheck, SupervisionOrder
 
@@ -27,7 +34,11 @@ if TYPE_CHECKING:
 
 _M = TypeVar("_M", bound=Model)
 
-COLOURS = {"red": _("overdue"), "yellow": _("deadline near or late to sign or contact"), "green": _("on time")}
+COLOURS = {
+    "red": _("overdue"),
+    "yellow": _("deadline near, or late to dispatch, sign or contact"),
+    "green": _("on time"),
+}
 FILTERS = ("colour", "unit", "district", "level", "code")
 
 
@@ -37,8 +48,20 @@ def red(now: dt.datetime) -> Q:
 
 
 def yellow(now: dt.datetime) -> Q:
-    """Yellow (when not red): a deadline near, by the one definition (``tickets.selectors.deadline_near``)."""
-    return deadline_near(now)
+    """Yellow (when not red): a deadline near, by the one definition
+    (``tickets.selectors.deadline_near``), or the centre's own dispatch or first-response clock
+    near its end or missed (``centre_late``)."""
+    return deadline_near(now) | centre_late(now)
+
+
+def centre_late(now: dt.datetime) -> Q:
+    """A registered ticket whose dispatch or first response is near its deadline or past it: the
+    centre's own clocks, in the pool beside the units' (registered tickets on time stay in the
+    dispatcher's queue only)."""
+    near = Q(status=Status.REGISTERED) & (
+        Q(dispatch_state=DeadlineState.WARNING) | Q(respond_state=DeadlineState.WARNING)
+    )
+    return near | late_to_dispatch(now) | late_to_respond(now)
 
 
 def _colour_rank(now: dt.datetime) -> Case:
@@ -52,8 +75,9 @@ def _colour_rank(now: dt.datetime) -> Case:
 
 
 def pool(user: User, filters: dict | None = None, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
-    """Tickets out with a unit or back from one that the viewer may see, worst first, each
-    annotated with:
+    """Tickets out with a unit or back from one, and registered ones late or near late to be
+    dispatched or answered (``centre_late``), that the viewer may see, worst first, each annotated
+    with:
 
     ``colour_rank`` (0 red = overdue, 1 yellow = a deadline near, or sign-off or contact late, 2
     green), ``escalation`` (the highest order rank issued, 0 none; see ``OrderLevel``/``LEVEL_RANK``)
@@ -69,7 +93,7 @@ def pool(user: User, filters: dict | None = None, *, now: dt.datetime | None = N
     orders = SupervisionOrder.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket")
     qs = (
         tickets_visible_to(user)
-        .filter(status__in=IN_POOL)
+        .filter(Q(status__in=IN_POOL) | centre_late(now))
         .annotate(
             colour_rank=_colour_rank(now),
             escalation=Coalesce(Subquery(orders.annotate(m=Max("rank")).values("m")[:1]), 0),

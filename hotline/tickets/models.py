@@ -43,8 +43,10 @@ AWAITING_DISPATCH = (Status.REGISTERED, Status.RETURNED)
 IN_POOL = (*HANDLING, Status.RETURNED)
 # The unit replied: the revisit clock runs, or ran.
 REPLIED_OR_CLOSED = (Status.REPLIED, Status.CLOSED)
-# Any deadline still running (the worker's deadline scan).
+# Any deadline of a unit's or the revisit's still running.
 RUNNING = (*HANDLING, Status.REPLIED)
+# Any deadline still running, the centre's dispatch and first response included (the deadline scan).
+CLOCKED = (Status.REGISTERED, *RUNNING)
 # Not finished yet: a new call about it is a repeat of an open request.
 UNFINISHED = (*AWAITING_DISPATCH, *HANDLING, Status.REPLIED)
 # Folded into another ticket or thrown out: never a request of its own in any count.
@@ -77,6 +79,26 @@ class Kind(models.TextChoices):
     REPORT = "report", _("tip-off")
     SUGGESTION = "suggestion", _("suggestion")
     PRAISE = "praise", _("praise")
+
+
+class ReplyClass(models.TextChoices):
+    """What the unit's reply is (答复分类): the unit says, the centre confirms or overturns."""
+
+    RESOLVED = "resolved", _("resolved")
+    EXPLAINED = "explained", _("explained according to law and policy")
+    UNREASONABLE = "unreasonable", _("unreasonable demand")
+    OUTSIDE_REMIT = "outside_remit", _("outside the government's remit")
+    LEGAL_ROUTE = "legal_route", _("referred to the legal route (litigation, arbitration, petition)")
+
+
+class ClassDecision(models.TextChoices):
+    PENDING = "", _("not decided yet")
+    CONFIRMED = "confirmed", pgettext_lazy("class decision", "confirmed")
+    OVERTURNED = "overturned", _("overturned")
+
+
+# Classes a "final answer" (终局答复) may close: answered according to law, nothing more to do.
+FINAL_ANSWER_CLASSES = (ReplyClass.EXPLAINED, ReplyClass.UNREASONABLE, ReplyClass.LEGAL_ROUTE)
 
 
 class DeadlineState(models.TextChoices):
@@ -127,6 +149,9 @@ class Ticket(models.Model):
     requester_name = models.CharField(_("requester name"), max_length=limits.REQUESTER_NAME, blank=True)
     requester_phone = models.CharField(_("requester phone"), max_length=20, blank=True, db_index=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
+    # 涉企诉求: a company's request, with its name and 统一社会信用代码 (checked at intake).
+    company_name = models.CharField(_("company name"), max_length=100, blank=True)
+    company_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
     confidential = models.BooleanField(_("confidential"), default=False)
 
     status = models.CharField(
@@ -157,6 +182,17 @@ class Ticket(models.Model):
         related_name="merged_tickets",
     )
     result = models.TextField(_("result"), blank=True)  # capped by its writers (limits.RESULT)
+    # 答复分类: the unit's class of its reply and its evidence; the centre's decision and the class
+    # in force after it (empty until decided: the rates read only a decided class); a final answer.
+    reply_class = models.CharField(_("reply class"), max_length=16, choices=ReplyClass.choices, blank=True)
+    reply_evidence = models.TextField(_("evidence for the class"), blank=True)
+    class_decision = models.CharField(
+        _("centre's decision on the class"), max_length=10, choices=ClassDecision.choices, blank=True
+    )
+    decided_class = models.CharField(_("class decided"), max_length=16, choices=ReplyClass.choices, blank=True)
+    final_answer = models.BooleanField(_("final answer"), default=False)
+    # 答复审核: the reply waits for a reviewer at the centre before the revisit (an overlay).
+    review_pending = models.BooleanField(_("reply waiting for review"), default=False, db_index=True)
 
     received_at = models.DateTimeField(_("received at"), db_index=True)
     registered_by = models.ForeignKey(
@@ -173,6 +209,23 @@ class Ticket(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
 
+    # The centre's clocks from receipt (派单时限, and 首次响应时限 for online channels): done at the
+    # first dispatch, and when the ticket first leaves "registered" (answered, dispatched, merged,
+    # invalid).
+    first_dispatched_at = models.DateTimeField(_("first dispatched at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    dispatch_due = _due(_("dispatch due"))
+    dispatch_state = _state(_("dispatch state"))
+    respond_due = _due(_("first response due"))
+    respond_state = _state(_("first response state"))
+    # 长周期: a long-running matter's resolution deadline granted by the centre (replacing the
+    # tier's), and its progress ledger: an update due every ``progress_every`` working days after
+    # the last (``progress_at``; the grant counts as the first).
+    long_cycle_until = models.DateTimeField(_("long-running matter: resolve by"), null=True, blank=True)
+    progress_every = models.PositiveSmallIntegerField(_("progress update every (working days)"), default=0)
+    progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True)
+    progress_due = _due(_("progress update due"))
+    progress_state = _state(_("progress update state"))
     # When the unit's clock started: the last dispatch, or the reopening after a failed revisit.
     clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
     sign_due = _due(_("sign-off due"))

@@ -16,7 +16,7 @@ from hotline.orgs import areas
 from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, staff_of
 
-from .models import HANDLING, Assignment, DeadlineState, Ticket
+from .models import HANDLING, Assignment, DeadlineState, Status, Ticket
 
 if TYPE_CHECKING:
     from hotline.orgs.permissions import User
@@ -52,6 +52,17 @@ def late_to_sign(now: dt.datetime) -> Q:
 def late_to_contact(now: dt.datetime) -> Q:
     """响应超时: in a unit's hands, the citizen not contacted, and the contact deadline has passed."""
     return Q(status__in=HANDLING, contacted_at=None, contact_due__lt=now)
+
+
+def late_to_dispatch(now: dt.datetime) -> Q:
+    """派单超时: still waiting for its first dispatch and the dispatch deadline has passed (the
+    centre's lateness, not a unit's: never part of "overdue")."""
+    return Q(status=Status.REGISTERED, dispatch_due__lt=now)
+
+
+def late_to_respond(now: dt.datetime) -> Q:
+    """首次响应超时: an online request still waiting for any answer after its response deadline."""
+    return Q(status=Status.REGISTERED, respond_due__lt=now)
 
 
 def in_area(region_code: str) -> Q:

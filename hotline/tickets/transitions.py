@@ -99,6 +99,19 @@ MOVES: dict[str, Move] = {
     "request_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("request an extension"), (E.OPEN_EXTENSION,)),
     "approve_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("approve the extension"), (E.DECIDE_EXTENSION,)),
     "refuse_extension": _m({S.IN_PROGRESS}, None, gettext_lazy("refuse the extension"), (E.DECIDE_EXTENSION,)),
+    "appeal": _m(ANY - {S.REGISTERED, S.ANSWERED, S.MERGED, S.INVALID}, None, gettext_lazy("appeal")),
+    "decide_appeal": _m(ANY - {S.REGISTERED, S.ANSWERED, S.MERGED, S.INVALID}, None, gettext_lazy("decide the appeal")),
+    # An accepted appeal against the dispatch: the ticket goes back to the centre to dispatch again.
+    "withdraw_dispatch": _m(
+        {S.DISPATCHED, S.IN_PROGRESS},
+        S.RETURNED,
+        gettext_lazy("take back the dispatch on appeal"),
+        (E.WITHDRAW_EXTENSION, E.RETURN_TASK),
+    ),
+    "review_reply": _m({S.REPLIED}, None, gettext_lazy("reply reviewed")),
+    "decide_class": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("decide the reply's class")),
+    "long_cycle": _m({S.IN_PROGRESS}, None, gettext_lazy("classify as a long-running matter")),
+    "progress": _m({S.IN_PROGRESS}, None, gettext_lazy("progress update")),
     # The unit's own work inside its task (负责人): give it to a handler, and review a handler's
     # reply before it goes out (the draft itself is ``handling.models.ReplyDraft``).
     "assign": _m(
@@ -109,12 +122,14 @@ MOVES: dict[str, Move] = {
     "co_reply": _m({S.DISPATCHED, S.IN_PROGRESS}, None, gettext_lazy("co-unit reply"), (E.CO_REPLY_TASK,)),
     "reply": _m({S.IN_PROGRESS}, S.REPLIED, gettext_lazy("reply"), (E.WITHDRAW_EXTENSION, E.REPLY_TASK)),
     "revisit": _m({S.REPLIED}, None, gettext_lazy("revisit not completed")),  # unreachable or refused
+    # The requester of a ticket merged into this one was revisited (并单: each requester answers).
+    "requester_revisit": _m({S.REPLIED, S.CLOSED}, None, gettext_lazy("revisit of a merged requester")),
     "close": _m({S.REPLIED}, S.CLOSED, gettext_lazy("close")),
     "reopen": _m({S.REPLIED, S.CLOSED}, S.REOPENED, gettext_lazy("reopen"), (E.WITHDRAW_EXTENSION, E.REOPEN_TASK)),
     "merge": _m({S.REGISTERED, S.RETURNED}, S.MERGED, gettext_lazy("merge")),
     "invalidate": _m({S.REGISTERED, S.RETURNED}, S.INVALID, gettext_lazy("invalidate")),
     "supervise": _m(
-        {S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED},
+        {S.REGISTERED, S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REOPENED, S.REPLIED, S.CLOSED},
         None,
         gettext_lazy("supervision order"),
     ),
@@ -167,6 +182,8 @@ def register(
     now = at or timezone.now()
     ticket.status = S.REGISTERED
     ticket.version = 1
+    deadlines.compute_dues(ticket)
+    deadlines.refresh_states(ticket, now)
     with transaction.atomic(savepoint=False):
         ticket.save(force_insert=True)
         event = TicketEvent(
@@ -278,6 +295,14 @@ def apply(
     changes = {**(changes or {}), **_effect_changes(ticket, move, action, extension)}
     old_status, old_version = ticket.status, ticket.version
     target = move.target or old_status
+    # The centre's clocks stop at the first move out of "registered" and the first dispatch.
+    if old_status == S.REGISTERED and target != S.REGISTERED and ticket.responded_at is None:
+        changes["responded_at"] = now
+    if action == "dispatch" and ticket.first_dispatched_at is None:
+        changes["first_dispatched_at"] = now
+    if action == "dispatch" and ticket.long_cycle_until is not None:
+        # A new unit starts on the tier's deadline: a long-running grant was the old unit's.
+        changes.update(long_cycle_until=None, progress_every=0, progress_at=None)
     touched = {"status", "version", *changes, *deadlines.DUE_FIELDS, *deadlines.STATE_FIELDS}
     snapshot = {name: getattr(ticket, name) for name in touched}
     try:

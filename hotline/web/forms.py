@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from hotline import limits
 from hotline.catalog.models import Matter
 from hotline.evaluation.models import Revisit, Satisfaction
+from hotline.evaluation.selectors import offered_grades
 from hotline.intake.models import Channel
 from hotline.linkage.models import Agency, Direction, LinkageMatter
 from hotline.orgs.models import Unit
-from hotline.tickets.models import Kind, Urgency
+from hotline.tickets.models import Kind, ReplyClass, Urgency
 
 from .pickers import MultiPickField, PickerInput, PickField
 
@@ -70,6 +71,9 @@ class RegisterForm(forms.Form):
     matter = PickField("leaf", label=_("Matter"), required=False, widget=PickerInput("leaf", {"data-key": "alt+m"}))
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
     confidential = forms.BooleanField(label=_("Confidential tip (never show the source)"), required=False)
+    # 涉企诉求: a company's request names the company and its 统一社会信用代码.
+    company_name = forms.CharField(label=_("Company (for a company's request)"), max_length=100, required=False)
+    company_code = forms.CharField(label=_("Unified social credit code"), max_length=30, required=False)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)  # the retry key
     # m17: an address in another city is forwarded to that city's 12345 centre, not refused.
@@ -119,8 +123,83 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DecideClassForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("confirm the unit's class")), ("0", _("overturn it"))],
+        coerce=lambda v: v == "1",
+    )
+    new_class = forms.ChoiceField(label=_("Class instead"), choices=[CHOOSE, *ReplyClass.choices], required=False)
+    final_answer = forms.BooleanField(label=_("A final answer (终局答复)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FinalAnswerForm(forms.Form):
+    final = forms.CharField(label=_("Code of the ticket with the final answer"), max_length=24)
+
+
+class AppealForm(forms.Form):
+    kind = verdict(
+        _("Appeal against"),
+        [
+            ("revisit", _("the latest revisit result")),
+            ("dispatch", _("the dispatch")),
+            ("spot_check", _("the latest spot-check finding")),
+        ],
+        _("Choose what you appeal against."),
+    )
+    reason = forms.CharField(label=_("Reason and evidence"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideAppealForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Decision"), choices=[("1", _("accept")), ("0", _("reject"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewReplyForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Review"),
+        choices=[("1", _("pass it on to the revisit")), ("0", _("send it back (redo)"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuperviseForm(forms.Form):
+    level = verdict(
+        _("Kind of order"),
+        [
+            ("reminder", _("reminder (催办)")),
+            ("notice", _("supervision notice (督办)")),
+            ("public", _("public notice (通报)")),
+        ],
+        _("Choose the kind of order."),
+    )
+    note = forms.CharField(label=_("What the unit must do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LongCycleForm(forms.Form):
+    days = forms.IntegerField(label=_("Days to resolve, from the dispatch"), min_value=1, max_value=366, initial=90)
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressForm(forms.Form):
+    note = forms.CharField(label=_("Progress since the last update"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ReplyForm(forms.Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    # Optional: a reply without a class is "resolved" (the forms and clients made before classes).
+    reply_class = forms.ChoiceField(
+        label=_("Reply class"), choices=ReplyClass.choices, initial=ReplyClass.RESOLVED, required=False
+    )
+    evidence = forms.CharField(
+        label=_("Evidence for the class (law, policy, facts)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     attachments = MultipleFileField(label=_("Photos and documents"))
 
 
@@ -155,6 +234,18 @@ class RevisitForm(forms.Form):
     )
     actionable = forms.BooleanField(label=_("The unit can still act on it (reopen)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The grades of the centre's scale (three or five), by the policy in force.
+        self.fields["satisfaction"].choices = [CHOOSE, *offered_grades()]  # type: ignore[attr-defined]
+
+
+class RequesterRevisitForm(RevisitForm):
+    """并单: the revisit of one merged ticket's requester about this ticket's reply."""
+
+    requester = forms.CharField(label=_("Code of the merged ticket"), max_length=24)
+    actionable = None  # type: ignore[assignment]  # a merged requester's answer never reopens the group
 
 
 class AnswerForm(forms.Form):

@@ -88,7 +88,7 @@ def test_malformed_periods_are_refused(bad):
         parse_period(bad)
 
 
-def test_definitions_follow_the_settings(settings):
+def test_definitions_follow_the_settings(db, settings):  # the policy is read from the dated rows
     settings.EVALUATION = {**settings.EVALUATION, "BASIC_SHARE": 0.6, "MIN_REVISITS": 25}
     text = definitions()
     assert "0.6" in text["satisfaction"] and "25" in text["sample"] and "40%" in text["composite"]

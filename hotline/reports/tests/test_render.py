@@ -70,7 +70,7 @@ def test_word_holds_tables_and_charts_as_images(history):
 
     doc = Document(io.BytesIO(render(zh_layout(Kind.WEEKLY, yesterday()), "docx")))
     assert doc.paragraphs[0].text.startswith("12345热线周报")
-    assert len(doc.tables) == 8
+    assert len(doc.tables) == 9  # eight, and the appeals by unit (issue 15)
     assert doc.tables[0].rows[0].cells[0].text == "指标"
     assert len(doc.inline_shapes) == 4  # the trend, channels, categories, districts
     # Chinese glyphs come from the East Asian font slot, which Word and WPS read.

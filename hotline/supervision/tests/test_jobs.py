@@ -145,7 +145,7 @@ def test_worker_refuses_a_malformed_time(db):
         call_command("worker", "--once", "--now", "yesterday")
 
 
-def test_a_misspelt_level_is_an_error(settings):
+def test_a_misspelt_level_is_an_error(db, settings):  # the ladder is read from the dated policy rows
     settings.SUPERVISION = {**settings.SUPERVISION, "LEVELS": [{"level": "shout", "offset_days": 1, "to": ["unit"]}]}
     with pytest.raises(ValueError, match="shout"):
         orders.levels()

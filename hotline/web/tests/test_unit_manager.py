@@ -171,3 +171,34 @@ def test_the_team_page_shows_each_handlers_load_and_deadlines(unit, django_asser
     # Only the manager opens the team page.
     assert as_(unit.street).get("/team/").status_code == 403
     assert as_(unit.supervisor).get("/team/").status_code == 403
+
+
+def test_a_held_reply_keeps_its_class_and_evidence_through_the_managers_review(unit):
+    """Both review steps together: the handler classes the reply (issue 15), the manager approves
+    it (issue 13), and the ticket goes out with the class for the centre's decision."""
+    ticket = signed(unit)
+    street = as_(unit.street)
+    # A class without evidence is refused at once, before anything is held.
+    response = street.post(
+        f"/tickets/{ticket.code}/reply/", {"reply-result": "已解释政策。", "reply-reply_class": "explained"}
+    )
+    assert response.status_code == 400 and not ReplyDraft.objects.filter(ticket=ticket).exists()
+    response = street.post(
+        f"/tickets/{ticket.code}/reply/",
+        {
+            "reply-result": "已解释政策。",
+            "reply-reply_class": "explained",
+            "reply-evidence": "《物业管理条例》第三十条",
+        },
+    )
+    assert response.status_code == 302
+    draft = ReplyDraft.objects.get(ticket=ticket)
+    assert (draft.reply_class, draft.evidence) == ("explained", "《物业管理条例》第三十条")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS and ticket.reply_class == ""
+    head = as_(unit.manager)
+    assert "《物业管理条例》第三十条" in head.get(f"/tickets/{ticket.code}/").content.decode()
+    assert head.post(f"/tickets/{ticket.code}/approve-reply/").status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REPLIED
+    assert (ticket.reply_class, ticket.reply_evidence) == ("explained", "《物业管理条例》第三十条")

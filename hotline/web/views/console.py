@@ -188,4 +188,6 @@ def _call(data: dict[str, Any]) -> dict[str, Any]:
         "matter": data["matter"],
         "urgency": data["urgency"],
         "idempotency_key": data["key"],
+        "company_name": data["company_name"],
+        "company_code": data["company_code"],
     }

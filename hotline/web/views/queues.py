@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
@@ -18,7 +19,7 @@ from hotline.dispatch import selectors as dispatch_selectors
 from hotline.evaluation import selectors as evaluation_selectors
 from hotline.handling import selectors as handling_selectors
 from hotline.handling.services import decide_extension
-from hotline.orgs.permissions import Perm, permission_required, unit_of
+from hotline.orgs.permissions import Perm, has_perm, permission_required, unit_of
 from hotline.tickets import deadlines
 from hotline.tickets.models import AWAITING_DISPATCH, Extension, Ticket
 from hotline.tickets.selectors import tickets_visible_to
@@ -42,7 +43,7 @@ def _live(page: Iterable[Ticket]) -> None:
 
 @permission_required(Perm.DISPATCH)
 def queue(request: AuthedRequest) -> HttpResponse:
-    """Registered and returned tickets, most urgent and oldest first."""
+    """Registered and returned tickets, the most urgent first, then the dispatch due soonest."""
     kind = request.GET.get("status", "")
     kind = kind if kind in AWAITING_DISPATCH else ""
     tickets = dispatch_selectors.queue(request.user, kind)
@@ -53,9 +54,15 @@ def queue(request: AuthedRequest) -> HttpResponse:
     page, sort = paged(
         request,
         tickets.select_related(*_COLUMNS),
-        sorts={"urgency": ("-urgency", "received_at"), "received": ("received_at",), "dispatches": ("dispatch_count",)},
+        sorts={
+            "urgency": dispatch_selectors.QUEUE_ORDER,
+            "due": ("dispatch_due", "pk"),
+            "received": ("received_at",),
+            "dispatches": ("dispatch_count",),
+        },
         default="urgency",
     )
+    _live(page)
     counts = dispatch_selectors.queue_counts(request.user)
     context = {
         "page": page,
@@ -98,6 +105,33 @@ def revisits(request: AuthedRequest) -> HttpResponse:
     )
     _live(page)
     return render(request, "web/revisits.html", {"page": page, "sort": sort})
+
+
+@permission_required(Perm.REVIEW_REPLIES)
+def reviews(request: AuthedRequest) -> HttpResponse:
+    """答复审核: replies waiting for a reviewer before their revisit, the oldest reply first."""
+    page, sort = paged(
+        request,
+        evaluation_selectors.awaiting_review(request.user).select_related(*_COLUMNS),
+        sorts={"replied": ("replied_at",)},
+        default="replied",
+    )
+    return render(request, "web/reviews.html", {"page": page, "sort": sort})
+
+
+@login_required
+def long_cycles(request: AuthedRequest) -> HttpResponse:
+    """长周期台账: long-running matters and their progress updates, the one due soonest first."""
+    if not (has_perm(request.user, Perm.DECIDE_EXTENSIONS) or has_perm(request.user, Perm.HANDLE)):
+        raise PermissionDenied
+    page, sort = paged(
+        request,
+        handling_selectors.long_cycle_ledger(request.user).select_related(*_COLUMNS),
+        sorts={"progress": ("progress_due",), "until": ("long_cycle_until",)},
+        default="progress",
+    )
+    _live(page)
+    return render(request, "web/long_cycles.html", {"page": page, "sort": sort})
 
 
 @permission_required(Perm.DECIDE_EXTENSIONS)

@@ -26,7 +26,9 @@ from hotline.dispatch.learning import dispatch_by_dispatcher
 from hotline.dispatch.models import DispatchSuggestion
 from hotline.dispatch.services import answer_from_knowledge
 from hotline.dispatch.suggest import Suggestions, suggest
-from hotline.evaluation.services import record_revisit
+from hotline.evaluation import classes
+from hotline.evaluation import services as evaluation_services
+from hotline.evaluation.services import record_requester_revisit, record_revisit
 from hotline.handling import reviews
 from hotline.handling import services as handling
 from hotline.handling.models import ReplyDraft
@@ -36,6 +38,8 @@ from hotline.linkage.services import transfer_out
 from hotline.knowledge.services import search as search_articles
 from hotline.orgs.models import Staff
 from hotline.orgs.permissions import Perm, has_perm, role_of, unit_of
+from hotline.supervision import appeals
+from hotline.supervision import orders as supervision_orders
 from hotline.supervision import selectors as supervision
 from hotline.tickets import deadlines
 from hotline.tickets.models import UNFINISHED, Assignment, Attachment, PersonalDataAccess, Status, Ticket
@@ -104,13 +108,68 @@ def _merge(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
     merge_ticket(t, into=original, actor=request.user)
 
 
+def _file_appeal(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    unit = _unit(request)
+    revisit = t.revisits.filter(lead_unit=unit, outcome="valid").order_by("-recorded_at").first()
+    check = t.spot_checks.filter(unit=unit).exclude(finding__in=("", "true")).order_by("-checked_at").first()
+    appeals.file_appeal(
+        t, unit=unit, kind=d["kind"], reason=d["reason"], revisit=revisit, spot_check=check, actor=request.user
+    )
+
+
+def _decide_appeal(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    pending = t.appeals.filter(state="pending").order_by("filed_at").first()
+    if pending is None:
+        raise ValidationError({"__all__": _("No appeal on this ticket waits for a decision.")})
+    appeals.decide_appeal(pending, accept=d["accept"], note=d["note"], actor=request.user)
+
+
+def _answer_from_final(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    final = tickets_visible_to(request.user).filter(code=d["final"].strip()).first()
+    if final is None:
+        raise ValidationError({"final": _("No ticket has that code.")})
+    classes.answer_from_final(t, final=final, actor=request.user)
+
+
+def _requester_revisit(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> None:
+    merged = t.merged_tickets.filter(code=d["requester"].strip()).first()
+    if merged is None:
+        raise ValidationError({"requester": _("No ticket with that code was merged into this one.")})
+    record_requester_revisit(
+        merged,
+        outcome=d["outcome"],
+        contacted=d["contacted"],
+        solved=d["solved"],
+        satisfaction=d["satisfaction"],
+        note=d["note"],
+        actor=request.user,
+    )
+
+
 def _reply(t: Ticket, d: dict[str, Any], request: AuthedRequest) -> str | None:
     """A handler's reply waits for the unit manager when the unit reviews its replies."""
     unit = _unit(request)
+    reply_class = d["reply_class"] or "resolved"
     if reviews.needs_review(unit, request.user):
-        reviews.submit(t, unit=unit, result=d["result"], attachments=d["attachments"], actor=request.user)
+        reviews.submit(
+            t,
+            unit=unit,
+            result=d["result"],
+            attachments=d["attachments"],
+            reply_class=reply_class,
+            evidence=d["evidence"],
+            actor=request.user,
+        )
         return str(_("Your reply waits for the unit manager's review."))
-    handling.reply(t, unit=unit, result=d["result"], attachments=d["attachments"], actor=request.user)
+    handling.reply(
+        t,
+        unit=unit,
+        result=d["result"],
+        attachments=d["attachments"],
+        reply_class=reply_class,
+        evidence=d["evidence"],
+        actor=request.user,
+    )
     return None
 
 
@@ -218,6 +277,83 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Extension requested; the centre decides."),
         needs="lead",
     ),
+    "decide-class": Action(
+        gettext_lazy("Decide the reply's class"),
+        "decide_class",
+        Perm.DECIDE_CLASS,
+        forms.DecideClassForm,
+        lambda t, d, r: classes.decide_class(
+            t,
+            confirm=d["confirm"],
+            new_class=d["new_class"],
+            final_answer=d["final_answer"],
+            note=d["note"],
+            actor=r.user,
+        ),
+        gettext_lazy("Class decided."),
+        needs="classed",
+    ),
+    "answer-final": Action(
+        gettext_lazy("Answer from a final answer"),
+        "answer",
+        Perm.REGISTER,
+        forms.FinalAnswerForm,
+        _answer_from_final,
+        gettext_lazy("Answered from the final answer; not dispatched again."),
+    ),
+    "appeal": Action(
+        gettext_lazy("Appeal (申诉)"),
+        "appeal",
+        Perm.HANDLE,
+        forms.AppealForm,
+        _file_appeal,
+        gettext_lazy("Appeal filed; the centre reviews it."),
+        needs="lead",
+    ),
+    "decide-appeal": Action(
+        gettext_lazy("Decide the appeal"),
+        "decide_appeal",
+        Perm.DECIDE_APPEALS,
+        forms.DecideAppealForm,
+        _decide_appeal,
+        gettext_lazy("Appeal decided."),
+        needs="appeal",
+    ),
+    "review-reply": Action(
+        gettext_lazy("Review the reply"),
+        "review_reply",
+        Perm.REVIEW_REPLIES,
+        forms.ReviewReplyForm,
+        lambda t, d, r: evaluation_services.review_reply(t, approve=d["approve"], note=d["note"], actor=r.user),
+        gettext_lazy("Reply reviewed."),
+        needs="review",
+    ),
+    "supervise": Action(
+        gettext_lazy("Issue a supervision order"),
+        "supervise",
+        Perm.ORDER_SUPERVISION,
+        forms.SuperviseForm,
+        lambda t, d, r: supervision_orders.order_by_hand(t, level=d["level"], note=d["note"], actor=r.user),
+        gettext_lazy("Supervision order issued."),
+        needs="unit",
+    ),
+    "long-cycle": Action(
+        gettext_lazy("Class as a long-running matter"),
+        "long_cycle",
+        Perm.DECIDE_EXTENSIONS,
+        forms.LongCycleForm,
+        lambda t, d, r: handling.grant_long_cycle(t, days=d["days"], note=d["note"], actor=r.user),
+        gettext_lazy("Classed as a long-running matter; progress updates are due."),
+    ),
+    "progress": Action(
+        gettext_lazy("Report progress"),
+        "progress",
+        Perm.HANDLE,
+        forms.ProgressForm,
+        lambda t, d, r: handling.record_progress(t, unit=_unit(r), note=d["note"], actor=r.user),
+        gettext_lazy("Progress recorded."),
+        needs="long",
+    ),
     "reply": Action(
         gettext_lazy("Reply with the result"),
         "reply",
@@ -281,6 +417,15 @@ ACTIONS: dict[str, Action] = {
         _revisit,
         gettext_lazy("Revisit recorded."),
     ),
+    "requester-revisit": Action(
+        gettext_lazy("Revisit a merged ticket's requester"),
+        "requester_revisit",
+        Perm.REVISIT,
+        forms.RequesterRevisitForm,
+        _requester_revisit,
+        gettext_lazy("Revisit recorded."),
+        needs="merged",
+    ),
 }
 
 
@@ -293,6 +438,20 @@ def available_actions(user: User, ticket: Ticket) -> list[str]:
         if ticket.status not in MOVES[action.move].sources or not has_perm(user, action.perm):
             continue
         if action.needs == "lead" and (unit is None or ticket.lead_unit_id != unit.pk):
+            continue
+        if action.needs == "review" and not ticket.review_pending:
+            continue
+        if action.needs == "appeal" and not ticket.appeals.filter(state="pending").exists():
+            continue
+        if action.needs == "classed" and ticket.reply_class in ("", "resolved"):
+            continue
+        if action.needs == "unit" and ticket.lead_unit_id is None:
+            continue
+        if action.needs == "merged" and not ticket.merged_tickets.exists():
+            continue
+        if action.needs == "long" and (
+            ticket.long_cycle_until is None or unit is None or ticket.lead_unit_id != unit.pk
+        ):
             continue
         if action.needs == "draft":
             if unit is None or ticket.lead_unit_id != unit.pk:
@@ -393,7 +552,7 @@ def _page(
         "draft": reviews.pending(ticket) if ticket.lead_unit_id and unit_of(request.user) == ticket.lead_unit else None,
         "attachments": ticket.attachments.select_related("unit"),
         "extensions": ticket.extensions.select_related("unit").order_by("-requested_at"),
-        "revisits": ticket.revisits.order_by("-recorded_at"),
+        "revisits": ticket.revisits.select_related("requester").order_by("-recorded_at"),
         "actions": [(n, ACTIONS[n], action_forms[n]) for n in names],
         "route": route,
         "suggestions": made,
