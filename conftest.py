@@ -67,7 +67,9 @@ def pytest_generate_tests(metafunc):
     """With several --clock days, each date-sensitive test runs once per day, grouped by day so that
     a module's history is simulated once per day."""
     days = clock_days(metafunc.config)
-    if len(days) > 1 and metafunc.definition.get_closest_marker("clock") and "clock_day" in metafunc.fixturenames:
+    marker = metafunc.definition.get_closest_marker("clock")
+    fixed = marker is not None and marker.kwargs.get("day")
+    if len(days) > 1 and marker and not fixed and "clock_day" in metafunc.fixturenames:
         metafunc.parametrize("clock_day", days, indirect=True, scope="module")
 
 
@@ -202,7 +204,11 @@ def _travel(day: str):
 
 @pytest.fixture(scope="module")
 def clock_day(request) -> str:
-    """The --clock value this test runs on (one of several when the run names several days)."""
+    """The --clock value this test runs on (one of several when the run names several days). A
+    module marked ``clock(day=...)`` builds its data at fixed dates: it runs on that day only."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is not None and marker.kwargs.get("day"):
+        return str(marker.kwargs["day"])
     return getattr(request, "param", None) or clock_days(request.config)[0]
 
 

@@ -179,7 +179,8 @@ def test_a_district_overseer_sees_only_its_own_units_in_the_ranking(history, peo
     city = dashboard_figures(leader)
     mine = dashboard_figures(district)
     assert {r["key"] for r in city.scores} - ours, "the history ranks units outside the district"
-    assert mine.scores and {r["key"] for r in mine.scores} <= ours
+    # Exactly the city-wide ranking's units of the district (on some days none of them is ranked).
+    assert {r["key"] for r in mine.scores} == {r["key"] for r in city.scores} & ours
     # Same places as in the city-wide ranking, only fewer rows.
     city_rank = {r["key"]: r["rank"] for r in city.scores}
     assert all(r["rank"] == city_rank[r["key"]] for r in mine.scores)
@@ -273,7 +274,8 @@ def test_the_dashboard_and_the_report_view_read_in_a_fixed_number_of_queries(
     client.force_login(leader)
     today = timezone.localdate()
     client.get("/dashboard/")
-    with django_assert_max_num_queries(28):
+    # 29: one query more on some days (the first working day after National Day), none per row.
+    with django_assert_max_num_queries(29):
         assert client.get("/dashboard/").status_code == 200
     with django_assert_max_num_queries(34):
         assert client.get(f"/dashboard/?period=week&unit={people.township.code}").status_code == 200
