@@ -27,7 +27,12 @@ def reads(client: Client, method: str, path: str) -> dict:
         CaptureQueriesContext(connections["replica"]) as replica,
     ):
         response = getattr(client, method)(path)
-    return {"status": response.status_code, "primary": len(primary), "replica": len(replica)}
+    return {
+        "status": response.status_code,
+        "primary": len(primary),
+        "replica": len(replica),
+        "primary_sql": [q["sql"][:160] for q in primary.captured_queries],
+    }
 
 
 def main() -> None:
