@@ -104,16 +104,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _reference() -> None:
+    from hotline.catalog import selectors as catalogue
     from hotline.demo.reference import load_reference, reference_loaded
-    from hotline.dispatch import router
+    from hotline.dispatch import locate, router
     from hotline.orgs import places
+    from hotline.policy import services as policy
     from hotline.workcal.services import invalidate_calendar
 
     if not reference_loaded():
         load_reference()
+    # Every per-process cache of reference rows: after a transactional test emptied the tables and
+    # they were loaded again, a cached row (a matter's old id) would be written into new tickets.
     invalidate_calendar()
     places.clear_cache()
     router.clear_cache()
+    catalogue.clear_cache()
+    locate.clear_cache()
+    policy.clear_cache()
 
 
 @pytest.fixture
