@@ -106,7 +106,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _reference() -> None:
     from hotline.catalog import selectors as catalogue
     from hotline.demo.reference import load_reference, reference_loaded
-    from hotline.dispatch import locate, router
+    from hotline.dispatch import locate, router, suggest
     from hotline.orgs import places
     from hotline.policy import services as policy
     from hotline.workcal.services import invalidate_calendar
@@ -120,6 +120,7 @@ def _reference() -> None:
     router.clear_cache()
     catalogue.clear_cache()
     locate.clear_cache()
+    suggest.clear_cache()
     policy.clear_cache()
 
 

@@ -127,6 +127,12 @@ def _units() -> dict[str, Unit]:
 _unit_index = ProcessCache(_units)
 
 
+def clear_cache() -> None:
+    """Forget the matters and units read for suggestions (after the catalogue or the units change)."""
+    _matter_index.clear_now_and_on_commit()
+    _unit_index.clear_now_and_on_commit()
+
+
 def _place_name(token: str) -> str:
     kind, _sep, value = token.partition(":")
     if kind == "place":
